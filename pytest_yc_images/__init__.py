@@ -1,0 +1,37 @@
+"""pytest-yc-images: the Yandex Cloud Compute ImageService, testable without a cloud."""
+
+from __future__ import annotations
+
+from ._contracts import message_names, openapi_document, registry, schema, validator
+from ._core.clock import VirtualClock
+from ._core.faults import Fault
+from ._core.journal import Journal, JournalEntry
+from ._core.operations import Completion
+from ._fake import COMPUTE_URL, DEFAULT_TOKEN, PUBLIC_FOLDER, FakeImageService
+from .errors import Code, FieldViolation, ServiceError
+from .faces.asgi import AsgiApp
+from .faces.server import LoopbackServer
+from .faces.transport import FakeTransport
+
+__all__ = [
+    "COMPUTE_URL",
+    "DEFAULT_TOKEN",
+    "PUBLIC_FOLDER",
+    "AsgiApp",
+    "Code",
+    "Completion",
+    "FakeImageService",
+    "FakeTransport",
+    "Fault",
+    "FieldViolation",
+    "Journal",
+    "JournalEntry",
+    "LoopbackServer",
+    "ServiceError",
+    "VirtualClock",
+    "message_names",
+    "openapi_document",
+    "registry",
+    "schema",
+    "validator",
+]

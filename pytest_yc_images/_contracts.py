@@ -1,0 +1,149 @@
+"""Load the contracts (JSON Schemas and the OpenAPI document) shipped with the package.
+
+The schemas live in the repository's ``contracts/`` folder; the wheel carries them as
+``pytest_yc_images/contracts``. Everything is read once and cached.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterator, Mapping
+from functools import cache
+from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator, ValidationError, validators
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+__all__ = [
+    "SCHEMA_BASE",
+    "message_names",
+    "openapi_document",
+    "registry",
+    "schema",
+    "validator",
+]
+
+SCHEMA_BASE = "https://pytest-yc-images.invalid/schemas/"
+
+
+def _root() -> Traversable:
+    packaged = resources.files("pytest_yc_images") / "contracts"
+    if packaged.is_dir():
+        return packaged
+    # An editable install or a checkout: the contracts stand beside the package.
+    return Path(__file__).resolve().parent.parent / "contracts"
+
+
+@cache
+def _schemas() -> dict[str, dict[str, Any]]:
+    folder = _root() / "schemas"
+    out: dict[str, dict[str, Any]] = {}
+    for entry in folder.iterdir():
+        if entry.name.endswith(".json"):
+            out[entry.name.removesuffix(".json")] = json.loads(entry.read_text("utf-8"))
+    return out
+
+
+def message_names() -> list[str]:
+    """Names of every message schema (``Image``, ``CreateImageRequest``, ...), sorted."""
+    return sorted(name for name in _schemas() if name != "common")
+
+
+def schema(name: str) -> dict[str, Any]:
+    """The JSON Schema of message ``name`` (a deep copy: callers may change it)."""
+    try:
+        return copy.deepcopy(_schemas()[name])
+    except KeyError:
+        raise KeyError(f"no schema named {name!r}; known: {', '.join(message_names())}") from None
+
+
+@cache
+def registry() -> Registry[Any]:
+    """A ``referencing`` registry holding every schema under its ``$id``."""
+    resources_ = [
+        (doc["$id"], Resource.from_contents(doc, default_specification=DRAFT202012))
+        for doc in _schemas().values()
+    ]
+    return Registry().with_resources(resources_)
+
+
+@cache
+def _ecma_regex(pattern: str) -> re.Pattern[str]:
+    # JSON Schema patterns are ECMA-262: '$' matches only at the very end. In Python it
+    # also matches before a final newline, which would let "name\n" through.
+    return re.compile(re.sub(r"(?<!\\)\$", r"\\Z", pattern))
+
+
+def _pattern(
+    validator: Any, pattern: str, instance: Any, schema: Mapping[str, Any]
+) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not _ecma_regex(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator = validators.extend(Draft202012Validator, {"pattern": _pattern})
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    """A ready validator for message ``name``; every ``$ref`` resolves through :func:`registry`."""
+    doc = _schemas()[name] if name in _schemas() else schema(name)
+    return _Validator(doc, registry=registry())  # type: ignore[no-any-return]
+
+
+@cache
+def _openapi_raw() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((_root() / "openapi.yaml").read_text("utf-8"))
+    return loaded
+
+
+def openapi_document(*, bundled: bool = False) -> dict[str, Any]:
+    """The OpenAPI document of the REST face, as a dict (a deep copy).
+
+    As written, its schemas ``$ref`` the files under ``schemas/``. With ``bundled=True``
+    every message schema is copied under ``components/schemas`` and each ``$ref`` points
+    there, for tools that cannot follow references to other files.
+    """
+    doc = copy.deepcopy(_openapi_raw())
+    if bundled:
+        doc = _bundle(doc)
+    return doc
+
+
+_FILE_REF = re.compile(r"^(?:\./)?(?:schemas/)?([A-Za-z]+)\.json(#.*)?$")
+
+
+def _bundle(doc: dict[str, Any]) -> dict[str, Any]:
+    components = doc.setdefault("components", {}).setdefault("schemas", {})
+
+    def local(ref: str) -> str:
+        match = _FILE_REF.match(ref)
+        if not match:
+            return ref
+        name, fragment = match.group(1), (match.group(2) or "#")[1:]
+        return f"#/components/schemas/{name}{fragment}"
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                if key in ("$id", "$schema"):
+                    continue
+                out[key] = (
+                    local(value) if key == "$ref" and isinstance(value, str) else rewrite(value)
+                )
+            return out
+        if isinstance(node, list):
+            return [rewrite(item) for item in node]
+        return node
+
+    for name, body in _schemas().items():
+        components[name] = rewrite(body)
+    return rewrite(doc)  # type: ignore[no-any-return]

@@ -1,0 +1,1 @@
+"""The fake's state and rules: pure, synchronous, no I/O; time and IDs are injected."""

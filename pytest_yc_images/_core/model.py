@@ -1,0 +1,74 @@
+"""The fake's records. Plain data: the rules live in the service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import ServiceError
+
+__all__ = ["Disk", "Image", "Operation", "Snapshot"]
+
+STATUSES = ("CREATING", "READY", "ERROR", "DELETING")
+OS_TYPES = ("LINUX", "WINDOWS")
+
+
+@dataclass(slots=True)
+class Image:
+    id: str
+    folder_id: str
+    created_at: float
+    name: str = ""
+    description: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
+    family: str = ""
+    storage_size: int = 0
+    min_disk_size: int = 0
+    product_ids: list[str] = field(default_factory=list)
+    status: str = "READY"
+    os_type: str = ""
+    pooled: bool = False
+    seq: int = 0  # creation order: breaks ties between equal timestamps
+
+
+@dataclass(slots=True)
+class Disk:
+    """A disk a test registers, to create images from (``diskId``)."""
+
+    id: str
+    folder_id: str
+    size: int = 10 * 1024**3
+    os_type: str = "LINUX"
+    product_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """A snapshot a test registers, to create images from (``snapshotId``)."""
+
+    id: str
+    folder_id: str
+    storage_size: int = 3 * 1024**3
+    disk_size: int = 10 * 1024**3
+    os_type: str = "LINUX"
+    product_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Operation:
+    id: str
+    method: str  # "Create", "Update" or "Delete"
+    folder_id: str
+    image_id: str
+    description: str
+    created_at: float
+    created_by: str
+    modified_at: float
+    done: bool = False
+    error: ServiceError | None = None
+    response: Image | None = None  # the image as it was when the operation finished
+    polls: int = 0
+    due_at: float | None = None  # when a virtual-clock operation finishes
+    pending: dict[str, Any] | None = None  # the changes an Update applies when it finishes
+    fail_with: ServiceError | None = None  # a scripted failure
+    fail_after_polls: int | None = None

@@ -1,0 +1,119 @@
+"""The lifecycle of long-running operations: when they finish and what finishing does."""
+
+from __future__ import annotations
+
+import copy
+import heapq
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ..errors import Code, ServiceError
+from .model import Image, Operation
+from .store import Store
+
+__all__ = ["Completion", "Lifecycle"]
+
+
+class Completion(StrEnum):
+    """When an operation finishes.
+
+    ``on-poll``: at the first OperationService.Get (code that never polls is caught);
+    ``immediate``: already in the reply of Create/Update/Delete; ``manual``: when the
+    test says so; ``clock``: when the virtual clock passes the method's duration.
+    """
+
+    ON_POLL = "on-poll"
+    IMMEDIATE = "immediate"
+    MANUAL = "manual"
+    CLOCK = "clock"
+
+
+DEFAULT_DURATIONS = {"Create": 30.0, "Update": 2.0, "Delete": 10.0}
+
+
+@dataclass(slots=True)
+class Lifecycle:
+    store: Store
+    completion: Completion = Completion.ON_POLL
+    durations: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_DURATIONS))
+    _due: list[tuple[float, str]] = field(default_factory=list)
+
+    def started(self, op: Operation) -> None:
+        """Schedule a new operation by the completion mode."""
+        if op.fail_with is not None and op.fail_after_polls is not None:
+            if self.completion is Completion.IMMEDIATE and op.fail_after_polls == 0:
+                self.finish(op, op.created_at)
+            return
+        if self.completion is Completion.IMMEDIATE:
+            self.finish(op, op.created_at)
+        elif self.completion is Completion.CLOCK:
+            op.due_at = op.created_at + self.durations.get(op.method, 0.0)
+            heapq.heappush(self._due, (op.due_at, op.id))
+
+    def polled(self, op: Operation, now: float) -> None:
+        if op.done:
+            return
+        op.polls += 1
+        if op.fail_with is not None and op.fail_after_polls is not None:
+            if op.polls > op.fail_after_polls:
+                self.finish(op, now)
+        elif self.completion is Completion.ON_POLL:
+            self.finish(op, now)
+
+    def settle(self, now: float) -> None:
+        """Finish every clock-driven operation that is due."""
+        while self._due and self._due[0][0] <= now:
+            due_at, op_id = heapq.heappop(self._due)
+            op = self.store.operations.get(op_id)
+            if op is not None and not op.done:
+                self.finish(op, due_at)
+
+    def finish(self, op: Operation, now: float, error: ServiceError | None = None) -> None:
+        """Finish ``op``: with ``error`` (or its scripted failure) or successfully."""
+        if op.done:
+            return
+        error = error or op.fail_with
+        image = self.store.images.get(op.image_id)
+        if error is None and op.method == "Update" and image is not None:
+            error = self._apply_update(op, image)
+        op.done = True
+        op.modified_at = now
+        if error is not None:
+            op.error = error
+            self._roll_back(op, image, error)
+            return
+        if op.method == "Create" and image is not None:
+            image.status = "READY"
+            op.response = copy.deepcopy(image)
+        elif op.method == "Update" and image is not None:
+            op.response = copy.deepcopy(image)
+        elif op.method == "Delete" and image is not None:
+            self.store.remove_image(image.id)
+
+    def _apply_update(self, op: Operation, image: Image) -> ServiceError | None:
+        changes = op.pending or {}
+        new_name = changes.get("name", image.name)
+        if new_name and new_name != image.name:
+            holder = self.store.folders[image.folder_id].by_name.get(new_name)
+            if holder is not None and holder != image.id:
+                return ServiceError(
+                    Code.ALREADY_EXISTS, f"Image with name {new_name!r} already exists"
+                )
+            self.store.rename(image, new_name)
+        elif "name" in changes and not new_name:
+            self.store.rename(image, "")
+        for attr, value in changes.items():
+            if attr != "name":
+                setattr(image, attr, copy.deepcopy(value))
+        return None
+
+    def _roll_back(self, op: Operation, image: Image | None, error: ServiceError) -> None:
+        if image is None:
+            return
+        if op.method == "Create":
+            if error.code is Code.CANCELLED:
+                self.store.remove_image(image.id)
+            else:
+                image.status = "ERROR"
+        elif op.method == "Delete":
+            image.status = "READY"

@@ -1,0 +1,414 @@
+"""ImageService and OperationService rules, on typed arguments, with no I/O."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import Code, ServiceError
+from .clock import VirtualClock
+from .faults import Faults
+from .filters import parse_filter
+from .ids import IMAGE_PREFIX, OPERATION_PREFIX, IdSource
+from .journal import Journal
+from .masks import UPDATABLE, parse_mask
+from .model import Image, Operation
+from .operations import Completion, Lifecycle
+from .paging import PageTokens
+from .paging import page_size as effective_page_size
+from .store import Store
+
+__all__ = ["PUBLIC_FOLDER", "Caller", "ImageService"]
+
+PUBLIC_FOLDER = "standard-images"
+_GIB = 1024**3
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    token: str
+    subject: str  # what operations show as createdBy
+
+
+def _not_found(kind: str, ident: str) -> ServiceError:
+    return ServiceError(Code.NOT_FOUND, f"{kind} {ident} not found")
+
+
+def _round_up(value: int, unit: int) -> int:
+    return -(-value // unit) * unit
+
+
+class ImageService:
+    """The fake's rules. Every public method is one RPC or one test control."""
+
+    def __init__(
+        self,
+        *,
+        clock: VirtualClock,
+        ids: IdSource,
+        completion: Completion | str = Completion.ON_POLL,
+        durations: dict[str, float] | None = None,
+        access: dict[str, Iterable[str]] | None = None,
+    ) -> None:
+        self.clock = clock
+        self.ids = ids
+        self.store = Store()
+        self.tokens = PageTokens(ids.secret())
+        self.lifecycle = Lifecycle(self.store, Completion(completion))
+        if durations:
+            self.lifecycle.durations.update(durations)
+        self.access = None if access is None else {t: set(f) for t, f in access.items()}
+        self.idempotency: dict[tuple[str, str, str], str] = {}
+        self.faults = Faults()
+        self.journal = Journal()
+        self._seq = 0
+        self._last_stamp = 0.0
+
+    # --- callers and folders -------------------------------------------------------
+    def authenticate(self, token: str | None) -> Caller:
+        if not token or not token.strip():
+            raise ServiceError(Code.UNAUTHENTICATED, "The token is missing or empty")
+        if self.access is not None and token not in self.access:
+            raise ServiceError(Code.UNAUTHENTICATED, "The token is not valid")
+        digest = hashlib.blake2s(token.encode(), digest_size=16).hexdigest()
+        return Caller(token, "aje" + digest[:17])
+
+    def can_read(self, caller: Caller, folder_id: str) -> bool:
+        if folder_id == PUBLIC_FOLDER or self.access is None:
+            return True
+        return folder_id in self.access.get(caller.token, ())
+
+    def _check_read(self, caller: Caller, folder_id: str) -> None:
+        if not self.can_read(caller, folder_id):
+            raise ServiceError(Code.PERMISSION_DENIED, f"Permission denied to folder {folder_id}")
+
+    def _check_write(self, caller: Caller, folder_id: str) -> None:
+        if folder_id == PUBLIC_FOLDER:
+            raise ServiceError(
+                Code.PERMISSION_DENIED, f"Folder {folder_id} is public and read-only"
+            )
+        self._check_read(caller, folder_id)
+
+    def _visible_image(self, caller: Caller, image_id: str) -> Image:
+        image = self.store.images.get(image_id)
+        if image is None or not self.can_read(caller, image.folder_id):
+            raise _not_found("Image", image_id)
+        return image
+
+    # --- time ----------------------------------------------------------------------
+    def stamp(self) -> float:
+        """Now, strictly later than every stamp before it (creation order is total)."""
+        self._last_stamp = max(self.clock.now(), self._last_stamp + 1e-6)
+        return self._last_stamp
+
+    def settle(self) -> None:
+        self.lifecycle.settle(self.clock.now())
+
+    def advance(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+        self.settle()
+
+    # --- ImageService ----------------------------------------------------------------
+    def get_image(self, caller: Caller, *, image_id: str) -> Image:
+        return self._visible_image(caller, image_id)
+
+    def get_latest_by_family(self, caller: Caller, *, folder_id: str, family: str = "") -> Image:
+        self._check_read(caller, folder_id)
+        index = self.store.folders.get(folder_id)
+        members = index.families.get(family, []) if index and family else []
+        for image_id in reversed(members):
+            image = self.store.images[image_id]
+            if image.status == "READY":
+                return image
+        raise ServiceError(
+            Code.NOT_FOUND, f"No READY image of family {family!r} in folder {folder_id}"
+        )
+
+    def list_images(
+        self,
+        caller: Caller,
+        *,
+        folder_id: str,
+        page_size: int = 0,
+        page_token: str = "",
+        filter: str = "",
+    ) -> tuple[list[Image], str]:
+        self._check_read(caller, folder_id)
+        limit = effective_page_size(page_size)
+        conditions = parse_filter(filter)
+        scope = f"images\x00{folder_id}\x00{filter}"
+        after = self.tokens.read(scope, page_token) if page_token else None
+        matches = self._matching(folder_id, after, conditions)
+        page = [image for _, image in zip(range(limit), matches, strict=False)]
+        more = page and next(matches, None) is not None
+        return page, self.tokens.issue(scope, page[-1].id) if more else ""
+
+    def _matching(self, folder_id: str, after: str | None, conditions: Any) -> Iterator[Image]:
+        exact = next((c for c in conditions if c.field == "name" and not c.negated), None)
+        if exact is not None:
+            index = self.store.folders.get(folder_id)
+            by_name = index.by_name if index else {}
+            ids = sorted(by_name[v] for v in exact.values if v in by_name)
+            candidates: Iterable[Image] = (
+                self.store.images[i] for i in ids if after is None or i > after
+            )
+        else:
+            candidates = self.store.images_after(folder_id, after)
+        for image in candidates:
+            if all(c.matches(getattr(image, c.field)) for c in conditions):
+                yield image
+
+    def create_image(
+        self,
+        caller: Caller,
+        *,
+        folder_id: str,
+        name: str = "",
+        description: str = "",
+        labels: dict[str, str] | None = None,
+        family: str = "",
+        min_disk_size: int = 0,
+        product_ids: list[str] | None = None,
+        image_id: str = "",
+        disk_id: str = "",
+        snapshot_id: str = "",
+        uri: str = "",
+        os_type: str = "",
+        pooled: bool = False,
+    ) -> Operation:
+        self._check_write(caller, folder_id)
+        index = self.store.folder(folder_id)
+        if name and name in index.by_name:
+            raise ServiceError(
+                Code.ALREADY_EXISTS, f"Image with name {name!r} already exists in the folder"
+            )
+        source_size, source_min, source_os, source_products = self._source(
+            caller, image_id, disk_id, snapshot_id, uri
+        )
+        if min_disk_size and min_disk_size < source_size:
+            raise ServiceError.invalid(
+                "minDiskSize",
+                f"must be at least the size of the source data ({source_size} bytes)",
+            )
+        now = self.stamp()
+        self._seq += 1
+        image = Image(
+            id=self.ids.new(IMAGE_PREFIX),
+            folder_id=folder_id,
+            created_at=now,
+            name=name,
+            description=description,
+            labels=dict(labels or {}),
+            family=family,
+            storage_size=source_size,
+            min_disk_size=min_disk_size or source_min,
+            product_ids=list(product_ids) if product_ids else list(source_products),
+            status="CREATING",
+            os_type=os_type or source_os or "LINUX",
+            pooled=pooled,
+            seq=self._seq,
+        )
+        self.store.add_image(image)
+        return self._start("Create", caller, image.id, "Create image", now)
+
+    def _source(
+        self, caller: Caller, image_id: str, disk_id: str, snapshot_id: str, uri: str
+    ) -> tuple[int, int, str, list[str]]:
+        """Storage size, min disk size, OS type and product IDs a source gives."""
+        if image_id:
+            try:
+                src = self._visible_image(caller, image_id)
+            except ServiceError:
+                raise _not_found("Source image", image_id) from None
+            if src.status != "READY":
+                raise ServiceError(
+                    Code.FAILED_PRECONDITION, f"Source image {image_id} is {src.status}, not READY"
+                )
+            return src.storage_size, src.min_disk_size, src.os_type, src.product_ids
+        if disk_id:
+            disk = self.store.disks.get(disk_id)
+            if disk is None or not self.can_read(caller, disk.folder_id):
+                raise _not_found("Disk", disk_id)
+            return disk.size, disk.size, disk.os_type, disk.product_ids
+        if snapshot_id:
+            snap = self.store.snapshots.get(snapshot_id)
+            if snap is None or not self.can_read(caller, snap.folder_id):
+                raise _not_found("Snapshot", snapshot_id)
+            return snap.storage_size, snap.disk_size, snap.os_type, snap.product_ids
+        if uri:
+            if not uri.startswith("https://"):
+                raise ServiceError.invalid(
+                    "uri", "only https:// links to Object Storage are supported"
+                )
+            # A plausible size for the uploaded file: 1 to 4 GiB, in 4 MiB blocks.
+            seed = int.from_bytes(hashlib.blake2s(uri.encode(), digest_size=4).digest(), "big")
+            size = _round_up(_GIB + seed % (3 * _GIB), 4 * 1024**2)
+            return size, _round_up(size, _GIB), "", []
+        return 0, 4 * 1024**2, "", []
+
+    def update_image(
+        self,
+        caller: Caller,
+        *,
+        image_id: str,
+        update_mask: str = "",
+        name: str = "",
+        description: str = "",
+        min_disk_size: int = 0,
+        labels: dict[str, str] | None = None,
+    ) -> Operation:
+        image = self._visible_image(caller, image_id)
+        self._check_write(caller, image.folder_id)
+        if image.status == "DELETING":
+            raise ServiceError(Code.FAILED_PRECONDITION, f"Image {image_id} is being deleted")
+        given = {
+            "name": name,
+            "description": description,
+            "minDiskSize": min_disk_size,
+            "labels": dict(labels or {}),
+        }
+        changes = {UPDATABLE[f]: given[f] for f in parse_mask(update_mask)}
+        new_name = changes.get("name")
+        if new_name:
+            holder = self.store.folders[image.folder_id].by_name.get(new_name)
+            if holder is not None and holder != image_id:
+                raise ServiceError(
+                    Code.ALREADY_EXISTS,
+                    f"Image with name {new_name!r} already exists in the folder",
+                )
+        if "min_disk_size" in changes and changes["min_disk_size"] == 0:
+            # Reset to its default: the smallest disk the image fits on.
+            changes["min_disk_size"] = max(image.storage_size, 4 * 1024**2)
+        if changes.get("min_disk_size", image.min_disk_size) < image.storage_size:
+            raise ServiceError.invalid(
+                "minDiskSize", f"must be at least the image's storage size ({image.storage_size})"
+            )
+        now = self.stamp()
+        return self._start("Update", caller, image_id, "Update image", now, pending=changes)
+
+    def delete_image(self, caller: Caller, *, image_id: str) -> Operation:
+        image = self._visible_image(caller, image_id)
+        self._check_write(caller, image.folder_id)
+        if image.status == "DELETING":
+            raise ServiceError(
+                Code.FAILED_PRECONDITION, f"Image {image_id} is already being deleted"
+            )
+        image.status = "DELETING"
+        return self._start("Delete", caller, image_id, "Delete image", self.stamp())
+
+    def list_image_operations(
+        self, caller: Caller, *, image_id: str, page_size: int = 0, page_token: str = ""
+    ) -> tuple[list[Operation], str]:
+        self._visible_image(caller, image_id)
+        limit = effective_page_size(page_size)
+        op_ids = self.store.operations_by_image.get(image_id, [])
+        scope = f"operations\x00{image_id}"
+        start = 0
+        if page_token:
+            after = self.tokens.read(scope, page_token)
+            start = op_ids.index(after) + 1 if after in op_ids else len(op_ids)
+        chosen = op_ids[start : start + limit]
+        more = start + limit < len(op_ids)
+        page = [self.store.operations[i] for i in chosen]
+        return page, self.tokens.issue(scope, chosen[-1]) if more and chosen else ""
+
+    # --- OperationService ----------------------------------------------------------
+    def _visible_operation(self, caller: Caller, operation_id: str) -> Operation:
+        op = self.store.operations.get(operation_id)
+        if op is None or not self.can_read(caller, op.folder_id):
+            raise _not_found("Operation", operation_id)
+        return op
+
+    def get_operation(self, caller: Caller, *, operation_id: str) -> Operation:
+        op = self._visible_operation(caller, operation_id)
+        self.lifecycle.polled(op, self.stamp())
+        return op
+
+    def cancel_operation(self, caller: Caller, *, operation_id: str) -> Operation:
+        op = self._visible_operation(caller, operation_id)
+        if not op.done:
+            self.lifecycle.finish(
+                op, self.stamp(), ServiceError(Code.CANCELLED, "Operation was cancelled")
+            )
+        return op
+
+    # --- operations ------------------------------------------------------------------
+    def _start(
+        self,
+        method: str,
+        caller: Caller,
+        image_id: str,
+        description: str,
+        now: float,
+        pending: dict[str, Any] | None = None,
+    ) -> Operation:
+        op = Operation(
+            id=self.ids.new(OPERATION_PREFIX),
+            method=method,
+            folder_id=self.store.images[image_id].folder_id,
+            image_id=image_id,
+            description=description,
+            created_at=now,
+            created_by=caller.subject,
+            modified_at=now,
+            pending=pending,
+        )
+        fault = self.faults.take("ImageService." + method, "operation_error")
+        if fault is not None:
+            op.fail_with = ServiceError(fault.code, fault.message or f"{method} failed")
+            op.fail_after_polls = fault.after_polls
+        self.store.add_operation(op)
+        self.lifecycle.started(op)
+        return op
+
+    # --- test controls ---------------------------------------------------------------
+    def put_image(self, image: Image) -> Image:
+        """Store ``image`` as given (any status), keeping names unique per folder."""
+        index = self.store.folder(image.folder_id)
+        if image.id in self.store.images:
+            raise ServiceError(Code.ALREADY_EXISTS, f"Image {image.id} already exists")
+        if image.name and image.name in index.by_name:
+            raise ServiceError(
+                Code.ALREADY_EXISTS, f"Image with name {image.name!r} already exists in the folder"
+            )
+        self._seq += 1
+        image.seq = self._seq
+        self._last_stamp = max(self._last_stamp, image.created_at)
+        self.store.add_image(image)
+        return image
+
+    def finish_operation(self, operation_id: str, error: ServiceError | None = None) -> Operation:
+        op = self.store.operations.get(operation_id)
+        if op is None:
+            raise _not_found("Operation", operation_id)
+        if op.done:
+            raise ServiceError(
+                Code.FAILED_PRECONDITION, f"Operation {operation_id} is already done"
+            )
+        self.lifecycle.finish(op, self.stamp(), error)
+        return op
+
+    def snapshot(self) -> object:
+        """Everything a test may want back later; the journal and faults are not state."""
+        return copy.deepcopy(
+            (
+                self.store,
+                self.idempotency,
+                self._seq,
+                self._last_stamp,
+                self.clock.now(),
+                self.ids.state(),
+                self.lifecycle._due,
+            )
+        )
+
+    def restore(self, state: object) -> None:
+        store, idem, seq, last, now, ids, due = copy.deepcopy(state)  # type: ignore[misc]
+        self.store = self.lifecycle.store = store
+        self.idempotency, self._seq, self._last_stamp = idem, seq, last
+        self.clock.set(max(now, self.clock.now()))
+        self.ids.restore(ids)
+        self.lifecycle._due = due

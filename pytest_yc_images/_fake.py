@@ -1,0 +1,237 @@
+"""FakeImageService: one in-memory ImageService and everything a test does with it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+import httpx
+
+from ._controls import Controls
+from ._core.clock import DEFAULT_EPOCH, VirtualClock
+from ._core.faults import Fault
+from ._core.ids import IdSource
+from ._core.journal import Journal
+from ._core.model import Disk, Snapshot
+from ._core.operations import Completion
+from ._core.seed import standard_images
+from ._core.service import PUBLIC_FOLDER, ImageService
+from ._rpc import Rpc, method_name
+from .errors import Code, ServiceError
+from .faces.asgi import AsgiApp
+from .faces.rest import RestRouter
+from .faces.server import LoopbackServer
+from .faces.transport import FakeTransport
+
+__all__ = ["COMPUTE_URL", "DEFAULT_TOKEN", "FakeImageService"]
+
+COMPUTE_URL = "https://compute.api.cloud.yandex.net"
+DEFAULT_TOKEN = "fake-iam-token"
+
+
+class FakeImageService:
+    """An in-memory Compute ImageService with the live service's semantics.
+
+    ``completion`` decides when operations finish: ``"on-poll"`` (at the first
+    OperationService.Get), ``"immediate"``, ``"manual"`` (:meth:`complete`,
+    :meth:`fail_operation`) or ``"clock"`` (:meth:`advance` past ``durations``).
+    ``seed`` makes IDs reproducible. ``access`` maps tokens to the folders each may use;
+    by default any token may use any folder, created on first use.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int | str | None = None,
+        completion: Completion | str = Completion.ON_POLL,
+        durations: dict[str, float] | None = None,
+        access: dict[str, Iterable[str]] | None = None,
+        start_time: float = DEFAULT_EPOCH,
+        standard: bool = True,
+        http_controls: bool = True,
+    ) -> None:
+        self._options = dict(
+            seed=seed,
+            completion=completion,
+            durations=durations,
+            access=access,
+            start_time=start_time,
+            standard=standard,
+        )
+        self.clock = VirtualClock(start_time)
+        service = ImageService(
+            clock=self.clock,
+            ids=IdSource(seed),
+            completion=completion,
+            durations=durations,
+            access=access,
+        )
+        if standard:
+            for image in standard_images():
+                service.put_image(image)
+        self._rpc = Rpc(service, threading.RLock())
+        self.controls = Controls(self._rpc)
+        self.router = RestRouter(self._rpc, controls=self.controls if http_controls else None)
+
+    # --- clients and servers -------------------------------------------------------
+    @property
+    def service(self) -> ImageService:
+        return self._rpc.service
+
+    def transport(self) -> FakeTransport:
+        """An httpx transport (sync and async) wired to this fake, no sockets."""
+        return FakeTransport(self.router)
+
+    def _client_options(self, token: str | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        headers = dict(kwargs.pop("headers", {}) or {})
+        if token is not None:
+            headers.setdefault("Authorization", f"Bearer {token}")
+        return {
+            "base_url": COMPUTE_URL,
+            "transport": self.transport(),
+            "headers": headers,
+            **kwargs,
+        }
+
+    def client(self, *, token: str | None = DEFAULT_TOKEN, **kwargs: Any) -> httpx.Client:
+        """An ``httpx.Client`` on this fake: base URL and bearer token set."""
+        return httpx.Client(**self._client_options(token, kwargs))
+
+    def async_client(
+        self, *, token: str | None = DEFAULT_TOKEN, **kwargs: Any
+    ) -> httpx.AsyncClient:
+        return httpx.AsyncClient(**self._client_options(token, kwargs))
+
+    def asgi_app(self, *, log: Any = None) -> AsgiApp:
+        return AsgiApp(self.router, log=log)
+
+    def serve(self, *, host: str = "127.0.0.1", port: int = 0) -> LoopbackServer:
+        """Start a real HTTP server on loopback; use as a context manager or ``stop()`` it."""
+        return LoopbackServer(self.asgi_app(), host=host, port=port).start()
+
+    def call(
+        self,
+        method: str,
+        message: dict[str, Any],
+        *,
+        token: str | None = DEFAULT_TOKEN,
+        idempotency_key: str | None = None,
+    ) -> Any:
+        """Call an RPC directly (``"Create"``, ``"OperationService.Get"``); raises ServiceError."""
+        reply = self._rpc.call(
+            method_name(method), message, token=token, idempotency_key=idempotency_key
+        )
+        if reply.code is not Code.OK:
+            raise ServiceError(reply.code, reply.body.get("message", ""))
+        return reply.body
+
+    # --- state ---------------------------------------------------------------------
+    def put_image(self, **fields: Any) -> dict[str, Any]:
+        """Store an image as given (JSON names; any status), without an operation."""
+        return self.controls.put_image(fields)
+
+    def add_disk(self, disk_id: str, *, folder_id: str, **fields: Any) -> None:
+        self.controls.add_disk(Disk(id=disk_id, folder_id=folder_id, **fields))
+
+    def add_snapshot(self, snapshot_id: str, *, folder_id: str, **fields: Any) -> None:
+        self.controls.add_snapshot(Snapshot(id=snapshot_id, folder_id=folder_id, **fields))
+
+    def images(self, folder_id: str | None = None) -> list[dict[str, Any]]:
+        return self.controls.images(folder_id)
+
+    def operations(self, image_id: str | None = None) -> list[dict[str, Any]]:
+        return self.controls.operations(image_id)
+
+    def unfinished_operations(self) -> list[str]:
+        return self.controls.unfinished()
+
+    def snapshot(self) -> object:
+        with self._rpc.lock:
+            return self.service.snapshot()
+
+    def restore(self, state: object) -> None:
+        with self._rpc.lock:
+            self.service.restore(state)
+
+    def reset(self) -> None:
+        """Back to a new fake's state (and options); journal and faults cleared."""
+        fresh = FakeImageService(**self._options)
+        with self._rpc.lock:
+            self._rpc.service = fresh.service
+            self.clock = fresh.clock
+
+    @property
+    def journal(self) -> Journal:
+        return self.service.journal
+
+    # --- time and operations -------------------------------------------------------
+    @property
+    def completion(self) -> str:
+        return str(self.service.lifecycle.completion)
+
+    @completion.setter
+    def completion(self, mode: str) -> None:
+        self.controls.set_completion(mode)
+
+    def advance(self, seconds: float) -> None:
+        """Move the virtual clock; clock-driven operations that are due finish."""
+        self.controls.advance(seconds)
+
+    def complete(self, operation_id: str) -> dict[str, Any]:
+        return self.controls.finish(operation_id)
+
+    def fail_operation(
+        self, operation_id: str, code: Code | str = Code.INTERNAL, message: str = "Operation failed"
+    ) -> dict[str, Any]:
+        return self.controls.finish(operation_id, ServiceError(Code.parse(code), message))
+
+    # --- faults --------------------------------------------------------------------
+    def fail_next(
+        self,
+        method: str,
+        code: Code | str = Code.UNAVAILABLE,
+        *,
+        times: int | None = 1,
+        message: str = "",
+    ) -> Fault:
+        """The next ``times`` calls of ``method`` (``"*"``: any) fail with ``code``."""
+        return self.controls.add_fault("error", method, code=code, times=times, message=message)
+
+    def add_latency(self, method: str, seconds: float, *, times: int | None = None) -> Fault:
+        """Replies to ``method`` wait ``seconds`` of real time (to test client timeouts)."""
+        return self.controls.add_fault("latency", method, seconds=seconds, times=times)
+
+    def lose_reply(self, method: str, *, times: int = 1) -> Fault:
+        """The change is applied but the caller gets UNAVAILABLE (retry with Idempotency-Key)."""
+        return self.controls.add_fault("lost_reply", method, times=times)
+
+    def fail_next_operation(
+        self,
+        method: str = "Create",
+        code: Code | str = Code.INTERNAL,
+        *,
+        after_polls: int = 0,
+        message: str = "",
+        times: int = 1,
+    ) -> Fault:
+        """The next operation(s) of ``method`` end in ``code`` (after ``after_polls`` polls);
+        a failed Create leaves its image in ERROR."""
+        return self.controls.add_fault(
+            "operation_error",
+            method,
+            code=code,
+            times=times,
+            after_polls=after_polls,
+            message=message,
+        )
+
+    @property
+    def faults(self) -> list[Fault]:
+        return list(self.service.faults.scripted)
+
+    def unfired_faults(self) -> list[Fault]:
+        return self.service.faults.unfired()
+
+
+__all__ += ["PUBLIC_FOLDER"]

@@ -1,0 +1,243 @@
+"""The one path every request takes, whatever the face: validate, decode, core, encode.
+
+Faces hand in a request message in the JSON mapping plus the call's metadata (token,
+idempotency key, request ID) and get back a :class:`Reply`: a code and a JSON body.
+Faults, the journal and ``Idempotency-Key`` are applied here, once for all faces.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema import ValidationError
+
+from . import _contracts
+from ._core.journal import JournalEntry
+from ._core.model import Image
+from ._core.service import ImageService
+from ._wire import decode_request, encode_image, encode_operation, encode_status
+from .errors import Code, FieldViolation, ServiceError
+
+__all__ = ["METHODS", "MethodSpec", "Reply", "Rpc"]
+
+
+def _page(key: str) -> Callable[[tuple[list[Any], str]], dict[str, Any]]:
+    def encode(result: tuple[list[Any], str]) -> dict[str, Any]:
+        items, token = result
+        out: dict[str, Any] = {}
+        if items:
+            out[key] = [
+                encode_image(i) if isinstance(i, Image) else encode_operation(i) for i in items
+            ]
+        if token:
+            out["nextPageToken"] = token
+        return out
+
+    return encode
+
+
+@dataclass(frozen=True, slots=True)
+class MethodSpec:
+    request: str  # the request message's schema
+    handler: str  # the ImageService method
+    encode: Callable[[Any], dict[str, Any]]
+    mutating: bool = False
+
+
+METHODS: dict[str, MethodSpec] = {
+    "ImageService.Get": MethodSpec("GetImageRequest", "get_image", encode_image),
+    "ImageService.GetLatestByFamily": MethodSpec(
+        "GetImageLatestByFamilyRequest", "get_latest_by_family", encode_image
+    ),
+    "ImageService.List": MethodSpec("ListImagesRequest", "list_images", _page("images")),
+    "ImageService.Create": MethodSpec(
+        "CreateImageRequest", "create_image", encode_operation, mutating=True
+    ),
+    "ImageService.Update": MethodSpec(
+        "UpdateImageRequest", "update_image", encode_operation, mutating=True
+    ),
+    "ImageService.Delete": MethodSpec(
+        "DeleteImageRequest", "delete_image", encode_operation, mutating=True
+    ),
+    "ImageService.ListOperations": MethodSpec(
+        "ListImageOperationsRequest", "list_image_operations", _page("operations")
+    ),
+    "OperationService.Get": MethodSpec("GetOperationRequest", "get_operation", encode_operation),
+    "OperationService.Cancel": MethodSpec(
+        "CancelOperationRequest", "cancel_operation", encode_operation
+    ),
+}
+
+
+def method_name(name: str) -> str:
+    """``"Create"`` or ``"ImageService.Create"`` -> ``"ImageService.Create"``; ``*`` stays."""
+    if name == "*" or name in METHODS:
+        return name
+    for full in METHODS:
+        if full.startswith("ImageService.") and full.endswith("." + name):
+            return full
+    raise ValueError(f"unknown method {name!r}; known: {', '.join(METHODS)}")
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    code: Code
+    body: dict[str, Any]
+    delay: float = 0.0  # seconds of scripted latency the face should wait before answering
+
+    @property
+    def http_status(self) -> int:
+        return self.code.http_status
+
+
+class Rpc:
+    """Serialises calls into one :class:`ImageService` (faces may call from any thread)."""
+
+    def __init__(self, service: ImageService, lock: threading.RLock | None = None) -> None:
+        self.service = service
+        self.lock = lock or threading.RLock()
+
+    def call(
+        self,
+        method: str,
+        message: Any,
+        *,
+        token: str | None,
+        idempotency_key: str | None = None,
+        request_id: str | None = None,
+    ) -> Reply:
+        spec = METHODS[method]
+        request_id = request_id or str(uuid.uuid4())
+        with self.lock:
+            service = self.service
+            delay = 0.0
+            try:
+                service.settle()
+                latency = service.faults.take(method, "latency")
+                delay = latency.seconds if latency else 0.0
+                scripted = service.faults.take(method, "error")
+                if scripted is not None:
+                    raise ServiceError(scripted.code, scripted.message or "Scripted fault")
+                caller = service.authenticate(token)
+                _validate(spec.request, message)
+                key = (caller.subject, method, idempotency_key) if idempotency_key else None
+                if spec.mutating and key and key in service.idempotency:
+                    result: Any = service.store.operations[service.idempotency[key]]
+                else:
+                    result = getattr(service, spec.handler)(caller, **decode_request(message))
+                    if spec.mutating and key:
+                        service.idempotency[key] = result.id
+                body = spec.encode(result)
+                if service.faults.take(method, "lost_reply") is not None:
+                    raise ServiceError(Code.UNAVAILABLE, "The connection was reset")
+                code = Code.OK
+            except ServiceError as error:
+                code, body = error.code, encode_status(error, request_id)
+            service.journal.record(
+                JournalEntry(
+                    method=method,
+                    request=message if isinstance(message, dict) else {"": message},
+                    response=body if code is Code.OK else None,
+                    error=None if code is Code.OK else body,
+                    code=int(code),
+                    virtual_time=service.clock.now(),
+                    wall_time=time.monotonic(),
+                    idempotency_key=idempotency_key,
+                )
+            )
+            return Reply(code, body, delay)
+
+
+def _validate(message_name: str, message: Any) -> None:
+    errors = list(_contracts.validator(message_name).iter_errors(message))
+    if not errors:
+        return
+    violations: list[FieldViolation] = []
+    for error in errors:
+        for violation in _violations(error):
+            if violation not in violations:
+                violations.append(violation)
+    fields = ", ".join(v.field for v in violations)
+    raise ServiceError(
+        Code.INVALID_ARGUMENT, f"Request validation error: {fields}", tuple(violations)
+    )
+
+
+def _path(parts: Any) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _violations(error: ValidationError) -> list[FieldViolation]:
+    """Name the field(s) behind one schema error, in the JSON mapping's names."""
+    base = _path(error.absolute_path)
+    keyword, value, schema = error.validator, error.validator_value, error.schema
+    instance = error.instance
+
+    def at(name: str) -> str:
+        return f"{base}.{name}" if base else name
+
+    if keyword == "required":
+        have = instance if isinstance(instance, dict) else {}
+        return [FieldViolation(at(n), "is required") for n in value if n not in have]
+    if keyword == "additionalProperties" and isinstance(instance, dict):
+        known = schema.get("properties", {})
+        return [FieldViolation(at(n), "unknown field") for n in instance if n not in known]
+    schema_path = list(error.relative_schema_path)
+    if "dependentSchemas" in schema_path:
+        source = schema_path[schema_path.index("dependentSchemas") + 1]
+        return [
+            FieldViolation(
+                at(str(source)), "only one of imageId, diskId, snapshotId and uri may be set"
+            )
+        ]
+    if keyword == "propertyNames":
+        return [FieldViolation(base or "body", f"key {_short(instance)} {_why(error.context)}")]
+    if keyword in ("anyOf", "oneOf") and isinstance(schema, dict) and schema.get("description"):
+        return [FieldViolation(base or "body", schema["description"])]
+    if keyword == "type" and not base:
+        return [FieldViolation("body", "must be a JSON object")]
+    return [FieldViolation(base or "body", _describe(keyword, value, instance))]
+
+
+def _why(context: Any) -> str:
+    if not context:
+        return "is not allowed"
+    first = context[0]
+    return _describe(first.validator, first.validator_value, first.instance)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _describe(keyword: Any, value: Any, instance: Any) -> str:
+    match keyword:
+        case "maxLength":
+            return f"must be at most {value} characters long"
+        case "minLength":
+            return "is required" if value == 1 else f"must be at least {value} characters long"
+        case "pattern":
+            return f"value {_short(instance)} must match the regular expression {value}"
+        case "maximum":
+            return f"must be at most {value}"
+        case "minimum":
+            return f"must be at least {value}"
+        case "maxProperties":
+            return f"must have at most {value} entries"
+        case "maxItems":
+            return f"must have at most {value} items"
+        case "enum":
+            return "must be one of " + ", ".join(map(str, value))
+        case "type":
+            return f"must be of type {value}"
+        case _:
+            return f"has an invalid value {_short(instance)}"

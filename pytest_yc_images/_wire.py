@@ -1,0 +1,136 @@
+"""The proto3 JSON mapping: records to REST dictionaries and back.
+
+camelCase names, int64 as decimal strings, RFC 3339 timestamps, enum names, fields at
+their default omitted, ``google.protobuf.Any`` with ``@type``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import time
+from typing import Any
+
+from ._core.model import Image, Operation
+from .errors import ServiceError
+
+__all__ = [
+    "TYPE_PREFIX",
+    "decode_request",
+    "encode_image",
+    "encode_operation",
+    "encode_status",
+    "encode_time",
+    "parse_time",
+]
+
+TYPE_PREFIX = "type.googleapis.com/"
+_COMPUTE = TYPE_PREFIX + "yandex.cloud.compute.v1."
+_INT64_FIELDS = frozenset({"minDiskSize", "pageSize", "storageSize"})
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def encode_time(when: float) -> str:
+    seconds = int(when)
+    micros = round((when - seconds) * 1_000_000)
+    if micros >= 1_000_000:
+        seconds, micros = seconds + 1, micros - 1_000_000
+    text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    return f"{text}.{micros:06d}".rstrip("0") + "Z" if micros else text + "Z"
+
+
+_TIME = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z")
+
+
+def parse_time(text: str) -> float:
+    match = _TIME.fullmatch(text)
+    if not match:
+        raise ValueError(f"not an RFC 3339 UTC timestamp: {text!r}")
+    base = time.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S")
+    fraction = float("0." + match.group(2)) if match.group(2) else 0.0
+    return float(calendar.timegm(base)) + fraction
+
+
+def encode_image(image: Image) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": image.id,
+        "folderId": image.folder_id,
+        "createdAt": encode_time(image.created_at),
+    }
+    if image.name:
+        out["name"] = image.name
+    if image.description:
+        out["description"] = image.description
+    if image.labels:
+        out["labels"] = dict(image.labels)
+    if image.family:
+        out["family"] = image.family
+    if image.storage_size:
+        out["storageSize"] = str(image.storage_size)
+    if image.min_disk_size:
+        out["minDiskSize"] = str(image.min_disk_size)
+    if image.product_ids:
+        out["productIds"] = list(image.product_ids)
+    out["status"] = image.status
+    if image.os_type:
+        out["os"] = {"type": image.os_type}
+    if image.pooled:
+        out["pooled"] = True
+    return out
+
+
+def encode_status(error: ServiceError, request_id: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": int(error.code), "message": error.message}
+    details: list[dict[str, Any]] = []
+    if error.violations:
+        details.append(
+            {
+                "@type": TYPE_PREFIX + "google.rpc.BadRequest",
+                "fieldViolations": [
+                    {"field": v.field, "description": v.description} for v in error.violations
+                ],
+            }
+        )
+    if request_id:
+        details.append({"@type": TYPE_PREFIX + "google.rpc.RequestInfo", "requestId": request_id})
+    if details:
+        out["details"] = details
+    return out
+
+
+def encode_operation(op: Operation) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": op.id,
+        "description": op.description,
+        "createdAt": encode_time(op.created_at),
+        "createdBy": op.created_by,
+        "modifiedAt": encode_time(op.modified_at),
+    }
+    if op.done:
+        out["done"] = True
+    out["metadata"] = {"@type": f"{_COMPUTE}{op.method}ImageMetadata", "imageId": op.image_id}
+    if op.error is not None:
+        out["error"] = encode_status(op.error)
+    elif op.done:
+        if op.method == "Delete" or op.response is None:
+            out["response"] = {"@type": TYPE_PREFIX + "google.protobuf.Empty"}
+        else:
+            out["response"] = {"@type": _COMPUTE + "Image", **encode_image(op.response)}
+    return out
+
+
+def _snake(name: str) -> str:
+    return _CAMEL.sub("_", name).lower()
+
+
+def decode_request(message: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments for the core from a validated request in the JSON mapping."""
+    out: dict[str, Any] = {}
+    for key, value in message.items():
+        if key == "os":
+            out["os_type"] = value.get("type", "") if isinstance(value, dict) else ""
+        elif key in _INT64_FIELDS:
+            out[_snake(key)] = int(value)
+        else:
+            out[_snake(key)] = value
+    return out

@@ -1,0 +1,115 @@
+"""``yc-images-fake``: run the fake as a server for clients in any language."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ._fake import FakeImageService
+
+__all__ = ["main"]
+
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="yc-images-fake", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the REST face on a loopback port")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1; anything else is reachable from other machines)",
+    )
+    serve.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
+    serve.add_argument(
+        "--seed",
+        type=Path,
+        metavar="FILE",
+        help='JSON file of state to start with: {"images": [...], '
+        '"disks": [...], "snapshots": [...]} (images in the JSON mapping)',
+    )
+    serve.add_argument("--id-seed", default=None, help="make generated IDs reproducible")
+    serve.add_argument(
+        "--completion",
+        default="on-poll",
+        choices=["on-poll", "immediate", "manual", "clock"],
+        help="when operations finish (default on-poll)",
+    )
+    serve.add_argument(
+        "--controls",
+        choices=["auto", "on", "off"],
+        default="auto",
+        help="the /_fake/ control endpoints: auto = on for loopback only",
+    )
+    return parser
+
+
+def _load_seed(fake: FakeImageService, path: Path) -> None:
+    data: Any = json.loads(path.read_text("utf-8"))
+    if isinstance(data, list):
+        data = {"images": data}
+    for image in data.get("images", []):
+        fake.put_image(**image)
+    for disk in data.get("disks", []):
+        fake.controls.http("POST", "/_fake/disks", disk)
+    for snapshot in data.get("snapshots", []):
+        fake.controls.http("POST", "/_fake/snapshots", snapshot)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    import uvicorn
+
+    loopback = args.host in _LOOPBACK
+    controls = args.controls == "on" or (args.controls == "auto" and loopback)
+    fake = FakeImageService(seed=args.id_seed, completion=args.completion, http_controls=controls)
+    if args.seed:
+        try:
+            _load_seed(fake, args.seed)
+        except (OSError, ValueError, TypeError) as exc:
+            print(f"yc-images-fake: cannot load {args.seed}: {exc}", file=sys.stderr)
+            return 2
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError as exc:
+        print(f"yc-images-fake: cannot bind {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
+    port = sock.getsockname()[1]
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"http://{host}:{port}", flush=True)
+    if not loopback:
+        print(
+            f"WARNING: serving on {args.host}, beyond loopback: anyone who can reach it can "
+            "read and change the fake's state",
+            file=sys.stderr,
+            flush=True,
+        )
+    if not controls:
+        print("the /_fake/ control endpoints are off", file=sys.stderr, flush=True)
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    config = uvicorn.Config(
+        fake.asgi_app(log=log),
+        http="httptools",
+        lifespan="off",
+        access_log=False,
+        log_level="warning",
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+    print("stopped", file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,202 @@
+"""The REST face, sans I/O: an HTTP request in, an HTTP response out.
+
+Paths, query parameters and bodies as API.md gives them; every answer is JSON, and every
+error a ``google.rpc.Status`` with the gateway's HTTP status.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+from .._controls import Controls
+from .._rpc import Reply, Rpc
+from .._wire import encode_status
+from ..errors import Code, ServiceError
+
+__all__ = ["MAX_BODY", "HttpRequest", "HttpResponse", "RestRouter"]
+
+MAX_BODY = 1024 * 1024
+_JSON = "application/json"
+
+# (path pattern, {HTTP method: (RPC, query parameters allowed, takes a body)})
+_ROUTES: list[tuple[re.Pattern[str], dict[str, tuple[str, tuple[str, ...], bool]]]] = [
+    (
+        re.compile(r"/compute/v1/images"),
+        {
+            "GET": ("ImageService.List", ("folderId", "pageSize", "pageToken", "filter"), False),
+            "POST": ("ImageService.Create", (), True),
+        },
+    ),
+    (
+        re.compile(r"/compute/v1/images:latestByFamily"),
+        {"GET": ("ImageService.GetLatestByFamily", ("folderId", "family"), False)},
+    ),
+    (
+        re.compile(r"/compute/v1/images/(?P<imageId>[^/:]+)"),
+        {
+            "GET": ("ImageService.Get", (), False),
+            "PATCH": ("ImageService.Update", (), True),
+            "DELETE": ("ImageService.Delete", (), False),
+        },
+    ),
+    (
+        re.compile(r"/compute/v1/images/(?P<imageId>[^/:]+)/operations"),
+        {"GET": ("ImageService.ListOperations", ("pageSize", "pageToken"), False)},
+    ),
+    (
+        re.compile(r"/operations/(?P<operationId>[^/:]+)"),
+        {"GET": ("OperationService.Get", (), False)},
+    ),
+    (
+        re.compile(r"/operations/(?P<operationId>[^/:]+):cancel"),
+        {"POST": ("OperationService.Cancel", (), False)},
+    ),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    method: str
+    path: str  # as sent, percent-encoded
+    query: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)  # names in lower case
+    body: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    status: int
+    body: bytes
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    delay: float = 0.0
+
+
+def _json_response(
+    status: int, payload: Any, extra: list[tuple[str, str]] | None = None, delay: float = 0.0
+) -> HttpResponse:
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    headers = [("content-type", _JSON), *(extra or [])]
+    return HttpResponse(status, body, headers, delay)
+
+
+def _error(
+    error: ServiceError,
+    request_id: str | None,
+    status: int | None = None,
+    extra: list[tuple[str, str]] | None = None,
+) -> HttpResponse:
+    return _json_response(status or error.code.http_status, encode_status(error, request_id), extra)
+
+
+def _token(headers: Mapping[str, str]) -> str | None:
+    value = headers.get("authorization", "")
+    scheme, _, token = value.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+class RestRouter:
+    """Routes REST requests into :class:`Rpc`; ``/_fake/...`` into the test controls."""
+
+    def __init__(self, rpc: Rpc, *, controls: Controls | None = None) -> None:
+        self.rpc = rpc
+        self.controls = controls
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        request_id = (
+            request.headers.get("x-request-id")
+            or request.headers.get("x-client-request-id")
+            or str(uuid.uuid4())
+        )
+        try:
+            if request.path.startswith("/_fake/") or request.path == "/_fake":
+                return self._control(request)
+            return self._api(request, request_id)
+        except ServiceError as error:
+            return _error(error, request_id)
+
+    def _api(self, request: HttpRequest, request_id: str | None) -> HttpResponse:
+        path = request.path
+        for pattern, methods in _ROUTES:
+            match = pattern.fullmatch(path)
+            if match is None:
+                continue
+            if request.method not in methods:
+                # As the gateway answers: 405 with Allow, the Status code UNIMPLEMENTED.
+                allow = ", ".join(methods)
+                error = ServiceError(
+                    Code.UNIMPLEMENTED, f"Method {request.method[:20]} not allowed"
+                )
+                return _error(error, request_id, 405, [("allow", allow)])
+            method, allowed_query, takes_body = methods[request.method]
+            message = _query(request.query, allowed_query)
+            if takes_body:
+                body = _body(request)
+                for name in match.groupdict():
+                    if name in body:
+                        raise ServiceError.invalid(
+                            name, "unknown field in the body: it is given in the path"
+                        )
+                message.update(body)
+            message.update({k: unquote(v) for k, v in match.groupdict().items()})
+            reply = self.rpc.call(
+                method,
+                message,
+                token=_token(request.headers),
+                idempotency_key=request.headers.get("idempotency-key") or None,
+                request_id=request_id,
+            )
+            return _reply(reply)
+        raise ServiceError(Code.NOT_FOUND, f"No such path: {path[:200]}")
+
+    def _control(self, request: HttpRequest) -> HttpResponse:
+        if self.controls is None:
+            raise ServiceError(Code.NOT_FOUND, "The fake's HTTP controls are disabled")
+        body = _body(request) if request.body else {}
+        status, payload = self.controls.http(request.method, request.path, body)
+        return _json_response(status, payload)
+
+
+def _reply(reply: Reply) -> HttpResponse:
+    return _json_response(reply.http_status, reply.body, delay=reply.delay)
+
+
+def _query(raw: str, allowed: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if not raw:
+        return out
+    try:
+        pairs = parse_qsl(raw, keep_blank_values=True, strict_parsing=False, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise ServiceError.invalid("query", "the query string is not valid UTF-8") from None
+    for name, value in pairs:
+        if name not in allowed:
+            raise ServiceError.invalid(name[:100], "unknown query parameter")
+        if name in out:
+            raise ServiceError.invalid(name, "given more than once")
+        out[name] = value
+    return out
+
+
+def _body(request: HttpRequest) -> dict[str, Any]:
+    if len(request.body) > MAX_BODY:
+        raise ServiceError(
+            Code.RESOURCE_EXHAUSTED, f"The request body is larger than {MAX_BODY} bytes"
+        )
+    content_type = request.headers.get("content-type", _JSON).split(";")[0].strip().lower()
+    if content_type and content_type != _JSON and not content_type.endswith("+json"):
+        raise ServiceError.invalid("Content-Type", f"must be {_JSON}, not {content_type[:100]!r}")
+    if not request.body.strip():
+        return {}
+    try:
+        payload = json.loads(request.body)
+    except (ValueError, RecursionError) as exc:
+        raise ServiceError.invalid("body", f"not valid JSON: {str(exc)[:200]}") from None
+    if not isinstance(payload, dict):
+        raise ServiceError.invalid("body", "must be a JSON object")
+    return payload
