@@ -88,14 +88,17 @@ def _pattern(
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-_Validator = validators.extend(Draft202012Validator, {"pattern": _pattern})
+_Validator: Any = validators.extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, {"pattern": _pattern}
+)
 
 
 @cache
 def validator(name: str) -> Draft202012Validator:
     """A ready validator for message ``name``; every ``$ref`` resolves through :func:`registry`."""
     doc = _schemas()[name] if name in _schemas() else schema(name)
-    return _Validator(doc, registry=registry())  # type: ignore[no-any-return]
+    checker: Draft202012Validator = _Validator(doc, registry=registry())
+    return checker
 
 
 @cache

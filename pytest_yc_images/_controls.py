@@ -121,7 +121,8 @@ class Controls:
             options["code"] = Code.parse(options["code"])
         fault = Fault(kind=kind, method=method_name(method), **options)
         with self.rpc.lock:
-            return self._service.faults.add(fault)
+            added: Fault = self._service.faults.add(fault)
+            return added
 
     # --- the HTTP face of the controls ---------------------------------------------
     def http(self, method: str, path: str, body: dict[str, Any]) -> tuple[int, Any]:

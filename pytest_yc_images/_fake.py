@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -51,7 +52,7 @@ class FakeImageService:
         standard: bool = True,
         http_controls: bool = True,
     ) -> None:
-        self._options = dict(
+        self._options: dict[str, Any] = dict(
             seed=seed,
             completion=completion,
             durations=durations,
@@ -120,7 +121,10 @@ class FakeImageService:
     ) -> Any:
         """Call an RPC directly (``"Create"``, ``"OperationService.Get"``); raises ServiceError."""
         reply = self._rpc.call(
-            method_name(method), message, token=token, idempotency_key=idempotency_key
+            method_name(method),
+            copy.deepcopy(message),
+            token=token,
+            idempotency_key=idempotency_key,
         )
         if reply.code is not Code.OK:
             raise ServiceError(reply.code, reply.body.get("message", ""))
@@ -154,9 +158,13 @@ class FakeImageService:
         with self._rpc.lock:
             self.service.restore(state)
 
-    def reset(self) -> None:
-        """Back to a new fake's state (and options); journal and faults cleared."""
-        fresh = FakeImageService(**self._options)
+    def reset(self, **options: Any) -> None:
+        """Back to a new fake's state; journal and faults cleared.
+
+        ``options`` (those of the constructor) apply until the next reset; without them
+        the fake gets the options it was made with.
+        """
+        fresh = FakeImageService(**{**self._options, **options})
         with self._rpc.lock:
             self._rpc.service = fresh.service
             self.clock = fresh.clock

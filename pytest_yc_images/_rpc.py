@@ -178,8 +178,10 @@ def _path(parts: Any) -> str:
 def _violations(error: ValidationError) -> list[FieldViolation]:
     """Name the field(s) behind one schema error, in the JSON mapping's names."""
     base = _path(error.absolute_path)
-    keyword, value, schema = error.validator, error.validator_value, error.schema
-    instance = error.instance
+    keyword: Any = error.validator
+    value: Any = error.validator_value
+    schema: Any = error.schema
+    instance: Any = error.instance
 
     def at(name: str) -> str:
         return f"{base}.{name}" if base else name

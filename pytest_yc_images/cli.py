@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ._fake import FakeImageService
+from .faces.server import bind
 
 __all__ = ["main"]
 
@@ -75,11 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (OSError, ValueError, TypeError) as exc:
             print(f"yc-images-fake: cannot load {args.seed}: {exc}", file=sys.stderr)
             return 2
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((args.host, args.port))
+        sock = bind(args.host, args.port)
     except OSError as exc:
         print(f"yc-images-fake: cannot bind {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,12 +26,23 @@ class JournalEntry:
         return self.code == 0
 
 
+DEFAULT_LIMIT = 100_000
+
+
 @dataclass(slots=True)
 class Journal:
-    entries: list[JournalEntry] = field(default_factory=list)
+    """The newest ``limit`` calls (a long-running server must not grow without bound);
+    ``count`` is every call ever recorded."""
+
+    limit: int = DEFAULT_LIMIT
+    entries: deque[JournalEntry] = field(default_factory=deque)
+    count: int = 0
 
     def record(self, entry: JournalEntry) -> None:
         self.entries.append(entry)
+        self.count += 1
+        if len(self.entries) > self.limit:
+            self.entries.popleft()
 
     def calls(self, method: str | None = None) -> list[JournalEntry]:
         """Entries of one method (``"ImageService.Create"`` or just ``"Create"``), or all."""
@@ -56,3 +68,4 @@ class Journal:
 
     def clear(self) -> None:
         self.entries.clear()
+        self.count = 0

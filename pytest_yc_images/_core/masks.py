@@ -13,7 +13,6 @@ UPDATABLE = {
     "minDiskSize": "min_disk_size",
     "labels": "labels",
 }
-_SNAKE = {"min_disk_size": "minDiskSize"}
 
 
 def parse_mask(mask: str | None) -> tuple[str, ...]:
@@ -22,7 +21,7 @@ def parse_mask(mask: str | None) -> tuple[str, ...]:
         return tuple(UPDATABLE)
     fields: list[str] = []
     for raw in mask.split(","):
-        path = _SNAKE.get(raw.strip(), raw.strip())
+        path = raw.strip()
         if path not in UPDATABLE:
             raise ServiceError.invalid(
                 "updateMask",

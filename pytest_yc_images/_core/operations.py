@@ -36,10 +36,10 @@ class Lifecycle:
     store: Store
     completion: Completion = Completion.ON_POLL
     durations: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_DURATIONS))
-    _due: list[tuple[float, str]] = field(default_factory=list)
+    due: list[tuple[float, str]] = field(default_factory=list)
 
-    def started(self, op: Operation) -> None:
-        """Schedule a new operation by the completion mode."""
+    def started(self, op: Operation, now: float | None = None) -> None:
+        """Schedule a new operation by the completion mode (``now``: the clock's reading)."""
         if op.fail_with is not None and op.fail_after_polls is not None:
             if self.completion is Completion.IMMEDIATE and op.fail_after_polls == 0:
                 self.finish(op, op.created_at)
@@ -47,8 +47,11 @@ class Lifecycle:
         if self.completion is Completion.IMMEDIATE:
             self.finish(op, op.created_at)
         elif self.completion is Completion.CLOCK:
-            op.due_at = op.created_at + self.durations.get(op.method, 0.0)
-            heapq.heappush(self._due, (op.due_at, op.id))
+            # Due a duration after the clock's reading, not after the stamp (which may run
+            # microseconds ahead), so advancing by exactly the duration finishes it.
+            base = op.created_at if now is None else now
+            op.due_at = max(op.created_at, base + self.durations.get(op.method, 0.0))
+            heapq.heappush(self.due, (op.due_at, op.id))
 
     def polled(self, op: Operation, now: float) -> None:
         if op.done:
@@ -62,8 +65,8 @@ class Lifecycle:
 
     def settle(self, now: float) -> None:
         """Finish every clock-driven operation that is due."""
-        while self._due and self._due[0][0] <= now:
-            due_at, op_id = heapq.heappop(self._due)
+        while self.due and self.due[0][0] <= now:
+            due_at, op_id = heapq.heappop(self.due)
             op = self.store.operations.get(op_id)
             if op is not None and not op.done:
                 self.finish(op, due_at)

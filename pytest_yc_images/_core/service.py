@@ -119,7 +119,7 @@ class ImageService:
         self._check_read(caller, folder_id)
         index = self.store.folders.get(folder_id)
         members = index.families.get(family, []) if index and family else []
-        for image_id in reversed(members):
+        for image_id in reversed(members):  # kept in (createdAt, seq) order by the store
             image = self.store.images[image_id]
             if image.status == "READY":
                 return image
@@ -270,7 +270,7 @@ class ImageService:
             "minDiskSize": min_disk_size,
             "labels": dict(labels or {}),
         }
-        changes = {UPDATABLE[f]: given[f] for f in parse_mask(update_mask)}
+        changes: dict[str, Any] = {UPDATABLE[f]: given[f] for f in parse_mask(update_mask)}
         new_name = changes.get("name")
         if new_name:
             holder = self.store.folders[image.folder_id].by_name.get(new_name)
@@ -361,7 +361,7 @@ class ImageService:
             op.fail_with = ServiceError(fault.code, fault.message or f"{method} failed")
             op.fail_after_polls = fault.after_polls
         self.store.add_operation(op)
-        self.lifecycle.started(op)
+        self.lifecycle.started(op, self.clock.now())
         return op
 
     # --- test controls ---------------------------------------------------------------
@@ -393,22 +393,22 @@ class ImageService:
 
     def snapshot(self) -> object:
         """Everything a test may want back later; the journal and faults are not state."""
-        return copy.deepcopy(
-            (
-                self.store,
-                self.idempotency,
-                self._seq,
-                self._last_stamp,
-                self.clock.now(),
-                self.ids.state(),
-                self.lifecycle._due,
-            )
+        state: tuple[Any, ...] = (
+            self.store,
+            self.idempotency,
+            self._seq,
+            self._last_stamp,
+            self.clock.now(),
+            self.ids.state(),
+            self.lifecycle.due,
         )
+        return copy.deepcopy(state)
 
     def restore(self, state: object) -> None:
-        store, idem, seq, last, now, ids, due = copy.deepcopy(state)  # type: ignore[misc]
+        parts: Any = copy.deepcopy(state)
+        store, idempotency, seq, last_stamp, now, ids, due = parts
         self.store = self.lifecycle.store = store
-        self.idempotency, self._seq, self._last_stamp = idem, seq, last
+        self.idempotency, self._seq, self._last_stamp = idempotency, seq, last_stamp
         self.clock.set(max(now, self.clock.now()))
         self.ids.restore(ids)
-        self.lifecycle._due = due
+        self.lifecycle.due = due

@@ -40,7 +40,14 @@ class Store:
         if image.name:
             index.by_name[image.name] = image.id
         if image.family:
-            index.families.setdefault(image.family, []).append(image.id)
+            # Newest last, by creation time then sequence: put_image may store images
+            # out of creation order, and "latest in family" must stay a reverse scan.
+            members = index.families.setdefault(image.family, [])
+            insort(members, image.id, key=self._age)
+
+    def _age(self, image_id: str) -> tuple[float, int]:
+        image = self.images[image_id]
+        return image.created_at, image.seq
 
     def remove_image(self, image_id: str) -> Image:
         image = self.images.pop(image_id)

@@ -34,9 +34,9 @@ class AsgiApp:
         while more:
             message = await receive()
             chunk = message.get("body", b"")
-            size += len(chunk)
-            if size <= MAX_BODY + 1:
+            if size <= MAX_BODY:  # keep the chunk that crosses the limit: the router sees it
                 chunks.append(chunk)
+            size += len(chunk)
             more = message.get("more_body", False)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         raw_path = scope.get("raw_path") or scope["path"].encode()
