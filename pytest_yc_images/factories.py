@@ -1,0 +1,139 @@
+"""Builders of valid images and requests, checked against the contract schemas."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from ._contracts import validator
+from ._core.clock import DEFAULT_EPOCH
+from ._fake import FakeImageService
+from ._wire import encode_time
+
+__all__ = ["TRAITS", "ImageFactory", "RequestFactory"]
+
+_GIB = 1024**3
+_ALPHABET = "abcdefghijklmnopqrstuv0123456789"
+
+TRAITS: dict[str, dict[str, Any]] = {
+    "linux": {"os": {"type": "LINUX"}},
+    "windows": {
+        "os": {"type": "WINDOWS"},
+        "productIds": ["f2erln76ocjn0sph3v9a"],
+        "storageSize": str(19 * _GIB),
+        "minDiskSize": str(50 * _GIB),
+    },
+    "pooled": {"pooled": True},
+    "creating": {"status": "CREATING"},
+    "ready": {"status": "READY"},
+    "error": {"status": "ERROR"},
+    "deleting": {"status": "DELETING"},
+}
+
+
+def _checked(message: str, document: dict[str, Any]) -> dict[str, Any]:
+    errors = sorted(validator(message).iter_errors(document), key=lambda e: list(e.path))
+    if errors:
+        where = ".".join(map(str, errors[0].absolute_path)) or "(root)"
+        raise ValueError(f"not a valid {message}: {where}: {errors[0].message}")
+    return document
+
+
+def _id(prefix: str, number: int) -> str:
+    tail = ""
+    while number:
+        number, digit = divmod(number, len(_ALPHABET))
+        tail = _ALPHABET[digit] + tail
+    return prefix + tail.rjust(17, "0")
+
+
+class ImageFactory:
+    """Valid ``Image`` documents (the JSON mapping), optionally stored in a fake.
+
+    Names are unique by sequence (``image-1``, ``image-2``, ...); ``createdAt`` moves
+    forward by a second per image, so "newest" is always well defined. Traits:
+    ``linux``, ``windows``, ``pooled``, ``creating``, ``ready``, ``error``, ``deleting``.
+    Overrides use the JSON names (``folderId``, ``minDiskSize``, ...) and win over traits.
+    """
+
+    def __init__(
+        self,
+        fake: FakeImageService | None = None,
+        *,
+        folder_id: str = "b1gfactory0000000000",
+        name_prefix: str = "image",
+    ) -> None:
+        self.fake = fake
+        self.folder_id = folder_id
+        self.name_prefix = name_prefix
+        self._numbers = itertools.count(1)
+
+    def build(self, *traits: str, **overrides: Any) -> dict[str, Any]:
+        """A valid image that is not stored anywhere."""
+        number = next(self._numbers)
+        image: dict[str, Any] = {
+            "id": _id("fd8", number),
+            "folderId": self.folder_id,
+            "createdAt": encode_time(DEFAULT_EPOCH - 86_400 + number),
+            "name": f"{self.name_prefix}-{number}",
+            "storageSize": str(2 * _GIB),
+            "minDiskSize": str(5 * _GIB),
+            "status": "READY",
+            "os": {"type": "LINUX"},
+        }
+        for trait in traits:
+            try:
+                image.update(TRAITS[trait])
+            except KeyError:
+                raise ValueError(f"unknown trait {trait!r}; known: {', '.join(TRAITS)}") from None
+        image.update(overrides)
+        return _checked("Image", {k: v for k, v in image.items() if v not in (None, "", [], {})})
+
+    def create(self, *traits: str, **overrides: Any) -> dict[str, Any]:
+        """Build an image and put it straight into the fake (no operation)."""
+        if self.fake is None:
+            raise RuntimeError("this ImageFactory has no fake to put images into")
+        built = self.build(*traits, **overrides)
+        if "id" not in overrides:
+            del built["id"]  # the fake issues a fresh one: factories never collide
+        return self.fake.put_image(**built)
+
+    def family(self, family: str, *, versions: int = 3, **overrides: Any) -> list[dict[str, Any]]:
+        """``versions`` images of one family, oldest first (stored if the factory has a fake)."""
+        make = self.create if self.fake is not None else self.build
+        return [
+            make(family=family, name=f"{family}-v{version}", **overrides)
+            for version in range(1, versions + 1)
+        ]
+
+
+class RequestFactory:
+    """Valid request messages: Create (from an https ``uri`` unless told otherwise),
+    Update and List. Names are unique by sequence."""
+
+    def __init__(
+        self, *, folder_id: str = "b1gfactory0000000000", name_prefix: str = "image"
+    ) -> None:
+        self.folder_id = folder_id
+        self.name_prefix = name_prefix
+        self._numbers = itertools.count(1)
+
+    def create_image(self, **overrides: Any) -> dict[str, Any]:
+        number = next(self._numbers)
+        request: dict[str, Any] = {
+            "folderId": self.folder_id,
+            "name": f"{self.name_prefix}-{number}",
+        }
+        sources = {"imageId", "diskId", "snapshotId", "uri"}
+        if not sources & set(overrides):
+            request["uri"] = (
+                f"https://storage.yandexcloud.net/images/{self.name_prefix}-{number}.qcow2"
+            )
+        request.update(overrides)
+        return _checked("CreateImageRequest", request)
+
+    def update_image(self, image_id: str, **overrides: Any) -> dict[str, Any]:
+        return _checked("UpdateImageRequest", {"imageId": image_id, **overrides})
+
+    def list_images(self, **overrides: Any) -> dict[str, Any]:
+        return _checked("ListImagesRequest", {"folderId": self.folder_id, **overrides})

@@ -1,0 +1,266 @@
+"""The pytest plugin: fixtures, a marker and options for testing code against the fake.
+
+Registered through the ``pytest11`` entry point; nothing to import or configure.
+Every option is settable on the command line, as an ini key or by environment variable
+(in that order of precedence): see ``pytest --help``, group ``yc-images``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from ._fake import DEFAULT_TOKEN, FakeImageService
+from .faces.server import LoopbackServer
+from .factories import ImageFactory, RequestFactory
+
+__all__ = ["YcServer"]
+
+# name: (help, default, choices)
+_OPTIONS: dict[str, tuple[str, str, tuple[str, ...] | None]] = {
+    "completion": (
+        "when the fake's operations finish",
+        "on-poll",
+        ("on-poll", "immediate", "manual", "clock"),
+    ),
+    "seed": ("seed for the fake's IDs (default: derived from each test's id)", "", None),
+    "token": ("IAM token the yc_client fixtures send", DEFAULT_TOKEN, None),
+    "unfired_faults": (
+        "what to do with a scripted fault that never fired",
+        "fail",
+        ("fail", "ignore"),
+    ),
+    "unfinished_operations": (
+        "what to do with operations still running when a test ends",
+        "ignore",
+        ("fail", "ignore"),
+    ),
+}
+_MARKER = (
+    "yc_images(*, completion=None, images=(), faults=(), seed=None, durations=None, "
+    "unfired_faults=None, unfinished_operations=None): configure this test's fake "
+    "(yc_fake and yc_server): the operation completion mode, images to put in first "
+    "(JSON mapping, folderId defaults to yc_folder_id), faults to script "
+    "({'kind': 'error', 'method': 'Create', 'code': 'UNAVAILABLE', 'times': 1}), "
+    "virtual durations per method, and the teardown checks."
+)
+
+
+def _flag(name: str) -> str:
+    return "--yc-" + name.replace("_", "-")
+
+
+def _ini(name: str) -> str:
+    return "yc_images_" + name
+
+
+def _env(name: str) -> str:
+    return "YC_IMAGES_" + name.upper()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("yc-images", "Yandex Cloud ImageService fake (pytest-yc-images)")
+    for name, (text, default, choices) in _OPTIONS.items():
+        where = f"ini {_ini(name)}, env {_env(name)}; default {default or 'none'}"
+        group.addoption(
+            _flag(name), dest="yc_" + name, default=None, choices=choices, help=f"{text} ({where})"
+        )
+        parser.addini(_ini(name), f"{text} (see {_flag(name)})", default=None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", _MARKER)
+
+
+def _setting(config: pytest.Config, name: str) -> str:
+    value = (
+        config.getoption("yc_" + name) or os.environ.get(_env(name)) or config.getini(_ini(name))
+    )
+    value = value or _OPTIONS[name][1]
+    choices = _OPTIONS[name][2]
+    if choices and value not in choices:
+        raise pytest.UsageError(f"{_ini(name)}/{_env(name)}: {value!r} is not one of {choices}")
+    return str(value)
+
+
+def _marker_options(request: pytest.FixtureRequest) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for marker in reversed(list(request.node.iter_markers("yc_images"))):
+        if marker.args:
+            raise pytest.UsageError("@pytest.mark.yc_images takes keyword arguments only")
+        options.update(marker.kwargs)
+    unknown = set(options) - {
+        "completion",
+        "images",
+        "faults",
+        "seed",
+        "durations",
+        "unfired_faults",
+        "unfinished_operations",
+    }
+    if unknown:
+        raise pytest.UsageError(f"@pytest.mark.yc_images: unknown options {sorted(unknown)}")
+    return options
+
+
+def _test_seed(request: pytest.FixtureRequest) -> str:
+    return hashlib.blake2s(request.node.nodeid.encode(), digest_size=8).hexdigest()
+
+
+def _folder_for(request: pytest.FixtureRequest) -> str:
+    digest = hashlib.blake2s(request.node.nodeid.encode(), digest_size=16).hexdigest()
+    return "b1g" + digest[:17]
+
+
+def _fake_options(request: pytest.FixtureRequest) -> tuple[dict[str, Any], dict[str, Any]]:
+    config = request.config
+    marker = _marker_options(request)
+    seed = marker.get("seed")
+    options = {
+        "seed": seed if seed is not None else (_setting(config, "seed") or _test_seed(request)),
+        "completion": marker.get("completion") or _setting(config, "completion"),
+        "durations": marker.get("durations"),
+    }
+    return options, marker
+
+
+def _prepare(
+    fake: FakeImageService, marker: dict[str, Any], folder_id: str, *, faults: bool = True
+) -> None:
+    for image in marker.get("images", ()):
+        fake.put_image(**{"folderId": folder_id, **image})
+    for fault in marker.get("faults", ()) if faults else ():
+        spec = dict(fault)
+        fake.controls.add_fault(spec.pop("kind", "error"), spec.pop("method"), **spec)
+
+
+def _check(
+    fake: FakeImageService, request: pytest.FixtureRequest, marker: dict[str, Any], fixture: str
+) -> None:
+    __tracebackhide__ = True
+    config = request.config
+    if (marker.get("unfired_faults") or _setting(config, "unfired_faults")) == "fail":
+        unfired = fake.unfired_faults()
+        if unfired:
+            lines = "\n".join(f"  - {fault.describe()}" for fault in unfired)
+            pytest.fail(
+                f"{fixture}: {len(unfired)} scripted fault(s) never fired:\n{lines}\n"
+                "Remove them, make the code under test reach them, or turn this check off "
+                "with @pytest.mark.yc_images(unfired_faults='ignore') or "
+                "--yc-unfired-faults=ignore.",
+                pytrace=False,
+            )
+    if (marker.get("unfinished_operations") or _setting(config, "unfinished_operations")) == "fail":
+        running = fake.unfinished_operations()
+        if running:
+            pytest.fail(
+                f"{fixture}: {len(running)} operation(s) still running at the end of the test: "
+                f"{', '.join(running)}. Poll them to completion (GET /operations/{{id}}) or "
+                "turn this check off with @pytest.mark.yc_images(unfinished_operations='ignore').",
+                pytrace=False,
+            )
+
+
+@pytest.fixture
+def yc_folder_id(request: pytest.FixtureRequest) -> str:
+    """A folder ID of this test's own (stable across runs, unique per test)."""
+    return _folder_for(request)
+
+
+@pytest.fixture
+def yc_fake(request: pytest.FixtureRequest, yc_folder_id: str) -> Iterator[FakeImageService]:
+    """A fresh in-memory ImageService for this test, configured by options and the
+    ``yc_images`` marker. Its controls: ``put_image``, ``fail_next``, ``lose_reply``,
+    ``fail_next_operation``, ``add_latency``, ``advance``, ``complete``, ``journal``..."""
+    __tracebackhide__ = True
+    options, marker = _fake_options(request)
+    fake = FakeImageService(**options)
+    # A test that also runs the server gets the marker's faults there, where its code
+    # under test most likely calls; scripting them twice would leave one set unfired.
+    _prepare(fake, marker, yc_folder_id, faults="yc_server" not in request.fixturenames)
+    yield fake
+    _check(fake, request, marker, "yc_fake")
+
+
+@pytest.fixture
+def yc_client(yc_fake: FakeImageService, request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
+    """An ``httpx.Client`` wired to ``yc_fake`` in-process: base URL
+    https://compute.api.cloud.yandex.net (operation URLs reach the fake too) and the
+    bearer token set."""
+    with yc_fake.client(token=_setting(request.config, "token")) as client:
+        yield client
+
+
+@pytest.fixture
+def yc_async_client(
+    yc_fake: FakeImageService, request: pytest.FixtureRequest
+) -> Iterator[httpx.AsyncClient]:
+    """An ``httpx.AsyncClient`` wired to ``yc_fake`` in-process, like ``yc_client``."""
+    client = yc_fake.async_client(token=_setting(request.config, "token"))
+    yield client
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(client.aclose())
+
+
+@pytest.fixture
+def yc_images(yc_fake: FakeImageService, yc_folder_id: str) -> ImageFactory:
+    """Builds valid images and puts them into ``yc_fake`` (in ``yc_folder_id``):
+    ``yc_images.create("windows", name=...)``, ``yc_images.family("app", versions=3)``,
+    ``yc_images.build(...)`` for a document that is not stored."""
+    return ImageFactory(yc_fake, folder_id=yc_folder_id)
+
+
+@pytest.fixture
+def yc_requests(yc_folder_id: str) -> RequestFactory:
+    """Builds valid Create/Update/List requests for ``yc_folder_id``."""
+    return RequestFactory(folder_id=yc_folder_id)
+
+
+@dataclass(frozen=True)
+class YcServer:
+    """The loopback server as one test sees it."""
+
+    url: str
+    fake: FakeImageService
+    token: str
+
+
+@pytest.fixture(scope="session")
+def _yc_session_server() -> Iterator[tuple[LoopbackServer, FakeImageService]]:
+    fake = FakeImageService()
+    server = fake.serve()
+    yield server, fake
+    server.stop()
+
+
+@pytest.fixture
+def yc_server(
+    request: pytest.FixtureRequest,
+    _yc_session_server: tuple[LoopbackServer, FakeImageService],
+    yc_folder_id: str,
+) -> Iterator[YcServer]:
+    """A real HTTP server on 127.0.0.1, started once per session (per xdist worker) and
+    reset for each test: ``.url`` for code that takes a base URL (compute and operation
+    paths on the same port), ``.fake`` for the controls, ``.token`` to send."""
+    __tracebackhide__ = True
+    server, fake = _yc_session_server
+    options, marker = _fake_options(request)
+    fake.reset(**options)
+    _prepare(fake, marker, yc_folder_id)
+    yield YcServer(server.url, fake, _setting(request.config, "token"))
+    _check(fake, request, marker, "yc_server")
+
+
+@pytest.fixture
+def yc_server_url(yc_server: YcServer) -> str:
+    """The base URL of ``yc_server`` (``http://127.0.0.1:PORT``)."""
+    return yc_server.url
