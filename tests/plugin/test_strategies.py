@@ -1,0 +1,175 @@
+"""The hypothesis strategies: valid values stay valid, invalid ones break exactly one field."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pytest_yc_images import message_names, validator
+from pytest_yc_images._schema_strategies import _compile_schema as compile_schema
+from pytest_yc_images.strategies import (
+    Constraint,
+    constraints,
+    create_image_requests,
+    families,
+    from_schema,
+    image_names,
+    images,
+    invalid_requests,
+    invalid_values,
+    labels,
+    list_images_requests,
+    operations,
+    update_image_requests,
+)
+
+FEW = settings(max_examples=30, deadline=None)
+SOURCES = ("imageId", "diskId", "snapshotId", "uri")
+NAME = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?")
+FAMILY = re.compile(r"[a-z][-a-z0-9]{1,61}[a-z0-9]")
+MINIMAL = {  # the smallest valid body of each request under test
+    "CreateImageRequest": {"folderId": "b1gfolder"},
+    "UpdateImageRequest": {"imageId": "fd8image"},
+    "ListImagesRequest": {"folderId": "b1gfolder"},
+    "GetImageLatestByFamilyRequest": {"folderId": "b1gfolder"},
+}
+REQUESTS = tuple(MINIMAL)
+FIELD_CONSTRAINTS = [
+    (message, c.field, c.keyword)
+    for message in REQUESTS
+    for c in constraints(message)
+    if c.keyword != "required"
+]
+
+
+def errors(name: str, body: Any) -> list[str]:
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator(name).iter_errors(body)]
+
+
+@pytest.mark.parametrize("name", message_names())
+@FEW
+@given(data=st.data())
+def test_from_schema_yields_only_valid_bodies(name: str, data: st.DataObject) -> None:
+    body = data.draw(from_schema(name))
+    assert not errors(name, body)
+
+
+@FEW
+@given(images(), labels())
+def test_images_and_labels_are_valid(image: dict[str, Any], drawn: dict[str, str]) -> None:
+    assert not errors("Image", image)
+    assert not errors("CreateImageRequest", {"folderId": "f", "labels": drawn})
+
+
+@FEW
+@given(image_names(), families())
+def test_names_and_families_match_their_regex_fully(name: str, family: str) -> None:
+    assert NAME.fullmatch(name), name
+    assert FAMILY.fullmatch(family), family
+    assert not name.endswith("\n")
+    assert not family.endswith("\n")
+
+
+@FEW
+@given(image_names(allow_empty=True), families(allow_empty=True))
+def test_names_and_families_may_be_empty_on_request(name: str, family: str) -> None:
+    assert name == "" or NAME.fullmatch(name)
+    assert family == "" or FAMILY.fullmatch(family)
+
+
+@FEW
+@given(create_image_requests())
+def test_create_requests_set_at_most_one_source(body: dict[str, Any]) -> None:
+    assert len(set(SOURCES) & set(body)) <= 1
+    assert not errors("CreateImageRequest", body)
+
+
+@pytest.mark.parametrize("source", SOURCES)
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_create_requests_set_the_source_asked_for(source: str, data: st.DataObject) -> None:
+    body = data.draw(create_image_requests(folder_id="b1gfolder", source=source))
+    assert set(SOURCES) & set(body) == {source}
+    assert body["folderId"] == "b1gfolder"
+
+
+@FEW
+@given(update_image_requests(image_id="img1"), list_images_requests(folder_id="fld1"))
+def test_fixed_ids_are_kept(update: dict[str, Any], listing: dict[str, Any]) -> None:
+    assert update["imageId"] == "img1"
+    assert listing["folderId"] == "fld1"
+    assert not errors("UpdateImageRequest", update)
+    assert not errors("ListImagesRequest", listing)
+
+
+def test_an_invalid_fixed_value_is_refused() -> None:
+    with pytest.raises(ValueError, match="folderId"):
+        create_image_requests(folder_id="x" * 51)
+    with pytest.raises(ValueError, match="source"):
+        create_image_requests(source="volumeId")
+
+
+@pytest.mark.parametrize("done", [True, False])
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_operations_done_or_not(done: bool, data: st.DataObject) -> None:
+    op = data.draw(operations(kind="CreateImageOperation", done=done))
+    assert not errors("CreateImageOperation", op)
+    assert op.get("done", False) is done
+    if done:
+        assert ("error" in op) != ("response" in op)
+    else:
+        assert "response" not in op
+
+
+def test_constraints_list_each_field_keyword_and_limit() -> None:
+    found = constraints("CreateImageRequest")
+    assert Constraint("folderId", "required", True) in found
+    assert Constraint("folderId", "maxLength", 50) in found
+    assert Constraint("minDiskSize", "minimum", 4194304) in found
+    assert Constraint("labels", "maxProperties", 64) in found
+    assert Constraint("labels", "propertyNames.pattern", "^[a-z][-_./@0-9a-z]*$") in found
+    assert Constraint("os", "properties.type.enum", ("LINUX", "WINDOWS")) in found
+
+
+@pytest.mark.parametrize(("message", "field", "keyword"), FIELD_CONSTRAINTS)
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_invalid_values_break_the_field(
+    message: str, field: str, keyword: str, data: st.DataObject
+) -> None:
+    value = data.draw(invalid_values(message, field, keyword=keyword))
+    body = {**MINIMAL[message], field: value}
+    found = list(validator(message).iter_errors(body))
+    assert found, f"{field}={value!r} passed"
+    assert all(list(e.absolute_path)[:1] == [field] for e in found), errors(message, body)
+
+
+@pytest.mark.parametrize("message", REQUESTS)
+@settings(max_examples=20, deadline=None)
+@given(data=st.data())
+def test_invalid_requests_are_wrong_only_at_the_field(message: str, data: st.DataObject) -> None:
+    field, body = data.draw(invalid_requests(message))
+    found = list(validator(message).iter_errors(body))
+    assert found
+    assert all(list(e.absolute_path)[:1] == [field] for e in found), errors(message, body)
+
+
+def test_invalid_values_refuse_an_unknown_field_or_keyword() -> None:
+    with pytest.raises(ValueError, match="no field"):
+        invalid_values("CreateImageRequest", "volumeId")
+    with pytest.raises(ValueError, match="no constraint"):
+        invalid_values("CreateImageRequest", "pooled", keyword="maxLength")
+
+
+def test_an_unknown_keyword_is_not_silently_ignored() -> None:
+    with pytest.raises(NotImplementedError, match="'format'"):
+        compile_schema(
+            {"type": "object", "properties": {"at": {"type": "string", "format": "uri"}}}
+        )
+    with pytest.raises(NotImplementedError, match="'minItems'"):
+        compile_schema({"allOf": [{"$ref": "Os.json"}, {"minItems": 1}]})
