@@ -103,7 +103,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         access_log=False,
         log_level="warning",
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            # Ctrl-C and SIGTERM are how this server is meant to stop: shut down
+            # gracefully and exit 0, instead of re-raising the signal afterwards.
+            super().handle_exit(sig, frame)
+            self._captured_signals.clear()
+
+    Server(config).run(sockets=[sock])
     print("stopped", file=sys.stderr, flush=True)
     return 0
 
