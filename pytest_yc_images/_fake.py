@@ -111,6 +111,16 @@ class FakeImageService:
         """Start a real HTTP server on loopback; use as a context manager or ``stop()`` it."""
         return LoopbackServer(self.asgi_app(), host=host, port=port).start()
 
+    def serve_grpc(
+        self, *, host: str = "127.0.0.1", port: int = 0, log: Any = None
+    ) -> Any:
+        """Start the gRPC face (TLS, for the official SDK) on loopback; returns a
+        ``GrpcServer`` (``.endpoint``, ``.ca_pem``, ``write_ca(path)``, ``stop()``).
+        ``log`` gets one line per call. Needs ``pip install pytest-yc-images[grpc]``."""
+        from .faces.grpc import GrpcServer  # here: REST-only users never import grpc
+
+        return GrpcServer(self._rpc, host=host, port=port, log=log).start()
+
     def call(
         self,
         method: str,

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
-from collections.abc import Sequence
+import tempfile
+import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,15 @@ def _parser() -> argparse.ArgumentParser:
         help="address to bind (default 127.0.0.1; anything else is reachable from other machines)",
     )
     serve.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
+    serve.add_argument(
+        "--grpc-port",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="also serve the gRPC face (TLS; what the official SDKs call) on this port "
+        "(0: a free one); prints its endpoint and the path of its CA certificate (PEM) "
+        "on the two lines after the URL. Needs pip install 'pytest-yc-images[grpc]'",
+    )
     serve.add_argument(
         "--seed",
         type=Path,
@@ -50,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _log(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 def _load_seed(fake: FakeImageService, path: Path) -> None:
     data: Any = json.loads(path.read_text("utf-8"))
     if isinstance(data, list):
@@ -60,6 +76,22 @@ def _load_seed(fake: FakeImageService, path: Path) -> None:
         fake.controls.http("POST", "/_fake/disks", disk)
     for snapshot in data.get("snapshots", []):
         fake.controls.http("POST", "/_fake/snapshots", snapshot)
+
+
+def _serve_grpc(
+    fake: FakeImageService, host: str, port: int, log: Callable[[str], None]
+) -> tuple[Any, str]:
+    """Start the gRPC face beside REST; its CA certificate goes to a fresh directory."""
+    try:
+        import pytest_yc_images.faces.grpc  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(f"pip install 'pytest-yc-images[grpc]' ({exc})") from None
+    with warnings.catch_warnings():  # beyond loopback: main() prints its own warning
+        warnings.simplefilter("ignore", RuntimeWarning)
+        server = fake.serve_grpc(host=host, port=port, log=log)
+    ca_dir = tempfile.mkdtemp(prefix="yc-images-fake-")
+    server.write_ca(Path(ca_dir, "ca.pem"))
+    return server, ca_dir
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,8 +113,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"yc-images-fake: cannot bind {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2
     port = sock.getsockname()[1]
+    grpc_server: Any = None
+    ca_dir: str | None = None
+    if args.grpc_port is not None:
+        try:
+            grpc_server, ca_dir = _serve_grpc(fake, args.host, args.grpc_port, _log)
+        except (ImportError, OSError) as exc:
+            sock.close()
+            print(f"yc-images-fake: cannot serve gRPC: {exc}", file=sys.stderr)
+            return 2
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"http://{host}:{port}", flush=True)
+    if grpc_server is not None and ca_dir is not None:
+        print(grpc_server.endpoint, flush=True)
+        print(Path(ca_dir, "ca.pem"), flush=True)
     if not loopback:
         print(
             f"WARNING: serving on {args.host}, beyond loopback: anyone who can reach it can "
@@ -93,11 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not controls:
         print("the /_fake/ control endpoints are off", file=sys.stderr, flush=True)
 
-    def log(line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
-
     config = uvicorn.Config(
-        fake.asgi_app(log=log),
+        fake.asgi_app(log=_log),
         http="httptools",
         lifespan="off",
         access_log=False,
@@ -110,7 +151,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             super().handle_exit(sig, frame)
             self._captured_signals.clear()
 
-    Server(config).run(sockets=[sock])
+    try:
+        Server(config).run(sockets=[sock])
+    finally:
+        if grpc_server is not None:
+            grpc_server.stop(0)
+        if ca_dir is not None:
+            shutil.rmtree(ca_dir, ignore_errors=True)
     print("stopped", file=sys.stderr, flush=True)
     return 0
 

@@ -12,6 +12,7 @@ import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,7 +22,7 @@ from ._fake import DEFAULT_TOKEN, FakeImageService
 from .faces.server import LoopbackServer
 from .factories import ImageFactory, RequestFactory
 
-__all__ = ["YcServer"]
+__all__ = ["YcGrpc", "YcServer"]
 
 # name: (help, default, choices)
 _OPTIONS: dict[str, tuple[str, str, tuple[str, ...] | None]] = {
@@ -75,8 +76,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         parser.addini(_ini(name), f"{text} (see {_flag(name)})", default=None)
 
 
+# The official SDK's own operation waiter builds a RetryInterceptor, a class the SDK itself
+# deprecated: under ``filterwarnings = error`` every wait would fail on a warning the code
+# under test cannot act on. Only that warning, raised from that module, is ignored.
+_SDK_WAITER_WARNING = (
+    "ignore:Call to deprecated class RetryInterceptor:DeprecationWarning:"
+    "yandexcloud._operation_waiter"
+)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", _MARKER)
+    config.addinivalue_line("filterwarnings", _SDK_WAITER_WARNING)
 
 
 def _setting(config: pytest.Config, name: str) -> str:
@@ -264,3 +275,47 @@ def yc_server(
 def yc_server_url(yc_server: YcServer) -> str:
     """The base URL of ``yc_server`` (``http://127.0.0.1:PORT``)."""
     return yc_server.url
+
+
+@dataclass(frozen=True)
+class YcGrpc:
+    """The gRPC face as one test sees it (the same fake as ``yc_server``'s)."""
+
+    endpoint: str  # "localhost:PORT": give it to the SDK as endpoint=
+    ca_pem: bytes  # the CA of the server's certificate: the SDK's root_certificates=
+    ca_path: Path  # the same PEM in a file, for clients in other languages
+    sdk: Any  # a yandexcloud.SDK on endpoint, with ca_pem and token
+    fake: FakeImageService
+    token: str
+
+
+@pytest.fixture(scope="session")
+def _yc_session_grpc(
+    _yc_session_server: tuple[LoopbackServer, FakeImageService],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Any, Path]]:
+    try:
+        import pytest_yc_images.faces.grpc  # noqa: F401
+    except ImportError as exc:
+        pytest.skip(f"yc_grpc needs the grpc extra: pip install pytest-yc-images[grpc] ({exc})")
+    _, fake = _yc_session_server
+    server = fake.serve_grpc()
+    ca_path = server.write_ca(tmp_path_factory.mktemp("yc-grpc") / "ca.pem")
+    yield server, ca_path
+    server.stop()
+
+
+@pytest.fixture
+def yc_grpc(yc_server: YcServer, _yc_session_grpc: tuple[Any, Path]) -> YcGrpc:
+    """The fake over gRPC with TLS, for code that uses the official SDK (``yandexcloud``):
+    ``.endpoint`` (``localhost:PORT``), ``.ca_pem`` and ``.ca_path`` (pass the CA
+    explicitly: ``root_certificates=``), ``.sdk`` (a ready ``yandexcloud.SDK``), ``.fake``
+    and ``.token``. The same fake as ``yc_server``, reset for each test; needs
+    ``pip install pytest-yc-images[grpc]`` (skips without it)."""
+    import yandexcloud
+
+    server, ca_path = _yc_session_grpc
+    sdk = yandexcloud.SDK(
+        endpoint=server.endpoint, iam_token=yc_server.token, root_certificates=server.ca_pem
+    )
+    return YcGrpc(server.endpoint, server.ca_pem, ca_path, sdk, yc_server.fake, yc_server.token)
