@@ -1,0 +1,338 @@
+"""Boundary cases, built deterministically from the request schemas in ``contracts/``.
+
+For every constraint of every request message a REST face receives (length, pattern,
+numeric range, entry count, enum, the source oneof, required) there is a case at the
+limit (accepted; the value round-trips into the resource where the method stores it) and
+one just past it (INVALID_ARGUMENT with a BadRequest naming the field). A constraint
+added to a schema adds cases here without new test code; a keyword this module cannot
+build values for is reported as an uncovered rule instead of being ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from re import _parser as sre  # builds strings a pattern accepts
+from typing import Any
+
+from pytest_yc_images import registry, schema, validator
+
+from .safety import RunIdentity
+
+__all__ = ["MESSAGES", "Case", "Constraint", "boundary_cases", "constraints", "skipped"]
+
+# request message -> (RPC, HTTP method, where its fields go); fields not listed: the body
+# for POST/PATCH, the query string for GET.
+MESSAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "GetImageRequest": ("ImageService.Get", "GET", ("imageId",)),
+    "GetImageLatestByFamilyRequest": ("ImageService.GetLatestByFamily", "GET", ()),
+    "ListImagesRequest": ("ImageService.List", "GET", ()),
+    "CreateImageRequest": ("ImageService.Create", "POST", ()),
+    "UpdateImageRequest": ("ImageService.Update", "PATCH", ("imageId",)),
+    "DeleteImageRequest": ("ImageService.Delete", "DELETE", ("imageId",)),
+    "ListImageOperationsRequest": ("ImageService.ListOperations", "GET", ("imageId",)),
+}
+SOURCES = ("imageId", "diskId", "snapshotId", "uri")
+_LEAVES = frozenset(
+    {"maxLength", "minLength", "pattern", "minimum", "maximum", "enum", "const"}
+    | {"maxProperties", "minProperties", "maxItems", "minItems"}
+)
+# Limits no REST request can sit at or cross, with why (reported, never silently dropped).
+NOT_TESTABLE: dict[tuple[str, str, str], str] = {
+    ("*", "imageId", "required"): "a path parameter: an empty one is another route",
+    ("*", "imageId", "minLength"): "a path parameter: an empty one is another route",
+    ("ListImagesRequest", "pageToken", "maxLength@at"): (
+        "every token of that length the suite could make is forged, which the service rejects"
+    ),
+    ("ListImageOperationsRequest", "pageToken", "maxLength@at"): (
+        "every token of that length the suite could make is forged, which the service rejects"
+    ),
+    ("ListImagesRequest", "filter", "maxLength@at"): (
+        "the longest expression of the seed's grammar is far shorter than 1000 characters"
+    ),
+    ("CreateImageRequest", "folderId", "maxLength@at"): "it would create outside the folder",
+    ("*", "*", "required@at"): "every accepted request of the message sends it",
+    ("*", "source", "oneof@at"): "every image the suite creates names exactly one source",
+    ("CreateImageRequest", "folderId", "minLength@at"): "it would create outside the folder",
+}
+
+
+@dataclass(frozen=True)
+class Constraint:
+    message: str
+    field: str
+    keyword: str  # dotted below the field: "propertyNames.pattern", "properties.type.enum"
+    limit: Any
+
+    @property
+    def rule(self) -> str:
+        return f"{self.message}.{self.field}.{self.keyword}"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One request that sits at a limit (``kind="at"``) or just past it (``"past"``)."""
+
+    constraint: Constraint
+    kind: str
+    label: str
+    value: Any  # the field's value; for "required" past: absent
+    absent: bool = False
+    also: tuple[tuple[str, Any], ...] = ()  # other fields the case sets (the oneof)
+
+    @property
+    def id(self) -> str:
+        return f"{self.constraint.rule}-{self.kind}-{self.label}"
+
+    @property
+    def method(self) -> str:
+        return MESSAGES[self.constraint.message][0]
+
+
+# --- reading the schemas ------------------------------------------------------------------
+def _resolve(node: Any, base: str) -> Any:
+    """``node`` with ``$ref`` followed and ``allOf`` merged (enough for request schemas)."""
+    if not isinstance(node, dict):
+        return node
+    out = {k: v for k, v in node.items() if k not in ("$ref", "allOf")}
+    if "$ref" in node:
+        resolved = registry().resolver(base_uri=base).lookup(node["$ref"])
+        out = {**_resolve(resolved.contents, resolved.resolver._base_uri), **out}
+    for sub in node.get("allOf", []):
+        out = {**_resolve(sub, base), **out}
+    return out
+
+
+def _flatten(node: dict[str, Any], base: str, prefix: str = "") -> list[tuple[str, Any, Any]]:
+    """(dotted keyword, limit, the node it sits on) for every constraint below a field."""
+    found: list[tuple[str, Any, Any]] = []
+    for key, value in node.items():
+        if key in _LEAVES:
+            found.append((prefix + key, value, node))
+        elif key in ("propertyNames", "additionalProperties", "items") and isinstance(value, dict):
+            found += _flatten(_resolve(value, base), base, f"{prefix}{key}.")
+        elif key == "properties":
+            for name, sub in value.items():
+                found += _flatten(_resolve(sub, base), base, f"{prefix}properties.{name}.")
+        elif key == "anyOf":
+            for sub in value:
+                found += _flatten(_resolve(sub, base), base, prefix)
+    return found
+
+
+@cache
+def constraints(message: str) -> tuple[Constraint, ...]:
+    """Every constraint of a request message, in schema order (``type`` is left out)."""
+    doc = schema(message)
+    base = doc["$id"]
+    out = [Constraint(message, f, "required", True) for f in doc.get("required", [])]
+    for field, node in doc.get("properties", {}).items():
+        for keyword, limit, _ in _flatten(_resolve(node, base), base):
+            limit = tuple(limit) if isinstance(limit, list) else limit
+            out.append(Constraint(message, field, keyword, limit))
+    if set(SOURCES) <= set(doc.get("dependentSchemas", {})):
+        out.append(Constraint(message, "source", "oneof", SOURCES))
+    return tuple(dict.fromkeys(out))
+
+
+def field_node(message: str, field: str) -> dict[str, Any]:
+    doc = schema(message)
+    return dict(_resolve(doc["properties"][field], doc["$id"]))
+
+
+# --- strings a pattern accepts ------------------------------------------------------------
+def _longest(pattern: str, cap: int = 3) -> tuple[str, bool]:
+    """A long string ``pattern`` accepts, and whether the pattern bounds the length."""
+    bounded = True
+    turn = 0
+
+    def walk(items: Any) -> str:
+        nonlocal bounded, turn
+        out = ""
+        for op, arg in items:
+            if op is sre.LITERAL:
+                out += chr(arg)
+            elif op is sre.IN:
+                ranges = [a for o, a in arg if o is sre.RANGE]
+                out += (
+                    chr(ranges[0][0])
+                    if ranges
+                    else chr(next(a for o, a in arg if o is sre.LITERAL))
+                )
+            elif op is sre.SUBPATTERN:
+                out += walk(arg[-1])
+            elif op is sre.BRANCH:
+                options = [walk(b) for b in arg[1]]
+                if any(o == "" for o in options):
+                    out += max(options, key=len)
+                else:
+                    out += options[turn % len(options)]
+                    turn += 1
+            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+                low, high, sub = arg
+                if high is sre.MAXREPEAT:
+                    bounded, high = False, max(low, cap)
+                out += "".join(walk(sub) for _ in range(high))
+        return out
+
+    return walk(sre.parse(pattern)), bounded
+
+
+def _valid(node: dict[str, Any], value: Any) -> bool:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(node, registry=registry()).is_valid(value)
+
+
+# --- values at and past each limit --------------------------------------------------------
+def _string_cases(c: Constraint, node: dict[str, Any], run: RunIdentity, tag: str) -> list[Case]:
+    keyword = c.keyword.rsplit(".", 1)[-1]
+    name_like = c.field == "name"
+
+    def text(length: int) -> str:
+        if name_like:
+            head = f"{run.prefix}{tag}"
+            return head + "a" * max(0, length - len(head))
+        return "a" * length
+
+    cases: list[Case] = []
+    if keyword == "maxLength":
+        cases += [Case(c, "at", f"{c.limit}-chars", text(c.limit))]
+        cases += [Case(c, "past", f"{c.limit + 1}-chars", text(c.limit + 1))]
+    elif keyword == "minLength":
+        cases += [Case(c, "at", f"{c.limit}-chars", "a" * c.limit)]
+        if c.limit > 0:
+            cases += [Case(c, "past", f"{c.limit - 1}-chars", "a" * (c.limit - 1))]
+    elif keyword == "pattern":
+        longest, bounded = _longest(c.limit)
+        if bounded:
+            value = text(len(longest)) if _valid(node, text(len(longest))) else longest
+            cases += [Case(c, "at", f"longest-{len(value)}", value)]
+            cases += [Case(c, "past", f"longer-{len(value) + 1}", value[:-1] + "a" + value[-1:])]
+        else:
+            cases += [Case(c, "at", "every-class-char", _class_chars(c.limit, longest))]
+        shortest = longest[:1] if longest else "a"
+        for bad in ("A" + shortest[1:] + "aa", shortest + "aa!", "!", "\u00e9aa"):
+            cases += [Case(c, "past", "bad-char", bad)]
+    return cases
+
+
+def _class_chars(pattern: str, fallback: str) -> str:
+    """A string using every character of the pattern's last class (e.g. a label value)."""
+    found = re.findall(r"\[([^\]]+)\]", pattern)
+    if not found:
+        return fallback
+    chars = sorted({ch for ch in re.sub(r"(.)-(.)", lambda m: m[1] + m[2], found[-1][1:] if
+                    found[-1].startswith("-") else found[-1]) if ch != "\\"})  # fmt: skip
+    candidate = fallback[:1] + "".join(chars) + "-"
+    return candidate if re.fullmatch(pattern.strip("^$"), candidate) else fallback
+
+
+def _cases_for(c: Constraint, run: RunIdentity) -> list[Case]:
+    node = field_node(c.message, c.field) if c.field != "source" else {}
+    tag = {"CreateImageRequest": "c", "UpdateImageRequest": "u"}.get(c.message, "x")
+    parts = c.keyword.split(".")
+    keyword = parts[-1]
+    if c.keyword == "required":
+        return [Case(c, "past", "absent", None, absent=True)]
+    if c.keyword == "oneof":
+        return [Case(c, "past", "two-sources", "", also=(("uri", "https://example.com/a.qcow2"),))]
+    if parts[0] in ("propertyNames", "additionalProperties"):
+        inner = _resolve(node[parts[0]], schema(c.message)["$id"])
+        sub = Constraint(c.message, c.field, keyword, c.limit)
+        out = []
+        for case in _string_cases(sub, inner, run, tag):
+            key, value = (case.value, "v") if parts[0] == "propertyNames" else ("k", case.value)
+            out.append(Case(c, case.kind, case.label, {key: value}))
+        return out
+    if parts[0] == "items":
+        inner = _resolve(node["items"], schema(c.message)["$id"])
+        sub = Constraint(c.message, c.field, keyword, c.limit)
+        return [Case(c, x.kind, x.label, [x.value]) for x in _string_cases(sub, inner, run, tag)]
+    if parts[0] == "properties" and keyword == "enum":
+        inner_name = parts[1]
+        out = [Case(c, "at", str(v), {inner_name: v}) for v in c.limit]
+        return [*out, Case(c, "past", "not-a-member", {inner_name: "NOT_A_MEMBER"})]
+    if keyword == "maxProperties":
+        room = c.limit - len(run.labels)
+        at = {f"k{i}": "v" for i in range(room)}
+        past = {f"k{i}": "v" for i in range(room + 1)}
+        return [Case(c, "at", f"{c.limit}-entries", at), Case(c, "past", f"{c.limit + 1}", past)]
+    if keyword in ("minimum", "maximum"):
+        step = -1 if keyword == "minimum" else 1
+        return [
+            Case(c, "at", str(c.limit), c.limit),
+            Case(c, "past", str(c.limit + step), c.limit + step),
+        ]
+    if keyword == "pattern" and "anyOf" in node:  # the decimal-string form of an int64
+        numbers = [b for b in node["anyOf"] if "minimum" in b or "maximum" in b]
+        low, high = numbers[0]["minimum"], numbers[0]["maximum"]
+        return [Case(c, "at", f"string-{v}", str(v)) for v in (low, high)] + [
+            Case(c, "past", f"string-{v}", str(v)) for v in (low - 1, high + 1)
+        ]
+    if keyword in ("maxLength", "minLength", "pattern"):
+        return _string_cases(c, node, run, tag)
+    return []
+
+
+def _fits(case: Case, run: RunIdentity) -> bool:
+    """At-cases must be valid requests; past-cases invalid at their field only."""
+    c = case.constraint
+    body = _example(c.message, run)
+    if case.absent:
+        body.pop(c.field, None)
+    elif c.field == "source":
+        body.update(dict(case.also))
+    else:
+        if c.field in SOURCES:
+            body = {k: v for k, v in body.items() if k not in SOURCES or k == c.field}
+        body[c.field] = case.value
+        if c.field == "labels" and isinstance(case.value, dict):
+            body[c.field] = {**case.value, **run.labels}
+    errors = list(validator(c.message).iter_errors(body))
+    if case.kind == "at":
+        return not errors
+    return bool(errors) and all(
+        (list(e.absolute_path)[:1] == [c.field]) or (c.field in ("source",) or case.absent)
+        for e in errors
+    )
+
+
+def _example(message: str, run: RunIdentity) -> dict[str, Any]:
+    body: dict[str, Any] = (
+        {"imageId": "fd8example0000000000"}
+        if "imageId" in schema(message).get("required", [])
+        else {}
+    )
+    if "folderId" in schema(message).get("properties", {}):
+        body["folderId"] = "b1gexample00000000000"
+    if message == "CreateImageRequest":
+        body |= {"name": run.name("e"), "labels": dict(run.labels), "imageId": "fd8source"}
+    if message == "UpdateImageRequest":
+        body["updateMask"] = "description"
+    return body
+
+
+def skipped(c: Constraint, kind: str) -> str | None:
+    """Why no case of ``kind`` exists for ``c`` (None: there should be one)."""
+    keys = [(m, f, k) for m in (c.message, "*") for f in (c.field, "*")
+            for k in (c.keyword, f"{c.keyword}@{kind}")]  # fmt: skip
+    for key in keys:
+        if key in NOT_TESTABLE:
+            return NOT_TESTABLE[key]
+    return None
+
+
+def boundary_cases(run: RunIdentity) -> list[Case]:
+    """Every boundary case of every request message, in a stable order."""
+    out: list[Case] = []
+    for message in MESSAGES:
+        for c in constraints(message):
+            seen: set[str] = set()
+            for case in _cases_for(c, run):
+                if skipped(c, case.kind) or case.id in seen or not _fits(case, run):
+                    continue
+                seen.add(case.id)
+                out.append(case)
+    return out

@@ -1,0 +1,167 @@
+"""``yc-images-conformance``: run the conformance suite against a target, or sweep leftovers.
+
+    yc-images-conformance --endpoint URL [--operation-endpoint URL] --folder-id ID
+        [--token TOKEN] [--source-image-id ID] [--allow-mutations] [--max-images N]
+        [--profile seed|live] [--junitxml PATH] [--report PATH] [-- extra pytest args]
+    yc-images-conformance --fake [--report PATH] [-- extra pytest args]
+    yc-images-conformance sweep --endpoint URL --folder-id ID [--token TOKEN] [--run-id ID]
+
+Exit status: 0 every contract passed, 1 some failed, 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+__all__ = ["main", "suite_path"]
+
+_TOKEN_ENV = "YC_IAM_TOKEN"
+
+
+def suite_path() -> Path:
+    """Where the contracts are: ``contracts/conformance`` (in the wheel, under the package)."""
+    from pytest_yc_images._contracts import _root
+
+    return Path(str(_root())) / "conformance"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _target_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--endpoint", help="base URL serving /compute/v1/images...")
+    parser.add_argument(
+        "--operation-endpoint", help="base URL of /operations/{id} (default: --endpoint)"
+    )
+    parser.add_argument("--folder-id", help="the folder to work in")
+    parser.add_argument("--token", help=f"IAM token (default: ${_TOKEN_ENV})")
+
+
+def _run_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="yc-images-conformance", description=__doc__,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    _target_options(parser)
+    parser.add_argument("--fake", action="store_true", help="check the in-process fake")
+    parser.add_argument("--source-image-id", help="image to create images from")
+    parser.add_argument("--allow-mutations", action="store_true",
+                        help="create/update/delete images on a non-loopback endpoint")  # fmt: skip
+    parser.add_argument("--max-images", type=int, default=50, help="images a run may create (50)")
+    parser.add_argument("--profile", choices=("seed", "live"), default="seed")
+    parser.add_argument("--operation-timeout", type=float, default=0.0)
+    parser.add_argument("--junitxml", metavar="PATH")
+    parser.add_argument("--report", metavar="PATH", help="write a Markdown conformance matrix")
+    return parser
+
+
+def _sweep_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="yc-images-conformance sweep",
+        description="delete images left by crashed runs (found by their label)",
+    )
+    _target_options(parser)
+    parser.add_argument("--run-id", help="only this run's images (default: any run's)")
+    return parser
+
+
+def _usage(message: str) -> int:
+    print(f"yc-images-conformance: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _sweep(argv: list[str]) -> int:
+    from .api import Api
+    from .safety import Budget, RunIdentity, new_run_id
+    from .target import Target, TargetError
+
+    args = _sweep_parser().parse_args(argv)
+    token = args.token or os.environ.get(_TOKEN_ENV, "")
+    try:
+        target = Target(
+            endpoint=args.endpoint or "",
+            operation_endpoint=args.operation_endpoint or "",
+            folder_id=args.folder_id or "",
+            token=token,
+        )
+    except TargetError as exc:
+        return _usage(str(exc))
+    run = RunIdentity(new_run_id())
+    api = Api(target, run, Budget(run.run_id, 1))
+    try:
+        deleted, left = api.sweep(args.run_id)
+    except Exception as exc:
+        print(api.recorder.redact(f"sweep failed: {exc}"), file=sys.stderr)
+        return 1
+    finally:
+        api.close()
+        import shutil
+
+        shutil.rmtree(api.budget.folder, ignore_errors=True)
+    print(f"deleted {len(deleted)} image(s){': ' + ', '.join(deleted) if deleted else ''}")
+    if left:
+        print(f"could not delete {len(left)}: {', '.join(left)}", file=sys.stderr)
+    return 1 if left else 0
+
+
+def pytest_args(args: argparse.Namespace, extra: list[str]) -> list[str]:
+    suite = suite_path()
+    out = [str(suite), "-c", str(suite / "pytest.ini"), "--rootdir", str(suite)]
+    flags = {"--yc-endpoint": args.endpoint, "--yc-operation-endpoint": args.operation_endpoint,
+             "--yc-folder-id": args.folder_id, "--yc-source-image-id": args.source_image_id,
+             "--yc-max-images": str(args.max_images), "--yc-profile": args.profile,
+             "--yc-operation-timeout": str(args.operation_timeout),
+             "--yc-conformance-report": args.report, "--junitxml": args.junitxml}  # fmt: skip
+    for flag, value in flags.items():
+        if value:
+            out += [flag, value]
+    out += ["--yc-fake"] if args.fake else []
+    out += ["--yc-allow-mutations"] if args.allow_mutations else []
+    return out + extra
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["sweep"]:
+        return _sweep(argv[1:])
+    extra: list[str] = []
+    if "--" in argv:
+        at = argv.index("--")
+        argv, extra = argv[:at], argv[at + 1 :]
+    args = _run_parser().parse_args(argv)
+    if args.fake and args.endpoint:
+        return _usage("give either --fake or --endpoint, not both")
+    if not args.fake and not args.endpoint:
+        return _usage("give --endpoint URL (with --folder-id) or --fake")
+    if args.max_images < 1:
+        return _usage("--max-images must be at least 1")
+    token = args.token or os.environ.get(_TOKEN_ENV, "")
+    if not args.fake:
+        from .target import Target, TargetError
+
+        try:
+            Target(endpoint=args.endpoint, operation_endpoint=args.operation_endpoint or "",
+                   folder_id=args.folder_id or "", token=token)  # fmt: skip
+        except TargetError as exc:
+            return _usage(str(exc))
+    if token:
+        os.environ[_TOKEN_ENV] = token  # to pytest and its workers; never on a command line
+    import pytest
+
+    # The suite needs no plugin but its own (and xdist, for -n): other installed plugins
+    # would only slow it down or change it.
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    plugins = ["-p", "xdist.plugin"] if importlib.util.find_spec("xdist") else []
+    status = int(pytest.main(plugins + pytest_args(args, extra)))
+    return {0: 0, 1: 1, 4: 2}.get(status, 1)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

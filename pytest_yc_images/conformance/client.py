@@ -1,0 +1,203 @@
+"""The one HTTP client of the suite: every response is checked against the contract.
+
+The check is an httpx response event hook on every client this module makes, so no
+contract can receive a response without it: a 2xx body is validated against the schema of
+the message its route returns (typed operations with their ``@type`` included), an error
+body against ``google.rpc.Status`` with the HTTP status API.md pairs with its code. Each
+exchange is recorded, secrets redacted, for the report.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from pytest_yc_images import validator
+
+from .safety import Redactor
+
+__all__ = [
+    "HTTP_STATUS",
+    "ContractViolation",
+    "Exchange",
+    "Recorder",
+    "check_response",
+    "make_http_client",
+]
+
+# API.md: google.rpc.Code -> HTTP status of the REST gateway.
+HTTP_STATUS = {1: 499, 2: 500, 3: 400, 4: 504, 5: 404, 6: 409, 7: 403, 8: 429, 9: 400}
+HTTP_STATUS |= {10: 409, 11: 400, 12: 501, 13: 500, 14: 503, 15: 500, 16: 401}
+_IMAGE = re.compile(r"/compute/v1/images/[^/:]+")
+_IMAGE_OPS = re.compile(r"/compute/v1/images/[^/:]+/operations")
+_OPERATION = re.compile(r"/operations/[^/:]+")
+_TYPE = "type.googleapis.com/yandex.cloud.compute.v1."
+TYPED_OPERATIONS = {
+    _TYPE + "CreateImageMetadata": "CreateImageOperation",
+    _TYPE + "UpdateImageMetadata": "UpdateImageOperation",
+    _TYPE + "DeleteImageMetadata": "DeleteImageOperation",
+}
+
+
+class ContractViolation(AssertionError):
+    """A response that breaks the contract, whatever the test was checking."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(f"[{rule}] {message}")
+        self.rule = rule
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request and its response, short and redacted."""
+
+    method: str
+    url: str
+    request: str
+    status: int
+    response: str
+
+    def short(self, limit: int = 300) -> str:
+        def cut(text: str) -> str:
+            return text if len(text) <= limit else text[: limit - 3] + "..."
+
+        request = f" {cut(self.request)}" if self.request else ""
+        return f"{self.method} {self.url}{request} -> {self.status} {cut(self.response)}"
+
+
+class Recorder:
+    """Exchanges of the current test (the plugin clears it between tests)."""
+
+    def __init__(self, redact: Redactor) -> None:
+        self.redact = redact
+        self.exchanges: list[Exchange] = []
+        self.checked = 0
+        self._lock = threading.Lock()
+
+    def record(self, response: httpx.Response) -> None:
+        request = response.request
+        body = request.content.decode("utf-8", "replace") if request.content else ""
+        exchange = Exchange(
+            method=request.method,
+            url=self.redact(str(request.url.copy_with(scheme=None, host=None, port=None))),
+            request=self.redact(body),
+            status=response.status_code,
+            response=self.redact(response.text),
+        )
+        with self._lock:
+            self.exchanges.append(exchange)
+            del self.exchanges[:-50]
+
+
+def _errors(name: str, body: Any) -> list[str]:
+    return [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}"
+            for e in validator(name).iter_errors(body)][:5]  # fmt: skip
+
+
+def _require(name: str, body: Any, where: str) -> None:
+    errors = _errors(name, body)
+    if errors:
+        raise ContractViolation(
+            f"wire.schema.{name}", f"{where}: the body is not a valid {name}: {errors}"
+        )
+
+
+def _check_operation(body: Any, expected: str | None, where: str) -> None:
+    _require("Operation", body, where)
+    typed = TYPED_OPERATIONS.get(str(body.get("metadata", {}).get("@type", "")))
+    if expected is not None and typed != expected:
+        raise ContractViolation(
+            "wire.operation.metadata",
+            f"{where}: expected a {expected} (metadata @type {expected[:-9]}Metadata), "
+            f"got metadata {body.get('metadata')!r}",
+        )
+    if typed is not None:
+        _require(typed, body, where)
+
+
+def success_schema(method: str, path: str) -> str | None:
+    """The message a 2xx answer to ``method path`` carries (None: not an API path)."""
+    if path == "/compute/v1/images":
+        return {"GET": "ListImagesResponse", "POST": "CreateImageOperation"}.get(method)
+    if path == "/compute/v1/images:latestByFamily":
+        return "Image"
+    if _IMAGE_OPS.fullmatch(path):
+        return "ListImageOperationsResponse"
+    if _IMAGE.fullmatch(path):
+        return {
+            "GET": "Image",
+            "PATCH": "UpdateImageOperation",
+            "DELETE": "DeleteImageOperation",
+        }.get(method)
+    if _OPERATION.fullmatch(path) or path.endswith(":cancel"):
+        return "Operation"
+    return None
+
+
+def check_response(response: httpx.Response, redact: Redactor | None = None) -> None:
+    """Raise :class:`ContractViolation` unless ``response`` honours the contract."""
+    redact = redact or Redactor()
+    request = response.request
+    path = request.url.path
+    where = redact(f"{request.method} {path} -> HTTP {response.status_code}")
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        raise ContractViolation(
+            "wire.json", f"{where}: the body is not JSON: {redact(response.text[:200])!r}"
+        ) from None
+    if response.is_success:
+        name = success_schema(request.method, path)
+        if name is None:
+            raise ContractViolation("wire.route", f"{where}: a 2xx from a path with no contract")
+        if name.endswith("Operation"):
+            _check_operation(body, None if name == "Operation" else name, where)
+        else:
+            _require(name, body, where)
+        if name == "ListImageOperationsResponse":
+            for operation in body.get("operations", []):
+                _check_operation(operation, None, where)
+        return
+    _require("Status", body, where)
+    expected = HTTP_STATUS.get(body["code"])
+    if response.status_code != expected:
+        raise ContractViolation(
+            "errors.http_status",
+            f"{where}: an error with code {body['code']} must be HTTP {expected} (API.md)",
+        )
+
+
+def make_http_client(
+    base_url: str,
+    *,
+    token: str | None,
+    recorder: Recorder,
+    on_success: Callable[[httpx.Response, Any], None] | None = None,
+    transport: httpx.BaseTransport | None = None,
+    timeout: float = 60.0,
+) -> httpx.Client:
+    """An ``httpx.Client`` whose every response is recorded and checked (see module doc)."""
+
+    def hook(response: httpx.Response) -> None:
+        response.read()
+        recorder.record(response)
+        check_response(response, recorder.redact)
+        recorder.checked += 1
+        if on_success is not None and response.is_success:
+            on_success(response, json.loads(response.content))
+
+    headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+    return httpx.Client(
+        base_url=base_url,
+        headers=headers,
+        transport=transport,
+        timeout=timeout,
+        event_hooks={"response": [hook]},
+        follow_redirects=False,
+    )

@@ -1,0 +1,279 @@
+"""The catalogue of documented rules the suite checks, each with an id and its words.
+
+Behaviour rules are written out here with a quote of the documentation (the seed, i.e.
+the gRPC reference of ImageService, or API.md for the REST facts around it); field rules
+are generated from the request schemas (:mod:`.cases`), one per constraint. A contract
+names the rules it checks with ``@pytest.mark.rule("id", ...)``; the report lists every
+rule of the profile no contract names as uncovered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from .cases import MESSAGES, constraints, field_node, skipped
+
+__all__ = ["Rule", "catalogue", "rule"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    method: str
+    text: str  # the documentation's words (or, for a field rule, the schema's)
+    source: str = "seed"  # "seed": the gRPC reference; "api.md": the REST facts; "live"
+    not_testable: str = ""  # why no contract can check it over REST, if so
+
+    @property
+    def profile(self) -> str:
+        return "live" if self.source == "live" else "seed"
+
+
+_B: list[tuple[str, str, str, str]] = [
+    # id, method, source, quote
+    ("get.returns-image", "ImageService.Get", "seed", "Returns the specified Image resource."),
+    (
+        "get.not-found",
+        "ImageService.Get",
+        "api.md",
+        "unknown IDs: NOT_FOUND (5), HTTP 404; errors are google.rpc.Status bodies",
+    ),
+    (
+        "create.operation",
+        "ImageService.Create",
+        "seed",
+        "rpc Create (CreateImageRequest) returns (operation.Operation); "
+        "Operation.metadata:CreateImageMetadata; Operation.response:Image",
+    ),
+    (
+        "create.ready",
+        "ImageService.Create",
+        "seed",
+        "Creates an image in the specified folder. [...] READY: Image is ready to use.",
+    ),
+    (
+        "create.idempotency-key",
+        "ImageService.Create",
+        "api.md",
+        "a repeat with the same key returns the operation made by the first call instead of "
+        "doing the work again",
+    ),
+    (
+        "operation.done",
+        "OperationService.Get",
+        "seed",
+        "If the value is false, it means the operation is still in progress. If true, the "
+        "operation is completed, and either error or response is available.",
+    ),
+    (
+        "operation.poll",
+        "OperationService.Get",
+        "api.md",
+        "the image shows CREATING (or DELETING) until the operation finishes. Clients poll "
+        "OperationService.Get until done.",
+    ),
+    (
+        "latest.newest-ready",
+        "ImageService.GetLatestByFamily",
+        "seed",
+        "Returns the latest image that is part of an image family.",
+    ),
+    (
+        "latest.folder",
+        "ImageService.GetLatestByFamily",
+        "seed",
+        "folder_id: Required. ID of the folder to get the image from.",
+    ),
+    (
+        "latest.not-found",
+        "ImageService.GetLatestByFamily",
+        "api.md",
+        "unknown IDs: NOT_FOUND (5), HTTP 404 (a family with no image in the folder)",
+    ),
+    (
+        "list.folder",
+        "ImageService.List",
+        "seed",
+        "Retrieves the list of Image resources in the specified folder.",
+    ),
+    (
+        "list.paging",
+        "ImageService.List",
+        "seed",
+        "If the number of available results is larger than page_size, the service returns a "
+        "next_page_token that can be used to get the next page of results",
+    ),
+    (
+        "list.page-size",
+        "ImageService.List",
+        "seed",
+        "page_size: The maximum number of results per page to return. The maximum value is 1000.",
+    ),
+    (
+        "list.page-token-issued",
+        "ImageService.List",
+        "api.md",
+        "pageToken: opaque, at most 100 characters, only ever one that the service issued.",
+    ),
+    (
+        "list.filter-name",
+        "ImageService.List",
+        "seed",
+        "filter: Currently you can use filtering only on the Image.name field. An = operator. "
+        "The value in double quotes.",
+    ),
+    (
+        "list.filter-invalid",
+        "ImageService.List",
+        "seed",
+        "The expression must specify: the field name, an = operator, the value in double quotes",
+    ),
+    (
+        "update.operation",
+        "ImageService.Update",
+        "seed",
+        "rpc Update (UpdateImageRequest) returns (operation.Operation); "
+        "Operation.metadata:UpdateImageMetadata; Operation.response:Image",
+    ),
+    (
+        "update.mask",
+        "ImageService.Update",
+        "seed",
+        "update_mask: Field mask that specifies which fields of the Image resource are going "
+        "to be updated.",
+    ),
+    (
+        "update.mask-absent-resets",
+        "ImageService.Update",
+        "api.md",
+        "Update masks as documented: a masked field absent from the request is set to its default",
+    ),
+    (
+        "update.labels-replaced",
+        "ImageService.Update",
+        "seed",
+        "labels: Existing set of labels is completely replaced by the provided set.",
+    ),
+    (
+        "delete.operation",
+        "ImageService.Delete",
+        "seed",
+        "rpc Delete (DeleteImageRequest) returns (operation.Operation); "
+        "Operation.metadata:DeleteImageMetadata; Operation.response:google.protobuf.Empty",
+    ),
+    (
+        "delete.gone",
+        "ImageService.Delete",
+        "seed",
+        "Deleting an image removes its data permanently and is irreversible.",
+    ),
+    (
+        "delete.operation-readable",
+        "OperationService.Get",
+        "api.md",
+        "operations [...] stay readable after their image is gone: clients poll "
+        "OperationService.Get until done",
+    ),
+    (
+        "list-operations.scope",
+        "ImageService.ListOperations",
+        "seed",
+        "Lists operations for the specified image.",
+    ),
+    (
+        "list-operations.paging",
+        "ImageService.ListOperations",
+        "seed",
+        "If the number of available results is larger than page_size, the service returns a "
+        "ListImageOperationsResponse.next_page_token",
+    ),
+    (
+        "auth.required",
+        "*",
+        "api.md",
+        "Authorization: Bearer <IAM token> on every call. Missing or bad token: UNAUTHENTICATED.",
+    ),
+    (
+        "errors.status",
+        "*",
+        "api.md",
+        "Errors are google.rpc.Status: {code, message, details}, over REST as the body with "
+        "this HTTP status (table)",
+    ),
+    ("errors.http_status", "*", "api.md", "the HTTP status the table pairs with each code"),
+    (
+        "errors.bad-request",
+        "*",
+        "api.md",
+        "details commonly holds google.rpc.BadRequest (fieldViolations: [{field, description}]) "
+        "for INVALID_ARGUMENT",
+    ),
+    ("wire.json", "*", "api.md", "REST/JSON through a gateway: every body is JSON"),
+    ("wire.route", "*", "api.md", "the REST paths of the table; a 2xx only where a method lives"),
+    ("wire.int64", "*", "api.md", "int64/uint64 values are decimal strings"),
+    (
+        "wire.any-type",
+        "*",
+        "api.md",
+        'google.protobuf.Any carries "@type": "type.googleapis.com/<full.message.Name>"',
+    ),
+    (
+        "wire.operation.metadata",
+        "*",
+        "seed",
+        "Any method that returns a long-running operation should document the metadata type",
+    ),
+    # The live service's additions (profile live).
+    ("live.filter-not-equal", "ImageService.List", "live", "the live service also accepts !="),
+    ("live.filter-in", "ImageService.List", "live", "the live service also accepts IN (...)"),
+    (
+        "live.filter-not-in",
+        "ImageService.List",
+        "live",
+        "the live service also accepts NOT IN (...)",
+    ),
+    (
+        "live.filter-single-quotes",
+        "ImageService.List",
+        "live",
+        "the live service also accepts single quotes",
+    ),
+    ("live.filter-and", "ImageService.List", "live", "the live service also accepts AND"),
+    (
+        "live.order-by",
+        "ImageService.List",
+        "live",
+        "The live service has also grown orderBy on List",
+    ),
+]
+
+
+@cache
+def catalogue() -> dict[str, Rule]:
+    """Every rule by id: the behaviour rules, then one per schema constraint."""
+    rules = {rid: Rule(rid, method, quote, source) for rid, method, source, quote in _B}
+    for message, (method, _, _) in MESSAGES.items():
+        for c in constraints(message):
+            node = field_node(message, c.field) if c.field != "source" else {}
+            text = str(node.get("description") or f"{c.field}: {c.keyword} {c.limit!r}")
+            if c.field == "source":
+                text = "source oneof: image_id, disk_id, snapshot_id or uri"
+            why = " / ".join(filter(None, {skipped(c, "at"), skipped(c, "past")}))
+            testable = "" if not skipped(c, "past") else why
+            rules[c.rule] = Rule(c.rule, method, f"{text} ({c.keyword}: {c.limit!r})"[:300],
+                                 "seed", testable)  # fmt: skip
+    for schema_name in ("Image", "Operation", "Status", "ListImagesResponse",
+                        "ListImageOperationsResponse", "CreateImageOperation",
+                        "UpdateImageOperation", "DeleteImageOperation"):  # fmt: skip
+        rid = f"wire.schema.{schema_name}"
+        rules[rid] = Rule(rid, "*", f"every {schema_name} a response carries matches its schema",
+                          "seed")  # fmt: skip
+    return rules
+
+
+def rule(rule_id: str) -> Rule:
+    try:
+        return catalogue()[rule_id]
+    except KeyError:
+        raise KeyError(f"no documented rule {rule_id!r} in the catalogue") from None

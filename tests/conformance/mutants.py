@@ -1,0 +1,361 @@
+"""Deliberately broken variants of the fake, one bug each (a pytest plugin for ``-p``).
+
+``--mutant NAME`` patches the fake's modules in the process before any fake exists, so
+the conformance suite's ``--fake`` mode checks the broken variant. ``CORRECT`` names
+variants that differ from the fake but honour the contract: the suite must pass them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from pytest_yc_images import _rpc
+from pytest_yc_images._core import service as core
+from pytest_yc_images._core.operations import Lifecycle
+from pytest_yc_images._core.paging import PageTokens
+from pytest_yc_images._core.store import Store
+from pytest_yc_images.errors import Code, FieldViolation, ServiceError
+from pytest_yc_images.faces import rest
+
+_Patch = Callable[[], None]
+_MP = pytest.MonkeyPatch()  # the patches of the mutant applied now (see apply)
+MUTANTS: dict[str, tuple[str, _Patch]] = {}  # name -> (-k expression that should catch it, patch)
+CORRECT: dict[str, _Patch] = {}
+
+
+def mutant(name: str, k: str) -> Callable[[_Patch], _Patch]:
+    def register(patch: _Patch) -> _Patch:
+        MUTANTS[name] = (k, patch)
+        return patch
+
+    return register
+
+
+def _validating(change: Callable[[str, Any], Any]) -> None:
+    """Wrap request validation: ``change(message_name, message)`` may edit or raise."""
+    original = _rpc._validate
+
+    def validate(name: str, message: Any) -> None:
+        change(name, message)
+        original(name, message)
+
+    _MP.setattr(_rpc, "_validate", validate)
+
+
+def _responses(change: Callable[[int, Any], Any]) -> None:
+    """Wrap every REST JSON answer: ``change(status, payload)`` returns the new payload."""
+    original = rest._json_response
+
+    def respond(status: int, payload: Any, *args: Any, **kwargs: Any) -> Any:
+        return original(status, change(status, payload), *args, **kwargs)
+
+    _MP.setattr(rest, "_json_response", respond)
+
+
+def _walk(node: Any, fn: Callable[[dict[str, Any]], None]) -> Any:
+    if isinstance(node, dict):
+        fn(node)
+        for value in node.values():
+            _walk(value, fn)
+    elif isinstance(node, list):
+        for value in node:
+            _walk(value, fn)
+    return node
+
+
+@mutant("name-63-rejected", "name.pattern")
+def _() -> None:
+    def change(name: str, message: Any) -> None:
+        if len(str(message.get("name", ""))) == 63:
+            raise ServiceError(Code.INVALID_ARGUMENT, "bad name", (FieldViolation("name", "x"),))
+
+    _validating(change)
+
+
+@mutant("description-257-accepted", "description.maxLength")
+def _() -> None:
+    _validating(lambda n, m: m.update(description=m["description"][:256]) if len(
+        str(m.get("description", ""))) == 257 else None)  # fmt: skip
+
+
+@mutant("page-size-1001-accepted", "pageSize")
+def _() -> None:
+    _validating(
+        lambda n, m: m.update(pageSize="1000") if str(m.get("pageSize")) == "1001" else None
+    )
+
+
+@mutant("labels-65-accepted", "labels.maxProperties")
+def _() -> None:
+    def change(name: str, message: Any) -> None:
+        labels = message.get("labels")
+        if isinstance(labels, dict) and len(labels) == 65:
+            labels.pop(next(iter(labels)))
+
+    _validating(change)
+
+
+@mutant("min-disk-size-max-rejected", "minDiskSize.maximum")
+def _() -> None:
+    def change(name: str, message: Any) -> None:
+        if str(message.get("minDiskSize")) == "4398046511104":
+            raise ServiceError.invalid("minDiskSize", "too large")
+
+    _validating(change)
+
+
+@mutant("invalid-argument-as-failed-precondition", "past")
+def _() -> None:
+    original = _rpc._validate
+
+    def validate(name: str, message: Any) -> None:
+        try:
+            original(name, message)
+        except ServiceError as error:
+            raise ServiceError(Code.FAILED_PRECONDITION, error.message, error.violations) from None
+
+    _MP.setattr(_rpc, "_validate", validate)
+
+
+@mutant("not-found-as-http-400", "not_found or delete")
+def _() -> None:
+    _MP.setattr(
+        _rpc.Reply,
+        "http_status",
+        property(lambda self: 400 if self.code is Code.NOT_FOUND else self.code.http_status),
+    )
+
+
+@mutant("error-body-without-code", "not_found")
+def _() -> None:
+    _responses(lambda s, p: {k: v for k, v in p.items() if k != "code"} if s >= 400 else p)
+
+
+@mutant("bad-request-without-field-violations", "past")
+def _() -> None:
+    _responses(lambda s, p: {k: v for k, v in p.items() if k != "details"} if s == 400 else p)
+
+
+@mutant("paging-overlap", "paging")
+def _() -> None:
+    original = core.ImageService.list_images
+
+    def list_images(self: Any, caller: Any, **kw: Any) -> Any:
+        page, token = original(self, caller, **kw)
+        if token and len(page) > 1:
+            token = self.tokens.issue(f"images\x00{kw['folder_id']}\x00{kw.get('filter', '')}",
+                                      page[-2].id)  # fmt: skip
+        return page, token
+
+    _MP.setattr(core.ImageService, "list_images", list_images)
+
+
+@mutant("paging-loss", "paging")
+def _() -> None:
+    original = Store.images_after
+
+    def images_after(self: Any, folder_id: str, after: str | None) -> Any:
+        items = original(self, folder_id, after)
+        if after is not None:
+            next(items, None)
+        return items
+
+    _MP.setattr(Store, "images_after", images_after)
+
+
+@mutant("page-size-ignored", "paging or page_size")
+def _() -> None:
+    _MP.setattr(core, "effective_page_size", lambda n: 1000)
+
+
+@mutant("forged-page-token-accepted", "forged")
+def _() -> None:
+    _MP.setattr(PageTokens, "read", lambda self, scope, token: "")
+
+
+@mutant("latest-returns-creating-image", "latest")
+def _() -> None:
+    def latest(self: Any, caller: Any, *, folder_id: str, family: str = "") -> Any:
+        index = self.store.folders.get(folder_id)
+        members = index.families.get(family, []) if index and family else []
+        if not members:
+            raise ServiceError(Code.NOT_FOUND, "none")
+        return self.store.images[members[-1]]
+
+    _MP.setattr(core.ImageService, "get_latest_by_family", latest)
+
+
+@mutant("latest-returns-oldest", "latest")
+def _() -> None:
+    def latest(self: Any, caller: Any, *, folder_id: str, family: str = "") -> Any:
+        index = self.store.folders.get(folder_id)
+        for image_id in index.families.get(family, []) if index and family else []:
+            if self.store.images[image_id].status == "READY":
+                return self.store.images[image_id]
+        raise ServiceError(Code.NOT_FOUND, "none")
+
+    _MP.setattr(core.ImageService, "get_latest_by_family", latest)
+
+
+@mutant("latest-ignores-folder", "latest")
+def _() -> None:
+    def latest(self: Any, caller: Any, *, folder_id: str, family: str = "") -> Any:
+        ready = [
+            i for i in self.store.images.values() if i.family == family and i.status == "READY"
+        ]
+        if not ready:
+            raise ServiceError(Code.NOT_FOUND, "none")
+        return max(ready, key=lambda i: (i.created_at, i.seq))
+
+    _MP.setattr(core.ImageService, "get_latest_by_family", latest)
+
+
+@mutant("update-mask-ignored", "masked")
+def _() -> None:
+    _MP.setattr(core, "parse_mask", lambda mask: tuple(core.UPDATABLE))
+
+
+@mutant("masked-absent-field-kept", "masked")
+def _() -> None:
+    original = core.ImageService.update_image
+
+    def update(
+        self: Any, caller: Any, *, image_id: str, update_mask: str = "", **given: Any
+    ) -> Any:
+        snake = {"minDiskSize": "min_disk_size"}
+        kept = [f for f in update_mask.split(",") if snake.get(f, f) in given]
+        return original(self, caller, image_id=image_id, update_mask=",".join(kept), **given)
+
+    _MP.setattr(core.ImageService, "update_image", update)
+
+
+@mutant("labels-merged", "labels")
+def _() -> None:
+    original = Lifecycle._apply_update
+
+    def apply(self: Any, op: Any, image: Any) -> Any:
+        if op.pending and "labels" in op.pending:
+            op.pending["labels"] = {**image.labels, **op.pending["labels"]}
+        return original(self, op, image)
+
+    _MP.setattr(Lifecycle, "_apply_update", apply)
+
+
+@mutant("int64-as-json-numbers", "create_polls")
+def _() -> None:
+    def numbers(node: dict[str, Any]) -> None:
+        for key in ("minDiskSize", "storageSize"):
+            if isinstance(node.get(key), str):
+                node[key] = int(node[key])
+
+    _responses(lambda s, p: _walk(p, numbers))
+
+
+@mutant("delete-has-no-effect", "delete")
+def _() -> None:
+    _MP.setattr(Store, "remove_image", lambda self, image_id: self.images[image_id])
+
+
+@mutant("delete-operation-unreadable", "delete")
+def _() -> None:
+    original = core.ImageService.get_operation
+
+    def get_operation(self: Any, caller: Any, *, operation_id: str) -> Any:
+        op = original(self, caller, operation_id=operation_id)
+        if op.method == "Delete" and op.done and op.image_id not in self.store.images:
+            raise ServiceError(Code.NOT_FOUND, "gone")
+        return op
+
+    _MP.setattr(core.ImageService, "get_operation", get_operation)
+
+
+@mutant("done-without-response", "create_polls")
+def _() -> None:
+    _responses(lambda s, p: {k: v for k, v in p.items() if k != "response"}
+               if isinstance(p, dict) and p.get("done") else p)  # fmt: skip
+
+
+@mutant("metadata-without-type", "create_polls")
+def _() -> None:
+    _responses(lambda s, p: _walk(p, lambda n: n.pop("@type", None) if "imageId" in n and
+                                  len(n) == 2 else None))  # fmt: skip
+
+
+@mutant("list-operations-of-every-image", "list_operations")
+def _() -> None:
+    def list_ops(self: Any, caller: Any, *, image_id: str, page_size: int = 0,
+                 page_token: str = "") -> Any:  # fmt: skip
+        self._visible_image(caller, image_id)
+        return list(self.store.operations.values())[:1000], ""
+
+    _MP.setattr(core.ImageService, "list_image_operations", list_ops)
+
+
+@mutant("token-not-required", "token")
+def _() -> None:
+    original = core.ImageService.authenticate
+    _MP.setattr(
+        core.ImageService, "authenticate", lambda self, token: original(self, token or "anonymous")
+    )
+
+
+@mutant("idempotency-key-ignored", "idempotency")
+def _() -> None:
+    original = _rpc.Rpc.call
+
+    def call(self: Any, method: str, message: Any, **kw: Any) -> Any:
+        return original(self, method, message, **{**kw, "idempotency_key": None})
+
+    _MP.setattr(_rpc.Rpc, "call", call)
+
+
+@mutant("filter-ignored", "filter")
+def _() -> None:
+    _MP.setattr(core, "parse_filter", lambda text: ())
+
+
+@mutant("create-ignores-family", "create_polls or latest")
+def _() -> None:
+    _validating(lambda n, m: m.pop("family", None) if n == "CreateImageRequest" else None)
+
+
+def _done_false_sent() -> None:
+    _responses(lambda s, p: _walk(p, lambda n: n.setdefault("done", False)
+                                  if "metadata" in n and "id" in n else None))  # fmt: skip
+
+
+CORRECT["done-false-sent-explicitly"] = _done_false_sent
+
+
+def _immediate() -> None:
+    from pytest_yc_images import FakeImageService
+
+    original = FakeImageService.__init__
+
+    def init(self: Any, **kw: Any) -> None:
+        original(self, **{**kw, "completion": "immediate"})
+
+    _MP.setattr(FakeImageService, "__init__", init)
+
+
+CORRECT["operations-done-at-once"] = _immediate
+
+
+def apply(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Break (or vary) the fake as ``name`` says, through ``monkeypatch`` (undo to heal)."""
+    global _MP
+    _MP = monkeypatch
+    (CORRECT.get(name) or MUTANTS[name][1])()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--mutant", default=None, help="(tests only) break the fake in one way")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    name = config.getoption("mutant")
+    if name:
+        apply(name, pytest.MonkeyPatch())  # for the whole (sub)process

@@ -1,0 +1,72 @@
+"""The boundary cases come from the schemas: every constraint has them, or a reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+import pytest_yc_images.conformance as conformance
+from pytest_yc_images import registry, schema, validator
+from pytest_yc_images.conformance import MESSAGES, RunIdentity, boundary_cases, cases, catalogue
+
+RUN = RunIdentity("abcd1234")
+
+
+def test_every_constraint_has_cases_at_and_past_its_limit_or_a_reason() -> None:
+    found = boundary_cases(RUN)
+    for message in MESSAGES:
+        for constraint in conformance.constraints(message):
+            for kind in ("at", "past"):
+                has = any(c.constraint == constraint and c.kind == kind for c in found)
+                assert has or cases.skipped(constraint, kind), (constraint.rule, kind)
+
+
+def test_at_cases_are_valid_and_past_cases_invalid_at_their_field() -> None:
+    for case in boundary_cases(RUN):
+        if case.constraint.field in ("source",) or case.absent:
+            continue
+        assert case.kind in ("at", "past")
+        assert cases._fits(case, RUN), case.id
+
+
+def test_a_constraint_added_to_a_schema_adds_cases(monkeypatch: pytest.MonkeyPatch) -> None:
+    changed = schema("CreateImageRequest")
+    changed["properties"]["pooled"] = {"type": "string", "maxLength": 7}
+
+    def patched(name: str) -> dict[str, Any]:
+        return changed if name == "CreateImageRequest" else schema(name)
+
+    def patched_validator(name: str) -> Any:
+        if name == "CreateImageRequest":
+            return Draft202012Validator(changed, registry=registry())
+        return validator(name)
+
+    monkeypatch.setattr(cases, "schema", patched)
+    monkeypatch.setattr(cases, "validator", patched_validator)
+    cases.constraints.cache_clear()
+    try:
+        ids = {c.id for c in boundary_cases(RUN)}
+    finally:
+        cases.constraints.cache_clear()
+    assert "CreateImageRequest.pooled.maxLength-at-7-chars" in ids
+    assert "CreateImageRequest.pooled.maxLength-past-8-chars" in ids
+
+
+def test_every_schema_constraint_is_a_rule_of_the_catalogue() -> None:
+    rules = catalogue()
+    for message in MESSAGES:
+        for constraint in conformance.constraints(message):
+            assert constraint.rule in rules
+
+
+def test_public_surface() -> None:
+    assert sorted(conformance.__all__) == sorted(
+        name
+        for name in dir(conformance)
+        if not name.startswith("_") and name in conformance.__all__
+    )
+    assert {"Api", "Target", "boundary_cases", "catalogue", "check_response"} <= set(
+        conformance.__all__
+    )
