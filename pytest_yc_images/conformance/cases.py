@@ -10,15 +10,19 @@ build values for is reported as an uncovered rule instead of being ignored.
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
 from functools import cache
-from re import _parser as sre  # builds strings a pattern accepts
 from typing import Any
 
 from pytest_yc_images import registry, schema, validator
 
 from .safety import RunIdentity
+
+# The stdlib's regex parser (private, stable since 3.11) turns a pattern into a tree to
+# build strings it accepts; typed as Any, as its stubs are not public.
+sre: Any = importlib.import_module("re._parser")
 
 __all__ = ["MESSAGES", "Case", "Constraint", "boundary_cases", "constraints", "skipped"]
 
