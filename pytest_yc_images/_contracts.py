@@ -150,3 +150,32 @@ def _bundle(doc: dict[str, Any]) -> dict[str, Any]:
     for name, body in _schemas().items():
         components[name] = rewrite(body)
     return rewrite(doc)  # type: ignore[no-any-return]
+
+
+def _inline(node: Any, resolver: Any) -> Any:
+    """``node`` with every ``$ref`` replaced by what it points to (our schemas have no
+    cycles), so a validator needs no registry."""
+    if isinstance(node, dict):
+        if "$ref" in node:
+            resolved = resolver.lookup(node["$ref"])
+            target = _inline(resolved.contents, resolved.resolver)
+            rest = {k: _inline(v, resolver) for k, v in node.items() if k != "$ref"}
+            return {"allOf": [target, rest]} if rest else target
+        return {k: _inline(v, resolver) for k, v in node.items() if k not in ("$id", "$defs")}
+    if isinstance(node, list):
+        return [_inline(item, resolver) for item in node]
+    return node
+
+
+@cache
+def fast_check(name: str) -> Any:
+    """A quick yes/no check of message ``name`` (jsonschema-rs on the inlined schema), or
+    None where jsonschema-rs is not installed. It never decides alone that a message is
+    invalid: callers ask :func:`validator` for the errors, which also settles any doubt."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - it is a dependency, but an optional speed-up
+        return None
+    doc = _schemas()[name]
+    inlined = _inline(doc, registry().resolver(base_uri=doc["$id"]))
+    return jsonschema_rs.Draft202012Validator(inlined).is_valid

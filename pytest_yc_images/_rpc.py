@@ -7,6 +7,7 @@ Faults, the journal and ``Idempotency-Key`` are applied here, once for all faces
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -125,7 +126,13 @@ class Rpc:
                     raise ServiceError(scripted.code, scripted.message or "Scripted fault")
                 caller = service.authenticate(token)
                 _validate(spec.request, message)
-                key = (caller.subject, method, idempotency_key) if idempotency_key else None
+                # A repeat is the same request with the same key; a key reused for another
+                # request (another image, other fields) does not return the first's operation.
+                key = (
+                    (caller.subject, method, idempotency_key, _fingerprint(message))
+                    if idempotency_key
+                    else None
+                )
                 if spec.mutating and key and key in service.idempotency:
                     result: Any = service.store.operations[service.idempotency[key]]
                 else:
@@ -153,7 +160,24 @@ class Rpc:
             return Reply(code, body, delay)
 
 
+def _fingerprint(message: Any) -> str:
+    return json.dumps(message, sort_keys=True, separators=(",", ":"), default=str)
+
+
 def _validate(message_name: str, message: Any) -> None:
+    unencodable = _lone_surrogates(message)
+    if unencodable:
+        fields = ", ".join(v.field for v in unencodable)
+        raise ServiceError(
+            Code.INVALID_ARGUMENT, f"Request validation error: {fields}", tuple(unencodable)
+        )
+    quick = _contracts.fast_check(message_name)
+    if quick is not None:
+        try:
+            if quick(message):
+                return
+        except (ValueError, OverflowError, TypeError):
+            pass  # a value jsonschema-rs cannot take (e.g. a huge integer): ask jsonschema
     errors = list(_contracts.validator(message_name).iter_errors(message))
     if not errors:
         return
@@ -166,6 +190,35 @@ def _validate(message_name: str, message: Any) -> None:
     raise ServiceError(
         Code.INVALID_ARGUMENT, f"Request validation error: {fields}", tuple(violations)
     )
+
+
+def _lone_surrogates(message: Any) -> list[FieldViolation]:
+    """Strings proto3 cannot carry: JSON may escape a lone surrogate (``"\\ud800"``), UTF-8
+    cannot encode one. Walked with a stack, not recursion: the body may be deeply nested."""
+    found: list[FieldViolation] = []
+    stack: list[tuple[str, Any]] = [("", message)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if not _utf8(value):
+                found.append(FieldViolation(path or "body", "must be valid UTF-8 (lone surrogate)"))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if not _utf8(str(key)):
+                    found.append(FieldViolation(path or "body", "keys must be valid UTF-8"))
+                else:
+                    stack.append((f"{path}.{key}" if path else str(key), item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
+    return sorted(set(found), key=lambda v: v.field)
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _path(parts: Any) -> str:
