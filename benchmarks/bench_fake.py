@@ -1,4 +1,4 @@
-"""Speed and memory of the fake: in-process calls, the loopback server, and scale.
+"""Speed and memory of the fake in-process: calls through its httpx transport, and scale.
 
 Run ``python benchmarks/bench_fake.py [--quick]``; it prints Markdown for the README.
 Numbers are for reading, never for asserting: they depend on the machine.
@@ -7,43 +7,21 @@ Numbers are for reading, never for asserting: they depend on the machine.
 from __future__ import annotations
 
 import argparse
-import datetime
 import gc
 import itertools
-import os
-import platform
-import re
-import shutil
 import statistics
-import subprocess
-import tempfile
-import threading
 import time
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+from _common import FOLDER, TOKEN, Check, Section, checked, per_call_us, print_report, ratio
 
 from pytest_yc_images import FakeImageService
 from pytest_yc_images._core.model import Image
 
-FOLDER = "b1gbenchfolder0000000"
-TOKEN = "bench-token"
 FAMILIES = 10
-
-
-def per_call_us(call: Callable[[], Any], *, calls: int, repeats: int, warmup: int) -> float:
-    """Median over ``repeats`` of the mean cost of ``calls`` calls, in microseconds."""
-    for _ in range(warmup):
-        call()
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(calls):
-            call()
-        samples.append((time.perf_counter() - start) / calls * 1e6)
-    return statistics.median(samples)
 
 
 def fill(fake: FakeImageService, count: int) -> list[str]:
@@ -75,14 +53,22 @@ def fill_core(fake: FakeImageService, count: int) -> list[str]:
     return ids
 
 
-def checked(response: httpx.Response) -> httpx.Response:
-    if response.status_code != 200:
-        raise SystemExit(f"unexpected {response.status_code}: {response.text[:300]}")
-    return response
+def bare_client(body: bytes) -> httpx.Client:
+    """An ``httpx.Client`` on ``httpx.MockTransport`` answering ``body`` to everything."""
+    return httpx.Client(
+        base_url="https://compute.api.cloud.yandex.net",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        transport=httpx.MockTransport(
+            lambda request: httpx.Response(
+                200, content=body, headers={"content-type": "application/json"}
+            )
+        ),
+    )
 
 
 # --- 1. in-process transport -----------------------------------------------------------
-def in_process(quick: bool) -> list[tuple[str, float, float]]:
+def in_process_rows(quick: bool) -> list[tuple[str, int, float, float]]:
+    """(call, body bytes, µs ours, µs bare MockTransport) for GET image and a 100-item List."""
     fake = FakeImageService(seed="bench")
     image_id = fill(fake, 120)[0]
     ours = fake.client(token=TOKEN)
@@ -94,15 +80,7 @@ def in_process(quick: bool) -> list[tuple[str, float, float]]:
     rows = []
     for label, (path, params) in cases.items():
         body = checked(ours.get(path, params=params)).content
-        bare = httpx.Client(
-            base_url="https://compute.api.cloud.yandex.net",
-            headers={"Authorization": f"Bearer {TOKEN}"},
-            transport=httpx.MockTransport(
-                lambda request, body=body: httpx.Response(
-                    200, content=body, headers={"content-type": "application/json"}
-                )
-            ),
-        )
+        bare = bare_client(body)
 
         def call_ours(path: str = path, params: dict[str, str | int] = params) -> None:
             ours.get(path, params=params)
@@ -117,86 +95,40 @@ def in_process(quick: bool) -> list[tuple[str, float, float]]:
         gc.collect()
         us_ours = per_call_us(call_ours, calls=calls, repeats=repeats, warmup=calls // 5)
         us_bare = per_call_us(call_bare, calls=calls, repeats=repeats, warmup=calls // 5)
-        rows.append((f"{label} ({len(body):,} B body)", us_ours, us_bare))
+        rows.append((label, len(body), us_ours, us_bare))
         bare.close()
     ours.close()
     return rows
 
 
-# --- 2. loopback server ----------------------------------------------------------------
-def hammer(url: str, path: str, clients: int, seconds: float) -> float:
-    """Requests/s of ``clients`` threads, each with one keep-alive client, for ``seconds``."""
-    counts = [0] * clients
-    start_line = threading.Barrier(clients + 1)
-    stop = threading.Event()
-
-    def worker(slot: int) -> None:
-        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}) as client:
-            checked(client.get(path))  # connect before the clock starts
-            start_line.wait()
-            done = 0
-            while not stop.is_set():
-                client.get(path)
-                done += 1
-            counts[slot] = done
-
-    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    start_line.wait()
-    began = time.perf_counter()
-    time.sleep(seconds)
-    stop.set()
-    for thread in threads:
-        thread.join(30)
-    return sum(counts) / (time.perf_counter() - began)
+def measure_in_process(quick: bool) -> Section:
+    section = Section("In-process transport (`fake.client()`), µs per call")
+    rows = in_process_rows(quick)
+    section.table(
+        ["call", "ours", "bare `httpx.MockTransport`", "ours/bare"],
+        [
+            [f"{label} ({size:,} B body)", f"{ours:,.0f}", f"{bare:,.0f}", ratio(ours / bare)]
+            for label, size, ours, bare in rows
+        ],
+    )
+    _, _, ours, bare = rows[0]
+    section.checks.append(
+        Check(
+            "in-process GET image vs bare MockTransport",
+            f"{ratio(ours / bare)} ({ours:,.0f} vs {bare:,.0f} µs)",
+            "≤ 1.5x",
+            ours / bare <= 1.5,
+        )
+    )
+    return section
 
 
-def run_wrk(url: str, seconds: int) -> str:
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        return "wrk not found on PATH: skipped"
-    with tempfile.TemporaryDirectory() as tmp:
-        script = os.path.join(tmp, "auth.lua")
-        with open(script, "w") as handle:
-            handle.write(f'wrk.headers["Authorization"] = "Bearer {TOKEN}"\n')
-        command = [wrk, "-t1", "-c8", f"-d{seconds}s", "-s", script, url]
-        try:
-            out = subprocess.run(
-                command, capture_output=True, text=True, timeout=seconds + 30, check=False
-            ).stdout
-        except subprocess.TimeoutExpired:
-            return "wrk timed out"
-    match = re.search(r"Requests/sec:\s*([\d.]+)", out)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if match is None:
-        return "wrk gave no result: " + out.strip()[-200:]
-    note = f" ({errors.group(1)} non-2xx)" if errors else ""
-    return f"{float(match.group(1)):,.0f} req/s{note}"
-
-
-def loopback(quick: bool) -> tuple[list[tuple[int, float]], str]:
-    fake = FakeImageService(seed="bench")
-    image_id = fill(fake, 10)[0]
-    path = "/compute/v1/images/" + image_id
-    seconds = 1.0 if quick else 2.0
-    server = fake.serve()
-    try:
-        rows = []
-        for clients in (1, 8):
-            rows.append((clients, hammer(server.url, path, clients, seconds)))
-            fake.journal.clear()
-        wrk = run_wrk(server.url + path, 1 if quick else 2)
-    finally:
-        server.stop()
-    return rows, wrk
-
-
-# --- 3. scale --------------------------------------------------------------------------
+# --- 2. scale --------------------------------------------------------------------------
 class ScalePoint:
     """A fake holding ``count`` images in one folder, and the calls to time on it."""
 
     def __init__(self, count: int) -> None:
+        self.count = count
         gc.collect()
         tracemalloc.start()
         before = tracemalloc.get_traced_memory()[0]
@@ -226,7 +158,7 @@ class ScalePoint:
         latest: dict[str, str] = {"folderId": FOLDER, "family": f"fam-{(count - 1) % FAMILIES}"}
         got = checked(client.get("/compute/v1/images:latestByFamily", params=latest)).json()
         if got["id"] != ids[-1]:
-            raise SystemExit(f"GetLatestByFamily gave {got['id']}, not the newest {ids[-1]}")
+            raise RuntimeError(f"GetLatestByFamily gave {got['id']}, not the newest {ids[-1]}")
 
         service = fake.service
         caller = service.authenticate(TOKEN)
@@ -258,26 +190,28 @@ class ScalePoint:
         return (time.perf_counter() - start) / calls * 1e6
 
 
-def scale(
-    small: int, large: int, quick: bool
-) -> tuple[ScalePoint, ScalePoint, dict[str, tuple[float, float]]]:
-    """Median µs per call at both sizes; the repeats alternate sizes so drift hits both."""
-    a, b = ScalePoint(small), ScalePoint(large)
+def scale_sizes(quick: bool) -> tuple[int, ...]:
+    return (1_000, 3_000, 10_000) if quick else (1_000, 10_000, 100_000)
+
+
+def scale(sizes: tuple[int, ...], quick: bool) -> tuple[list[ScalePoint], dict[str, list[float]]]:
+    """Median µs per call at each size; the repeats alternate sizes so drift hits all alike."""
+    points = [ScalePoint(size) for size in sizes]
     budget, repeats = (0.03, 5) if quick else (0.1, 9)  # seconds per sample, samples
     results = {}
-    for label in a.cases:
+    for label in points[0].cases:
         # Warm up, and size each sample to the budget (at most 200 calls, at least 3).
-        sizes = [max(3, min(200, int(budget * 1e6 / p.once(label, 10)))) for p in (a, b)]
-        samples: tuple[list[float], list[float]] = ([], [])
+        calls = [max(3, min(200, int(budget * 1e6 / p.once(label, 10)))) for p in points]
+        samples: list[list[float]] = [[] for _ in points]
         for _ in range(repeats):
-            samples[0].append(a.once(label, sizes[0]))
-            samples[1].append(b.once(label, sizes[1]))
-        results[label] = (statistics.median(samples[0]), statistics.median(samples[1]))
-    return a, b, results
+            for point, n, sample in zip(points, calls, samples, strict=True):
+                sample.append(point.once(label, n))
+        results[label] = [statistics.median(sample) for sample in samples]
+    return points, results
 
 
 def journal_bytes_per_list(calls: int = 50) -> float:
-    """What the journal keeps per List call of a 100-image page (it is never trimmed)."""
+    """What the journal keeps per List call of a 100-image page (up to its limit)."""
     fake = FakeImageService(seed="bench", standard=False)
     fill(fake, 150)
     client = fake.client(token=TOKEN)
@@ -295,53 +229,76 @@ def journal_bytes_per_list(calls: int = 50) -> float:
     return grown / calls
 
 
-# --- report ----------------------------------------------------------------------------
+def measure_scale(quick: bool) -> Section:
+    sizes = scale_sizes(quick)
+    small, large = sizes[0], sizes[-1]
+    section = Section(
+        f"Scale: one folder of {', '.join(f'{s:,}' for s in sizes)} images, µs per call"
+    )
+    points, results = scale(sizes, quick)
+    rows = [
+        [label, *(f"{v:,.1f}" for v in values), f"{values[-1] / values[0]:.2f}"]
+        for label, values in results.items()
+    ]
+    rows.append(
+        [
+            "memory per stored image (tracemalloc)",
+            *(f"{p.bytes_per_image:,.0f} B" for p in points),
+            f"{points[-1].bytes_per_image / points[0].bytes_per_image:.2f}",
+        ]
+    )
+    rows.append(
+        [
+            "core `put_image` fill time (under tracemalloc)",
+            *(f"{p.fill_s:.2f} s" for p in points),
+            f"{points[-1].fill_s / points[0].fill_s:.0f}",
+        ]
+    )
+    section.table(["call", *(f"{s:,}" for s in sizes), f"{large:,}/{small:,}"], rows)
+    for point in points:
+        point.client.close()
+    journal = journal_bytes_per_list()
+    section.add(
+        f"Journal growth per List call (100 images): {journal:,.0f} B; it keeps the newest "
+        f"10,000 calls, so a server answering only such Lists holds up to "
+        f"~{journal * 10_000 / 2**20:,.0f} MiB of journal.",
+        "",
+    )
+    sizes_note = f"{large:,} vs {small:,}"
+    first, middle = results["List, first page"], results["List, middle page"]
+    worse = max(first[-1] / first[0], middle[-1] / middle[0])
+    section.checks.append(
+        Check(
+            f"List page, {sizes_note} images",
+            f"{worse:.2f}x (worse of first/middle)",
+            "≤ 1.5x",
+            worse <= 1.5,
+        )
+    )
+    latest = results["GetLatestByFamily"]
+    section.checks.append(
+        Check(
+            f"GetLatestByFamily, {sizes_note} images",
+            f"{latest[-1] / latest[0]:.2f}x",
+            "≤ 1.5x",
+            latest[-1] / latest[0] <= 1.5,
+        )
+    )
+    memory = points[-1].bytes_per_image
+    section.checks.append(
+        Check(
+            f"memory per stored image at {large:,}", f"{memory:,.0f} B", "≤ 2,048 B", memory <= 2048
+        )
+    )
+    return section
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="shorter runs, 10,000 images")
+    parser.add_argument("--quick", action="store_true", help="shorter runs, at most 10,000 images")
     quick = parser.parse_args().quick
-    small, large = 1_000, (10_000 if quick else 100_000)
     began = time.perf_counter()
-
-    print(f"# bench_fake{' --quick' if quick else ''}\n")
-    print(f"- date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}")
-    print(f"- machine: {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs")
-    print(f"- python: {platform.python_implementation()} {platform.python_version()}")
-    if hasattr(os, "getloadavg"):
-        print(f"- load average at start: {os.getloadavg()[0]:.1f} (busy machines inflate µs)")
-    print(f"- httpx {httpx.__version__}\n")
-
-    print("## In-process transport (`fake.client()`), µs per call\n")
-    print("| call | ours | bare `httpx.MockTransport` | ours/bare |")
-    print("|---|---:|---:|---:|")
-    for label, ours, bare in in_process(quick):
-        print(f"| {label} | {ours:,.0f} | {bare:,.0f} | {ours / bare:.1f}x |")
-
-    print("\n## Loopback server (`fake.serve()`), GET image, keep-alive\n")
-    print("| clients | requests/s |")
-    print("|---|---:|")
-    rows, wrk = loopback(quick)
-    for clients, rate in rows:
-        print(f"| {clients} httpx.Client thread{'s' if clients > 1 else ''} | {rate:,.0f} |")
-    print(f"| wrk -t1 -c8 | {wrk} |")
-
-    print(f"\n## Scale: one folder of {small:,} vs {large:,} images, µs per call\n")
-    a, b, results = scale(small, large, quick)
-    print(f"| call | {small:,} | {large:,} | ratio |")
-    print("|---|---:|---:|---:|")
-    for label, (at_small, at_large) in results.items():
-        print(f"| {label} | {at_small:,.1f} | {at_large:,.1f} | {at_large / at_small:.2f} |")
-    print(
-        f"| memory per stored image (tracemalloc) | {a.bytes_per_image:,.0f} B "
-        f"| {b.bytes_per_image:,.0f} B | {b.bytes_per_image / a.bytes_per_image:.2f} |"
-    )
-    print(
-        f"| core `put_image` fill time (under tracemalloc) | {a.fill_s:.2f} s | {b.fill_s:.2f} s "
-        f"| {b.fill_s / a.fill_s:.0f} |"
-    )
-    a.client.close()
-    b.client.close()
-    print(f"\nJournal growth per List call (100 images): {journal_bytes_per_list():,.0f} B")
+    print_report("bench_fake", quick, [measure_in_process(quick), measure_scale(quick)])
     print(f"\nTotal run time: {time.perf_counter() - began:.0f} s")
 
 

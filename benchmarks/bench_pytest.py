@@ -1,25 +1,38 @@
-"""Per-test overhead of the plugin's fresh-fake fixture, under pytest.
+"""Per-test overhead under pytest: the plugin's fresh fake beside moto's ``mock_aws``.
 
-Writes a test file of N identical tests (each: create an image through ``yc_client``,
-poll its operation, get it, list with a filter, delete it and poll that operation) and
-runs pytest on it twice, with N and with N/10 tests; the marginal cost per test is the
-difference in wall time divided by the difference in test count, so pytest's start-up
-and collection of the plugin are not counted.
+Writes a test file of N identical tests for each variant and runs pytest on it with a
+small and a large N; the marginal cost per test is the difference in wall time divided
+by the difference in test count, so interpreter start-up, imports and collection of the
+plugins are not counted. The variants:
 
-    python benchmarks/bench_pytest.py [--tests 1000]
+- ours: each test gets a fresh fake through ``yc_client`` and creates an image, polls
+  its operation, gets it, lists with a filter, deletes it and polls that operation;
+- moto per test, defaults: ``with mock_aws():`` in a function-scoped fixture and a
+  boto3 EC2 client made inside it; each test registers an image, describes images with
+  a name filter and deregisters it;
+- moto per test, tuned: the same with ``reset_boto3_session=False`` and
+  ``MOTO_EC2_LOAD_DEFAULT_AMIS=false``;
+- moto per module: the tuned settings, ``mock_aws`` and the client once per module
+  (moto's floor).
+
+    python benchmarks/bench_pytest.py [--quick] [--tests N]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-TEST = """
+from _common import Check, Section, ms, print_report, ratio
+
+OURS = """
 import pytest
 
 
@@ -39,51 +52,301 @@ def test_image_round_trip(yc_client, yc_folder_id, n):
     assert yc_client.get(f"/operations/{{op['id']}}").json().get("done")
 """
 
+MOTO = """
+import boto3
+import pytest
+from moto import mock_aws
 
-def run(count: int, folder: Path) -> float:
+
+@pytest.fixture(scope="{scope}")
+def ec2():
+    with mock_aws({config}):
+        yield boto3.client("ec2", region_name="us-east-1")
+
+
+@pytest.mark.parametrize("n", range({count}))
+def test_image_round_trip(ec2, n):
+    image_id = ec2.register_image(Name=f"image-{{n}}", RootDeviceName="/dev/sda1")["ImageId"]
+    named = [{{"Name": "name", "Values": [f"image-{{n}}"]}}]
+    assert [i["ImageId"] for i in ec2.describe_images(Filters=named)["Images"]] == [image_id]
+    ec2.deregister_image(ImageId=image_id)
+"""
+
+# Times the test loop from the start of the second test to the end: the first test's
+# one-off costs (moto's first mock_aws, a module fixture, lazy imports) drop out of both
+# runs, so the difference of two runs is the steady cost of the extra tests.
+CONFTEST = """
+import os
+import time
+
+import pytest
+
+_started = []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item, nextitem):
+    _started.append(time.perf_counter())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session):
+    try:
+        return (yield)
+    finally:
+        with open(os.environ["BENCH_LOOP_FILE"], "w") as handle:
+            handle.write(repr(time.perf_counter() - _started[1]))
+"""
+
+# References for reading ours: pytest's own cost per test, and our fixtures without calls.
+EMPTY = """
+import pytest
+
+
+@pytest.mark.parametrize("n", range({count}))
+def test_nothing(n):
+    pass
+"""
+
+BARE = """
+import httpx
+import pytest
+
+BODY = b'{{"id":"fd8x","done":true,"metadata":{{"imageId":"fd8x"}},"status":"READY"}}'
+
+
+@pytest.fixture
+def client():
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=BODY))
+    with httpx.Client(base_url="https://compute.api.cloud.yandex.net", transport=transport) as c:
+        yield c
+
+
+@pytest.mark.parametrize("n", range({count}))
+def test_same_calls_on_a_fixed_body(client, n):
+    op = client.post("/compute/v1/images", json={{
+        "folderId": "b1gfolder", "name": f"image-{{n}}",
+        "uri": "https://storage.yandexcloud.net/b/disk.qcow2"}}).json()
+    client.get(f"/operations/{{op['id']}}").json()
+    client.get(f"/compute/v1/images/{{op['id']}}").json()
+    client.get("/compute/v1/images", params={{
+        "folderId": "b1gfolder", "filter": f'name="image-{{n}}"'}}).json()
+    op = client.delete(f"/compute/v1/images/{{op['id']}}").json()
+    client.get(f"/operations/{{op['id']}}").json()
+"""
+
+FIXTURES_ONLY = """
+import pytest
+
+
+@pytest.mark.parametrize("n", range({count}))
+def test_fixtures_only(yc_client, yc_folder_id, n):
+    pass
+"""
+
+OURS_NAME = "ours: fresh fake per test (`yc_client`)"
+DEFAULTS_NAME = "moto `mock_aws` per test, defaults"
+TUNED_NAME = "moto `mock_aws` per test, both tunings"
+MODULE_NAME = "moto `mock_aws` per module (floor), both tunings"
+TUNED = 'config={"core": {"reset_boto3_session": False}}'
+NO_AMIS = {"MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+}
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    template: str  # the test module; {count} is the number of tests
+    fields: dict[str, str]  # the template's other fields
+    full: tuple[int, int]  # test counts of the two runs
+    quick: tuple[int, int]
+    env: dict[str, str]
+
+    @property
+    def moto(self) -> bool:
+        return self.template is MOTO
+
+    def source(self, count: int) -> str:
+        return self.template.format(count=count, **self.fields)
+
+
+def variants(tests: int | None) -> list[Variant]:
+    ours = (tests // 10, tests) if tests else (100, 1000)
+    tuned = {**FAKE_AWS, **NO_AMIS}
+    per_test, per_module = {"scope": "function"}, {"scope": "module"}
+    return [
+        Variant(OURS_NAME, OURS, {}, ours, (20, 200), {}),
+        Variant(
+            "reference: ours, `yc_client` only, no calls", FIXTURES_ONLY, {}, ours, (20, 200), {}
+        ),
+        Variant("reference: pytest, an empty test", EMPTY, {}, ours, (20, 200), {}),
+        Variant(
+            "reference: the same 6 calls on a bare `httpx.MockTransport`",
+            BARE,
+            {},
+            ours,
+            (20, 200),
+            {},
+        ),
+        Variant(
+            DEFAULTS_NAME,
+            MOTO,
+            {**per_test, "config": ""},
+            (2, 8),
+            (2, 4),
+            FAKE_AWS,
+        ),
+        Variant(
+            TUNED_NAME,
+            MOTO,
+            {**per_test, "config": TUNED},
+            (6, 60),
+            (2, 22),
+            tuned,
+        ),
+        Variant(
+            MODULE_NAME,
+            MOTO,
+            {**per_module, "config": TUNED},
+            (100, 1000),
+            (20, 200),
+            tuned,
+        ),
+    ]
+
+
+def run(variant: Variant, count: int, folder: Path) -> tuple[float, float]:
+    """Wall seconds of one pytest run of ``count`` tests, and of its test loop alone."""
     path = folder / f"test_bench_{count}.py"
-    path.write_text(TEST.format(count=count))
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    path.write_text(variant.source(count))
+    loop_file = folder / "loop.txt"
+    env = {**os.environ, **variant.env}
+    env |= {"PYTHONDONTWRITEBYTECODE": "1", "BENCH_LOOP_FILE": str(loop_file)}
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
+    command += ["-p", "no:yc_images"] if variant.moto else []
     started = time.perf_counter()
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:randomly",
-            str(path),
-        ],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+        [*command, str(path)], cwd=folder, env=env, capture_output=True, text=True, timeout=600
     )
     elapsed = time.perf_counter() - started
+    path.unlink()
     if result.returncode != 0:
-        raise SystemExit(f"pytest failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
-    return elapsed
+        tail = (result.stdout[-1500:] + result.stderr[-1500:]).strip()
+        raise RuntimeError(f"pytest failed for {variant.name}:\n{tail}")
+    return elapsed, float(loop_file.read_text())
+
+
+@dataclass(frozen=True)
+class Marginal:
+    variant: Variant
+    counts: tuple[int, int]
+    walls: tuple[float, float]  # whole pytest process
+    loops: tuple[float, float]  # its test loop
+
+    @property
+    def ms_per_test(self) -> float:
+        """Difference of the test loops over the difference in test count."""
+        (small, large), (base, full) = self.counts, self.loops
+        return (full - base) / (large - small) * 1000
+
+    @property
+    def ms_per_test_wall(self) -> float:
+        """The same from whole-process wall times (noisier: start-up varies with load)."""
+        (small, large), (base, full) = self.counts, self.walls
+        return (full - base) / (large - small) * 1000
+
+
+def marginal(variant: Variant, quick: bool) -> Marginal:
+    """Best of ``repeats`` runs at each count (by test-loop time), after a warm-up run."""
+    counts = variant.quick if quick else variant.full
+    repeats = 1 if quick else 2
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "pytest.ini").write_text("[pytest]\n")
+        (folder / "conftest.py").write_text(CONFTEST)
+        if not quick:
+            run(variant, counts[0], folder)  # warm the file system and import caches
+        best = [
+            min((run(variant, n, folder) for _ in range(repeats)), key=lambda r: r[1])
+            for n in counts
+        ]
+    return Marginal(variant, counts, (best[0][0], best[1][0]), (best[0][1], best[1][1]))
+
+
+def measure(quick: bool, tests: int | None = None) -> Section:
+    section = Section("Per-test overhead under pytest (marginal ms per test)")
+    have_moto = all(importlib.util.find_spec(m) for m in ("moto", "boto3"))
+    results: list[Marginal] = []
+    for variant in variants(tests):
+        if variant.moto and not have_moto:
+            continue
+        results.append(marginal(variant, quick))
+    by_name = {m.variant.name: m.ms_per_test for m in results}
+    ours = by_name[OURS_NAME]
+    section.table(
+        [
+            "variant",
+            "tests (small, large)",
+            "test loop s (small, large)",
+            "marginal per test",
+            "/ ours",
+            "from process wall s",
+        ],
+        [
+            [
+                m.variant.name,
+                f"{m.counts[0]:,}, {m.counts[1]:,}",
+                f"{m.loops[0]:.2f}, {m.loops[1]:.2f}",
+                ms(m.ms_per_test),
+                ratio(m.ms_per_test / ours),
+                f"{ms(m.ms_per_test_wall)} ({m.walls[0]:.1f}, {m.walls[1]:.1f})",
+            ]
+            for m in results
+        ],
+    )
+    section.add(
+        "Marginal per test: (loop time of the large run - that of the small run) / "
+        "(difference in test count), each loop timed in the run itself from the start of "
+        "its second test to its end (a generated conftest.py); the last column is the "
+        "same from whole-process wall times, which also move with start-up under load. "
+        "Slow variants run fewer tests (the counts above); each count is the best of "
+        f"{1 if quick else 2} run(s)"
+        f"{'' if quick else ' after a warm-up run'}. Ours makes 6 calls per test "
+        "(create, poll, get, list with a filter, delete, poll), moto's 3 (register, "
+        "describe with a name filter, deregister).",
+        "",
+    )
+    floor_name = "per-test overhead vs moto per module"
+    tuned_name = "per-test overhead vs moto per test, both tunings"
+    if not have_moto:
+        section.skipped(tuned_name, "≥ 50x lower", "moto or boto3 not installed")
+        section.skipped(floor_name, "lower", "moto or boto3 not installed")
+        return section
+    tuned, floor = by_name[TUNED_NAME], by_name[MODULE_NAME]
+    section.checks.append(
+        Check(
+            tuned_name,
+            f"{ratio(tuned / ours)} lower ({ms(ours)} vs {ms(tuned)})",
+            "≥ 50x lower",
+            tuned / ours >= 50,
+        )
+    )
+    section.checks.append(Check(floor_name, f"{ms(ours)} vs {ms(floor)}", "lower", ours < floor))
+    return section
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tests", type=int, default=1000)
+    parser.add_argument("--quick", action="store_true", help="fewer tests, one run per count")
+    parser.add_argument("--tests", type=int, help="tests in our large run (default 1000)")
     args = parser.parse_args()
-    small = max(1, args.tests // 10)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        (folder / "pytest.ini").write_text("[pytest]\n")
-        run(small, folder)  # warm the file system and bytecode caches
-        base = min(run(small, folder) for _ in range(2))
-        full = min(run(args.tests, folder) for _ in range(2))
-    marginal = (full - base) / (args.tests - small) * 1000
-    print("| tests | wall s | marginal ms/test |\n|---|---|---|")
-    print(f"| {small} | {base:.2f} | |")
-    print(f"| {args.tests} | {full:.2f} | **{marginal:.2f}** |")
+    print_report("bench_pytest", args.quick, [measure(args.quick, args.tests)])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,86 @@
+"""Every benchmark in one run, then one table: each target of the issue, met or missed.
+
+    python benchmarks/run_all.py [--quick] [--only NAME,...]
+
+NAME is one of: in-process, scale, pytest, servers, grpc, conformance (default: all, in
+that order). ``--quick`` makes every part small (a few minutes in all on 2 busy cores);
+the full run is for a quiet machine. The ratios compare measurements taken in this same
+run: on a shared machine compare those, not absolute times across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import traceback
+from collections.abc import Callable
+
+import bench_conformance
+import bench_fake
+import bench_grpc
+import bench_pytest
+import bench_servers
+from _common import Check, Section, checks_table, load_average, machine_lines
+
+PARTS: dict[str, tuple[Callable[[bool], Section], list[tuple[str, str]]]] = {
+    # name: (measure, the targets it checks, for the table when it fails outright)
+    "in-process": (bench_fake.measure_in_process, [("in-process GET image", "≤ 1.5x")]),
+    "scale": (
+        bench_fake.measure_scale,
+        [("List page / GetLatestByFamily at 100k vs 1k", "≤ 1.5x"), ("memory", "≤ 2 KB")],
+    ),
+    "pytest": (
+        bench_pytest.measure,
+        [("per-test overhead vs moto tuned", "≥ 50x lower"), ("vs moto per module", "lower")],
+    ),
+    "servers": (
+        bench_servers.measure,
+        [("loopback GET vs trivial uvicorn", "≥ 50%"), ("loopback GET vs moto", "≥ 50x")],
+    ),
+    "grpc": (bench_grpc.measure, [(bench_grpc.TARGET, "≤ 5 ms")]),
+    "conformance": (bench_conformance.measure, [(bench_conformance.TARGET, "< 15 s")]),
+}
+
+
+def run_part(name: str, quick: bool) -> tuple[Section, float, str]:
+    """The part's section (or one saying how it failed), its seconds and the load before."""
+    measure, targets = PARTS[name]
+    load = load_average()
+    started = time.perf_counter()
+    try:
+        section = measure(quick)
+    except Exception as exc:  # one part failing must not hide the others
+        section = Section(f"{name}: failed")
+        section.add("```", traceback.format_exc().rstrip()[-3000:], "```", "")
+        section.checks = [
+            Check(what, f"error: {exc!r}"[:200], target, None) for what, target in targets
+        ]
+    return section, time.perf_counter() - started, load
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes and short runs")
+    parser.add_argument("--only", help=f"comma-separated parts: {', '.join(PARTS)}")
+    args = parser.parse_args()
+    names = list(PARTS) if not args.only else [n.strip() for n in args.only.split(",")]
+    unknown = [n for n in names if n not in PARTS]
+    if unknown:
+        parser.error(f"unknown parts {unknown}; choose from {', '.join(PARTS)}")
+    began = time.perf_counter()
+    print("\n".join(machine_lines("run_all", args.quick)), flush=True)
+    checks: list[Check] = []
+    timings = []
+    for name in names:
+        section, seconds, load = run_part(name, args.quick)
+        print(section.render(), flush=True)
+        checks += section.checks
+        timings.append(f"{name} {seconds:.0f} s (load before: {load})")
+    print("## Targets\n")
+    print(checks_table(checks))
+    print(f"\nParts: {'; '.join(timings)}.")
+    print(f"Total: {time.perf_counter() - began:.0f} s; load average at the end: {load_average()}.")
+
+
+if __name__ == "__main__":
+    main()
