@@ -90,7 +90,19 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("filterwarnings", _SDK_WAITER_WARNING)
 
 
+_SETTINGS = pytest.StashKey[dict[str, str]]()
+
+
 def _setting(config: pytest.Config, name: str) -> str:
+    """An option's value (command line, then environment, then ini, then default),
+    resolved once per session: fixtures ask for it in every test."""
+    cache = config.stash.setdefault(_SETTINGS, {})
+    if name not in cache:
+        cache[name] = _resolve(config, name)
+    return cache[name]
+
+
+def _resolve(config: pytest.Config, name: str) -> str:
     value = (
         config.getoption("yc_" + name) or os.environ.get(_env(name)) or config.getini(_ini(name))
     )
