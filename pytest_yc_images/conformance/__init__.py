@@ -1,14 +1,15 @@
 """The conformance suite of the ImageService REST face: checks aimed at a target.
 
 The same contracts (``contracts/conformance``) run against the in-process fake, the
-loopback server and any URL (the live cloud). Run them with ``yc-images-conformance``.
+loopback server and any URL (the live cloud), and over gRPC through :mod:`.grpc_bridge`.
+Run them with ``yc-images-conformance``.
 """
 
 from __future__ import annotations
 
 from .api import Api, OperationTimeout, expect_error, violations
 from .cases import MESSAGES, Case, Constraint, boundary_cases, constraints
-from .client import ContractViolation, check_response
+from .client import ContractViolation, NotExpressible, check_response
 from .rules import Rule, catalogue, rule
 from .safety import NAME_PREFIX, RUN_LABEL, RunIdentity
 from .target import Target, TargetError
@@ -21,6 +22,7 @@ __all__ = [
     "Case",
     "Constraint",
     "ContractViolation",
+    "NotExpressible",
     "OperationTimeout",
     "Rule",
     "RunIdentity",

@@ -124,7 +124,11 @@ class Api:
     ) -> httpx.Response:
         """POST a CreateImageRequest as given; one slot of the budget while it may succeed."""
         slot = self.budget.claim()
-        response = self.http.post(IMAGES, json=body, headers=headers or {})
+        try:
+            response = self.http.post(IMAGES, json=body, headers=headers or {})
+        except BaseException:  # nothing was created (or nothing we know of): the slot is free
+            self.budget.release(slot)
+            raise
         if not response.is_success:
             self.budget.release(slot)
         return response

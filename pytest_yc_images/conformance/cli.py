@@ -3,8 +3,15 @@
     yc-images-conformance --endpoint URL [--operation-endpoint URL] --folder-id ID
         [--token TOKEN] [--source-image-id ID] [--allow-mutations] [--max-images N]
         [--profile seed|live] [--junitxml PATH] [--report PATH] [-- extra pytest args]
+    yc-images-conformance --grpc-endpoint HOST:PORT [--operation-endpoint HOST:PORT]
+        [--ca PATH] --folder-id ID [...the same options]
     yc-images-conformance --fake [--report PATH] [-- extra pytest args]
-    yc-images-conformance sweep --endpoint URL --folder-id ID [--token TOKEN] [--run-id ID]
+    yc-images-conformance sweep (--endpoint URL | --grpc-endpoint HOST:PORT) --folder-id ID
+        [--token TOKEN] [--run-id ID]
+
+With --grpc-endpoint the same contracts run through the official SDK's gRPC stubs (TLS;
+--ca: the PEM file of the CA to trust, default the system's roots); a contract whose
+request protobuf cannot carry is skipped, saying why.
 
 Exit status: 0 every contract passed, 1 some failed, 2 a usage error.
 """
@@ -39,9 +46,12 @@ class _Parser(argparse.ArgumentParser):
 
 def _target_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--endpoint", help="base URL serving /compute/v1/images...")
-    parser.add_argument(
-        "--operation-endpoint", help="base URL of /operations/{id} (default: --endpoint)"
-    )
+    parser.add_argument("--grpc-endpoint", metavar="HOST:PORT",
+                        help="gRPC (TLS) serving ImageService, instead of --endpoint")  # fmt: skip
+    parser.add_argument("--operation-endpoint", help="base URL (with --grpc-endpoint: "
+                        "HOST:PORT) of OperationService (default: the endpoint)")  # fmt: skip
+    parser.add_argument("--ca", metavar="PATH", help="PEM file of the CA to trust (default: "
+                        "the system's roots)")  # fmt: skip
     parser.add_argument("--folder-id", help="the folder to work in")
     parser.add_argument("--token", help=f"IAM token (default: ${_TOKEN_ENV})")
 
@@ -80,16 +90,19 @@ def _usage(message: str) -> int:
 def _sweep(argv: list[str]) -> int:
     from .api import Api
     from .safety import Budget, RunIdentity, new_run_id
-    from .target import Target, TargetError
+    from .target import Target, TargetError, check_modes
 
     args = _sweep_parser().parse_args(argv)
     token = args.token or os.environ.get(_TOKEN_ENV, "")
     try:
+        check_modes(False, args.endpoint, args.grpc_endpoint)
         target = Target(
             endpoint=args.endpoint or "",
             operation_endpoint=args.operation_endpoint or "",
             folder_id=args.folder_id or "",
             token=token,
+            grpc_endpoint=args.grpc_endpoint or "",
+            ca=args.ca or "",
         )
     except TargetError as exc:
         return _usage(str(exc))
@@ -114,7 +127,9 @@ def _sweep(argv: list[str]) -> int:
 def pytest_args(args: argparse.Namespace, extra: list[str]) -> list[str]:
     suite = suite_path()
     out = [str(suite), "-c", str(suite / "pytest.ini"), "--rootdir", str(suite)]
+    ca = str(Path(args.ca).resolve()) if args.ca else None  # pytest's workers: any cwd
     flags = {"--yc-endpoint": args.endpoint, "--yc-operation-endpoint": args.operation_endpoint,
+             "--yc-grpc-endpoint": args.grpc_endpoint, "--yc-ca": ca,
              "--yc-folder-id": args.folder_id, "--yc-source-image-id": args.source_image_id,
              "--yc-max-images": str(args.max_images), "--yc-profile": args.profile,
              "--yc-operation-timeout": str(args.operation_timeout),
@@ -136,19 +151,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         at = argv.index("--")
         argv, extra = argv[:at], argv[at + 1 :]
     args = _run_parser().parse_args(argv)
-    if args.fake and args.endpoint:
-        return _usage("give either --fake or --endpoint, not both")
-    if not args.fake and not args.endpoint:
-        return _usage("give --endpoint URL (with --folder-id) or --fake")
+    from .target import Target, TargetError, check_modes
+
+    try:
+        check_modes(args.fake, args.endpoint, args.grpc_endpoint)
+    except TargetError as exc:
+        return _usage(str(exc))
     if args.max_images < 1:
         return _usage("--max-images must be at least 1")
     token = args.token or os.environ.get(_TOKEN_ENV, "")
     if not args.fake:
-        from .target import Target, TargetError
-
         try:
-            Target(endpoint=args.endpoint, operation_endpoint=args.operation_endpoint or "",
-                   folder_id=args.folder_id or "", token=token)  # fmt: skip
+            Target(endpoint=args.endpoint or "", operation_endpoint=args.operation_endpoint or "",
+                   folder_id=args.folder_id or "", token=token,
+                   grpc_endpoint=args.grpc_endpoint or "", ca=args.ca or "")  # fmt: skip
         except TargetError as exc:
             return _usage(str(exc))
     if token:

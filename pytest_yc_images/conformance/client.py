@@ -26,6 +26,7 @@ __all__ = [
     "HTTP_STATUS",
     "ContractViolation",
     "Exchange",
+    "NotExpressible",
     "Recorder",
     "check_response",
     "make_http_client",
@@ -51,6 +52,11 @@ class ContractViolation(AssertionError):
     def __init__(self, rule: str, message: str) -> None:
         super().__init__(f"[{rule}] {message}")
         self.rule = rule
+
+
+class NotExpressible(Exception):
+    """A request the target's face cannot carry (over gRPC: a value protobuf cannot hold,
+    an HTTP-only feature). Raised by a transport; the plugin skips the contract with it."""
 
 
 @dataclass(frozen=True)

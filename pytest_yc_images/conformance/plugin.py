@@ -15,6 +15,7 @@ import pytest
 
 from .api import Api
 from .cases import MESSAGES
+from .client import NotExpressible
 from .report import Report
 from .rules import catalogue
 from .safety import Budget, Redactor, RunIdentity, new_run_id
@@ -44,6 +45,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--yc-operation-endpoint",
         help="conformance: base URL of /operations/{id} (default: --yc-endpoint)",
     )
+    add("--yc-grpc-endpoint", metavar="HOST:PORT",
+        help="conformance: check the gRPC face (TLS) at HOST:PORT, not --yc-endpoint")  # fmt: skip
+    add("--yc-ca", metavar="PATH",
+        help="conformance: PEM file of the CA to trust (default: the system's roots)")  # fmt: skip
     add("--yc-folder-id", help="conformance: the folder the suite works in")
     add("--yc-source-image-id", help="conformance: image to create images from "
         f"(default: latest {DEFAULT_FAMILY} of {PUBLIC_FOLDER})")  # fmt: skip
@@ -67,6 +72,8 @@ def pytest_configure(config: pytest.Config) -> None:
         target = Target.from_options(
             fake=opt("yc_fake"),
             endpoint=opt("yc_endpoint"),
+            grpc_endpoint=opt("yc_grpc_endpoint"),
+            ca=opt("yc_ca"),
             operation_endpoint=opt("yc_operation_endpoint"),
             folder_id=opt("yc_folder_id"),
             source_image_id=opt("yc_source_image_id"),
@@ -128,6 +135,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    """A request the target's face cannot carry: the contract does not apply there."""
+    try:
+        return (yield)
+    except NotExpressible as exc:
+        pytest.skip(f"not expressible over gRPC: {exc}")
 
 
 @pytest.hookimpl(wrapper=True)

@@ -99,10 +99,10 @@ def test_read_only_against_a_remote_endpoint(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ([], "give --endpoint URL (with --folder-id) or --fake"),
+        ([], "give --endpoint URL or --grpc-endpoint HOST:PORT (with --folder-id), or --fake"),
         (["--endpoint", "http://127.0.0.1:1"], "--folder-id is required"),
         (["--endpoint", "ftp://x", "--folder-id", "f"], "must be an http(s) URL"),
-        (["--fake", "--endpoint", "http://127.0.0.1:1"], "either --fake or --endpoint"),
+        (["--fake", "--endpoint", "http://127.0.0.1:1"], "only one of --fake, --endpoint"),
         (["--fake", "--max-images", "0"], "--max-images must be at least 1"),
         (["--fake", "--profile", "beta"], "invalid choice"),
         (["--endpoint", "http://127.0.0.1:1", "--folder-id", "f"], "no token"),
