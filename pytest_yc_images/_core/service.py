@@ -6,6 +6,7 @@ import copy
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..errors import Code, ServiceError
@@ -31,6 +32,12 @@ _GIB = 1024**3
 class Caller:
     token: str
     subject: str  # what operations show as createdBy
+
+
+@lru_cache(maxsize=1024)
+def _subject(token: str) -> str:
+    """The account a token stands for, as operations show it in ``createdBy``."""
+    return "aje" + hashlib.blake2s(token.encode(), digest_size=16).hexdigest()[:17]
 
 
 def _not_found(kind: str, ident: str) -> ServiceError:
@@ -61,7 +68,8 @@ class ImageService:
         if durations:
             self.lifecycle.durations.update(durations)
         self.access = None if access is None else {t: set(f) for t, f in access.items()}
-        self.idempotency: dict[tuple[str, str, str], str] = {}
+        # (caller, method, Idempotency-Key, the request) -> the operation the first call made
+        self.idempotency: dict[tuple[str, str, str, str], str] = {}
         self.faults = Faults()
         self.journal = Journal()
         self._seq = 0
@@ -73,8 +81,7 @@ class ImageService:
             raise ServiceError(Code.UNAUTHENTICATED, "The token is missing or empty")
         if self.access is not None and token not in self.access:
             raise ServiceError(Code.UNAUTHENTICATED, "The token is not valid")
-        digest = hashlib.blake2s(token.encode(), digest_size=16).hexdigest()
-        return Caller(token, "aje" + digest[:17])
+        return Caller(token, _subject(token))
 
     def can_read(self, caller: Caller, folder_id: str) -> bool:
         if folder_id == PUBLIC_FOLDER or self.access is None:

@@ -295,6 +295,103 @@ CASES += [
 ]
 
 
+# The documented limits of response fields, and their types.
+CASES += [
+    case("Image", {**IMAGE, "name": "n" * 63}, True, "name 63 chars"),
+    case("Image", {**IMAGE, "name": "n" * 64}, False, "name 64 chars"),
+    case("Image", {**IMAGE, "description": "d" * 256}, True, "description 256 chars"),
+    case("Image", {**IMAGE, "description": "d" * 257}, False, "description 257 chars"),
+    case("Image", {**IMAGE, "labels": {f"k{i}": "v" for i in range(64)}}, True, "64 labels"),
+    case("Image", {**IMAGE, "labels": {f"k{i}": "v" for i in range(65)}}, False, "65 labels"),
+    case("Image", {**IMAGE, "id": ""}, False, "empty id"),
+    case("Image", {**IMAGE, "folderId": ""}, False, "empty folderId"),
+    case("Operation", _operation("Create", description="d" * 256), True, "description 256 chars"),
+    case("Operation", _operation("Create", description="d" * 257), False, "description 257 chars"),
+    case("Operation", _operation("Create", id=""), False, "empty id"),
+    case("Operation", _operation("Create", createdAt="yesterday"), False, "createdAt not RFC 3339"),
+    case(
+        "Operation", _operation("Create", modifiedAt="yesterday"), False, "modifiedAt not RFC 3339"
+    ),
+    case(
+        "Operation",
+        _operation("Create", done=True, error={"code": "x"}),
+        False,
+        "error not a Status",
+    ),
+    case(
+        "Operation", _operation("Create", done=True, response=[]), False, "response not an object"
+    ),
+    case(
+        "Operation",
+        _operation("Create", done=True, response={"@type": "Image"}),
+        False,
+        "response @type without prefix",
+    ),
+    case("Operation", _operation("Create", metadata=[]), False, "metadata not an object"),
+    case(
+        "Operation",
+        _operation("Create", metadata={"@type": 1}),
+        False,
+        "metadata @type not a string",
+    ),
+    case("DeleteImageOperation", _operation("Create"), False, "metadata @type of Create"),
+    case(
+        "DeleteImageOperation",
+        _operation("Delete", done=True, response={"@type": f"{ANY}google.protobuf.Any"}),
+        False,
+        "response @type Any",
+    ),
+    case(
+        "DeleteImageOperation",
+        _operation("Delete", done=True, response={}),
+        False,
+        "response without @type",
+    ),
+    case(
+        "UpdateImageOperation",
+        _operation("Update", done=True, response={**IMAGE_ANY, "status": "nope"}),
+        False,
+        "response a bad image",
+    ),
+    case("Status", {"code": 3, "details": {}}, False, "details not a list"),
+    case("Status", {"code": 3, "message": 1}, False, "message not a string"),
+    case(
+        "Status",
+        {
+            "code": 3,
+            "details": [
+                {"@type": f"{ANY}google.rpc.ErrorInfo", "fieldViolations": "x", "requestId": 1}
+            ],
+        },
+        True,
+        "other detail types are not checked",
+    ),
+    case(
+        "Status",
+        {"code": 3, "details": [{**REQUEST_INFO, "servingData": 1}]},
+        False,
+        "servingData not a string",
+    ),
+    case("ListImagesResponse", {"images": {}}, False, "images not a list"),
+    case("ListImagesResponse", {"nextPageToken": 1}, False, "nextPageToken not a string"),
+    case("ListImageOperationsResponse", {"operations": {}}, False, "operations not a list"),
+    case("ListImageOperationsResponse", {"nextPageToken": ""}, False, "empty token"),
+    case("ListImageOperationsResponse", {"nextPageToken": 1}, False, "nextPageToken not a string"),
+]
+for kind in ("Update", "Delete"):
+    CASES.append(case(f"{kind}ImageOperation", _operation(kind, done=True), False, "done, neither"))
+for field, bad in [
+    ("id", 1), ("folderId", 1), ("name", 1), ("description", 1), ("family", 1), ("createdAt", 1),
+    ("createdBy", 1), ("operation id", 1), ("operation description", 1), ("labels", ["k"]),
+    ("labels", {"k": 1}), ("pooled", "true"), ("productIds", "p"), ("productIds", [1]),
+]:  # fmt: skip
+    if field.startswith("operation ") or field == "createdBy":
+        message, doc = "Operation", _operation("Create", **{field.split()[-1]: bad})
+    else:
+        message, doc = "Image", {**IMAGE, field: bad}
+    CASES.append(case(message, doc, False, f"{field} {bad!r}"))
+
+
 @pytest.mark.parametrize(("message", "doc", "valid"), CASES)
 def test_document(message: str, doc: Any, valid: bool) -> None:
     errors = [error.message for error in validator(message).iter_errors(doc)]

@@ -301,6 +301,27 @@ def _rows() -> Iterator[pytest.ParameterSet]:
     ]:
         yield row("UpdateImageRequest", "updateMask", mask, valid, repr(mask))
 
+    not_strings = [
+        ("CreateImageRequest", "name"),
+        ("CreateImageRequest", "description"),
+        ("CreateImageRequest", "family"),
+        ("CreateImageRequest", "folderId"),
+        ("CreateImageRequest", "imageId"),
+        ("CreateImageRequest", "diskId"),
+        ("CreateImageRequest", "snapshotId"),
+        ("CreateImageRequest", "uri"),
+        ("UpdateImageRequest", "name"),
+        ("UpdateImageRequest", "description"),
+        ("UpdateImageRequest", "updateMask"),
+        ("ListImagesRequest", "pageToken"),
+        ("ListImagesRequest", "filter"),
+        ("ListImageOperationsRequest", "pageToken"),
+    ]
+    for message, field in not_strings:
+        yield row(message, field, ["x"], False, "not a string")
+    yield row("CreateImageRequest", "labels", ["k"], False, "a list, not a map")
+    yield row("UpdateImageRequest", "labels", ["k"], False, "a list, not a map")
+
     for message in BASES:
         yield row(message, "nosuch", 1, False, "unknown field")
     yield row("UpdateImageRequest", "family", "abc", False, "family is not updatable")
