@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 
 from .model import Image
 
@@ -11,6 +12,7 @@ __all__ = ["standard_images"]
 _GIB = 1024**3
 
 
+@cache
 def _at(text: str) -> float:
     return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from .._controls import Controls
-from .._rpc import Reply, Rpc
+from .._rpc import Reply, Rpc, new_request_id
 from .._wire import encode_status
 from ..errors import Code, ServiceError
 
@@ -111,7 +110,7 @@ class RestRouter:
         request_id = (
             request.headers.get("x-request-id")
             or request.headers.get("x-client-request-id")
-            or str(uuid.uuid4())
+            or new_request_id()
         )
         try:
             if request.path.startswith("/_fake/") or request.path == "/_fake":
