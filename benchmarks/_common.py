@@ -123,6 +123,25 @@ def per_call_us(call: Callable[[], Any], *, calls: int, repeats: int, warmup: in
     return statistics.median(samples)
 
 
+def paired_per_call_us(
+    first: Callable[[], Any], second: Callable[[], Any], *, calls: int, repeats: int, warmup: int
+) -> tuple[float, float]:
+    """The least mean cost of ``calls`` calls of each, in microseconds, the repeats of the
+    two interleaved so that load on a shared machine falls on both alike (noise only
+    ever adds time, so the least is the best estimate of each one's own cost)."""
+    for _ in range(warmup):
+        first()
+        second()
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeats):
+        for call, out in ((first, samples[0]), (second, samples[1])):
+            start = time.perf_counter()
+            for _ in range(calls):
+                call()
+            out.append((time.perf_counter() - start) / calls * 1e6)
+    return min(samples[0]), min(samples[1])
+
+
 def checked(response: httpx.Response, status: int = 200) -> httpx.Response:
     if response.status_code != status:
         raise RuntimeError(f"unexpected {response.status_code}: {response.text[:300]}")

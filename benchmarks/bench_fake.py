@@ -16,9 +16,19 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from _common import FOLDER, TOKEN, Check, Section, checked, per_call_us, print_report, ratio
+from _common import (
+    FOLDER,
+    TOKEN,
+    Check,
+    Section,
+    checked,
+    paired_per_call_us,
+    print_report,
+    ratio,
+)
 
 from pytest_yc_images import FakeImageService
+from pytest_yc_images._core.journal import DEFAULT_LIMIT
 from pytest_yc_images._core.model import Image
 
 FAMILIES = 10
@@ -93,8 +103,9 @@ def in_process_rows(quick: bool) -> list[tuple[str, int, float, float]]:
             fake.journal.clear()  # the same bookkeeping on both sides
 
         gc.collect()
-        us_ours = per_call_us(call_ours, calls=calls, repeats=repeats, warmup=calls // 5)
-        us_bare = per_call_us(call_bare, calls=calls, repeats=repeats, warmup=calls // 5)
+        us_ours, us_bare = paired_per_call_us(
+            call_ours, call_bare, calls=calls, repeats=repeats, warmup=calls // 5
+        )
         rows.append((label, len(body), us_ours, us_bare))
         bare.close()
     ours.close()
@@ -260,8 +271,8 @@ def measure_scale(quick: bool) -> Section:
     journal = journal_bytes_per_list()
     section.add(
         f"Journal growth per List call (100 images): {journal:,.0f} B; it keeps the newest "
-        f"10,000 calls, so a server answering only such Lists holds up to "
-        f"~{journal * 10_000 / 2**20:,.0f} MiB of journal.",
+        f"{DEFAULT_LIMIT:,} calls, so a server answering only such Lists holds up to "
+        f"~{journal * DEFAULT_LIMIT / 2**20:,.0f} MiB of journal.",
         "",
     )
     sizes_note = f"{large:,} vs {small:,}"

@@ -80,6 +80,9 @@ def main() -> None:
     print(checks_table(checks))
     print(f"\nParts: {'; '.join(timings)}.")
     print(f"Total: {time.perf_counter() - began:.0f} s; load average at the end: {load_average()}.")
+    broken = [c.name for c in checks if c.met is None and c.measured.startswith("error")]
+    if broken:  # a missed target is a number to read; a benchmark that crashed is a bug
+        raise SystemExit(f"benchmarks that failed to run: {', '.join(broken)}")
 
 
 if __name__ == "__main__":

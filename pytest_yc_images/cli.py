@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ._fake import FakeImageService
-from .faces.server import bind
+from .faces.server import bind, uvicorn_config
 
 __all__ = ["main"]
 
@@ -137,13 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not controls:
         print("the /_fake/ control endpoints are off", file=sys.stderr, flush=True)
 
-    config = uvicorn.Config(
-        fake.asgi_app(log=_log),
-        http="httptools",
-        lifespan="off",
-        access_log=False,
-        log_level="warning",
-    )
+    config = uvicorn_config(fake.asgi_app(log=_log))
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: Any) -> None:
             # Ctrl-C and SIGTERM are how this server is meant to stop: shut down

@@ -26,7 +26,7 @@ class JournalEntry:
         return self.code == 0
 
 
-DEFAULT_LIMIT = 10_000
+DEFAULT_LIMIT = 1_000
 
 
 @dataclass(slots=True)

@@ -58,6 +58,6 @@ class AsgiApp:
 
 async def _send(send: Send, reply: HttpResponse) -> None:
     headers = [(k.encode(), v.encode()) for k, v in reply.headers]
-    headers.append((b"content-length", str(len(reply.body)).encode()))
+    headers.append((b"content-length", b"%d" % len(reply.body)))
     await send({"type": "http.response.start", "status": reply.status, "headers": headers})
     await send({"type": "http.response.body", "body": reply.body})

@@ -11,7 +11,7 @@ from typing import Any
 
 from .asgi import AsgiApp
 
-__all__ = ["LoopbackServer", "bind"]
+__all__ = ["LoopbackServer", "bind", "uvicorn_config"]
 
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
@@ -35,6 +35,24 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def uvicorn_config(app: Any) -> Any:
+    """How the fake runs under uvicorn: httptools, no lifespan, no access log (the CLI
+    logs its own line), no proxy-header rewriting (nothing stands in front of a loopback
+    fake) and no ``server`` header."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        http="httptools",
+        lifespan="off",
+        access_log=False,
+        log_level="warning",
+        timeout_keep_alive=30,
+        proxy_headers=False,
+        server_header=False,
+    )
+
+
 class LoopbackServer:
     """Serves an app on ``host:port`` (port 0: a free one) until :meth:`stop`.
 
@@ -55,15 +73,7 @@ class LoopbackServer:
         self.host = host
         self._socket = bind(host, port)
         self.port: int = self._socket.getsockname()[1]
-        config = uvicorn.Config(
-            app,
-            http="httptools",
-            lifespan="off",
-            access_log=False,
-            log_level="warning",
-            timeout_keep_alive=30,
-        )
-        self._server: Any = uvicorn.Server(config)
+        self._server: Any = uvicorn.Server(uvicorn_config(app))
         self._thread: threading.Thread | None = None
 
     @property

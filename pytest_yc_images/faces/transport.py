@@ -28,11 +28,19 @@ class FakeTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 method=request.method,
                 path=url.raw_path.split(b"?", 1)[0].decode("ascii"),
                 query=url.query.decode("ascii"),
-                headers={k.lower(): v for k, v in request.headers.items()},
+                headers={
+                    k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers.raw
+                },
                 body=body,
             )
         )
-        return httpx.Response(reply.status, headers=reply.headers, content=reply.body), reply.delay
+        headers = [(k.encode(), v.encode()) for k, v in reply.headers]
+        headers.append((b"content-length", b"%d" % len(reply.body)))
+        # A ready stream with its length: httpx need not work the content headers out.
+        response = httpx.Response(
+            reply.status, headers=headers, stream=httpx.ByteStream(reply.body)
+        )
+        return response, reply.delay
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response, delay = self._handle(request, request.read())
