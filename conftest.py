@@ -1,1 +1,3 @@
 """Repository-level pytest configuration: nothing here is needed by installed users."""
+
+pytest_plugins = ["pytester"]

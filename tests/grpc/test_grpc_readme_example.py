@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip("yandexcloud", reason="pip install pytest-yc-images[grpc]")
@@ -12,42 +9,21 @@ pytest.importorskip("yandexcloud", reason="pip install pytest-yc-images[grpc]")
 # In-process pytester runs drop the modules they imported when they end; cryptography
 # (under trustme) cannot be imported twice in one process. Import the face out here.
 import pytest_yc_images.faces.grpc  # noqa: F401
+from tests import _downstream as readme
 
-pytest_plugins = ["pytester"]
-
-README = Path(__file__).resolve().parents[2] / "README.md"
 HEADING = "## Testing code that uses the official SDK"
-
-STRICT_INI = """
-[pytest]
-addopts = --strict-markers --strict-config -p no:cacheprovider
-filterwarnings =
-    error
-"""
 
 
 def _section() -> str:
-    text = README.read_text(encoding="utf-8")
-    assert HEADING + "\n" in text, f"README.md has no {HEADING!r} section"
-    body = text.split(HEADING + "\n", 1)[1]
-    return re.split(r"^## ", body, maxsplit=1, flags=re.MULTILINE)[0]
+    return readme.section(HEADING)
 
 
 def _example() -> str:
-    match = re.search(r"^```python\n(.*?)^```$", _section(), re.DOTALL | re.MULTILINE)
-    assert match is not None, f"no ```python block after {HEADING!r}"
-    return match.group(1)
+    return readme.example(HEADING)
 
 
 def test_the_readme_sdk_example_passes(pytester: pytest.Pytester) -> None:
-    example = _example()
-    tests = re.findall(r"^def (test_\w+)", example, re.MULTILINE)
-    assert len(tests) >= 4
-    pytester.makeini(STRICT_INI)
-    pytester.makepyfile(test_publish_sdk=example)
-    result = pytester.runpytest("-v")
-    result.assert_outcomes(passed=len(tests))
-    result.stdout.fnmatch_lines_random([f"*::{name} PASSED*" for name in tests])
+    readme.run_example(pytester, HEADING, "test_publish_sdk")
 
 
 def test_the_readme_sdk_example_uses_the_sdk_as_users_do() -> None:

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["pytester"]
-
-# The strictest downstream configuration: what passes here passes anywhere.
-STRICT_INI = """
-[pytest]
-addopts = --strict-markers --strict-config -p no:cacheprovider
-filterwarnings =
-    error
-"""
+from tests._downstream import STRICT_INI
 
 FIXTURES_FILE = """
 from __future__ import annotations

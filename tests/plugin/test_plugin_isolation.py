@@ -6,14 +6,7 @@ import re
 
 import pytest
 
-pytest_plugins = ["pytester"]
-
-STRICT_INI = """
-[pytest]
-addopts = --strict-markers --strict-config -p no:cacheprovider
-filterwarnings =
-    error
-"""
+from tests._downstream import STRICT_INI
 
 # Every test writes the same names into the same folder; each passes only if it starts
 # from an empty fake. Each prints the IDs it got, to show they do not depend on order.

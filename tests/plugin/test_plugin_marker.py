@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["pytester"]
-
-STRICT_INI = """
-[pytest]
-addopts = --strict-markers --strict-config -p no:cacheprovider
-filterwarnings =
-    error
-"""
+from tests._downstream import STRICT_INI
 
 MARKER_FILE = """
 from __future__ import annotations

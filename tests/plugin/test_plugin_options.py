@@ -6,14 +6,7 @@ import re
 
 import pytest
 
-pytest_plugins = ["pytester"]
-
-STRICT_INI = """
-[pytest]
-addopts = --strict-markers --strict-config -p no:cacheprovider
-filterwarnings =
-    error
-"""
+from tests._downstream import STRICT_INI
 
 FIRST_CREATE_IS_DONE = """
 def test_first_create_is_done(yc_client, yc_folder_id):

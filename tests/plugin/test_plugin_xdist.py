@@ -6,14 +6,7 @@ import re
 
 import pytest
 
-pytest_plugins = ["pytester"]
-
-STRICT_INI = """
-[pytest]
-addopts = --strict-markers --strict-config -p no:cacheprovider
-filterwarnings =
-    error
-"""
+from tests._downstream import STRICT_INI
 
 # Heavy plugins the runs below do not need; skipping them keeps each subprocess fast.
 LEAN = ("-p", "no:schemathesis", "-p", "no:hypothesispytest", "-p", "no:anyio")
