@@ -157,13 +157,17 @@ def hammer(
     headers: dict[str, str] | None = None,
     method: str = "GET",
     content: bytes | None = None,
+    cpus: set[int] | None = None,
 ) -> float:
-    """Requests/s of ``clients`` threads, each with one keep-alive client, for ``seconds``."""
+    """Requests/s of ``clients`` threads, each with one keep-alive client, for ``seconds``
+    (the threads on ``cpus`` where given)."""
     counts = [0] * clients
     start_line = threading.Barrier(clients + 1, timeout=30)
     stop = threading.Event()
 
     def worker(slot: int) -> None:
+        if cpus:
+            os.sched_setaffinity(0, cpus)  # Linux: 0 is this thread
         with httpx.Client(base_url=url, headers=headers or {}, timeout=30) as client:
             checked(client.request(method, path, content=content))  # connect before the clock
             start_line.wait()
@@ -183,6 +187,33 @@ def hammer(
     for thread in threads:
         thread.join(30)
     return sum(counts) / (time.perf_counter() - began)
+
+
+# --- CPUs --------------------------------------------------------------------------------
+def cpu_split() -> tuple[set[int], set[int]] | None:
+    """(server CPUs, client CPUs): the first CPU this process may use for servers, the
+    others for load generators; None where that cannot be set (not Linux, one CPU)."""
+    if not hasattr(os, "sched_getaffinity"):
+        return None
+    allowed = sorted(os.sched_getaffinity(0))
+    if len(allowed) < 2:
+        return None
+    return {allowed[0]}, set(allowed[1:])
+
+
+@contextlib.contextmanager
+def pinned(cpus: set[int] | None) -> Iterator[None]:
+    """This thread on ``cpus`` for the block (threads and processes it starts inherit
+    that); as before afterwards."""
+    if not cpus:
+        yield
+        return
+    before = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, cpus)
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
 
 
 # --- wrk ---------------------------------------------------------------------------------
@@ -209,8 +240,10 @@ def run_wrk(
     headers: dict[str, str] | None = None,
     method: str = "GET",
     body: str | None = None,
+    cpus: set[int] | None = None,
 ) -> WrkResult:
-    """``wrk -t1 -c<connections> -d<seconds>s`` with headers (and a body) set from Lua."""
+    """``wrk -t1 -c<connections> -d<seconds>s`` with headers (and a body) set from Lua,
+    on ``cpus`` where given."""
     wrk = shutil.which("wrk")
     if wrk is None:
         return WrkResult(None, "wrk not on PATH (apt-get install wrk): skipped")
@@ -222,16 +255,20 @@ def run_wrk(
         script = Path(tmp, "request.lua")
         script.write_text("\n".join(lua) + "\n")
         command = [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url]
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        if cpus:  # set from here: a preexec_fn is unsafe in a process with threads
+            os.sched_setaffinity(process.pid, cpus)
         try:
-            result = subprocess.run(
-                command, capture_output=True, text=True, timeout=seconds + 30, check=False
-            )
+            out, err = process.communicate(timeout=seconds + 30)
         except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
             return WrkResult(None, "wrk timed out")
-    out = result.stdout
     match = re.search(r"Requests/sec:\s*([\d.]+)", out)
     if match is None:
-        return WrkResult(None, "wrk gave no result: " + (out + result.stderr).strip()[-200:])
+        return WrkResult(None, "wrk gave no result: " + (out + err).strip()[-200:])
     notes = []
     if errors := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
         notes.append(f"{int(errors.group(1)):,} non-2xx")

@@ -19,7 +19,6 @@ from typing import Any
 from jsonschema import ValidationError
 
 from . import _contracts
-from ._core.journal import JournalEntry
 from ._core.model import Image
 from ._core.service import ImageService
 from ._wire import decode_request, encode_image, encode_operation, encode_status
@@ -76,6 +75,7 @@ METHODS: dict[str, MethodSpec] = {
 }
 
 
+_OK = Code.OK
 _REQUEST_PREFIX = uuid.uuid4().hex[:16]
 _REQUEST_NUMBERS = itertools.count(1)
 
@@ -123,49 +123,50 @@ class Rpc:
         request_id: str | None = None,
     ) -> Reply:
         spec = METHODS[method]
-        request_id = request_id or new_request_id()
         with self.lock:
             service = self.service
             delay = 0.0
+            faults = service.faults if service.faults.scripted else None
             try:
-                service.settle()
-                latency = service.faults.take(method, "latency")
-                delay = latency.seconds if latency else 0.0
-                scripted = service.faults.take(method, "error")
-                if scripted is not None:
-                    raise ServiceError(scripted.code, scripted.message or "Scripted fault")
+                if service.lifecycle.due:
+                    service.settle()
+                if faults is not None:
+                    latency = faults.take(method, "latency")
+                    delay = latency.seconds if latency else 0.0
+                    scripted = faults.take(method, "error")
+                    if scripted is not None:
+                        raise ServiceError(scripted.code, scripted.message or "Scripted fault")
                 caller = service.authenticate(token)
                 _validate(spec.request, message)
                 # A repeat is the same request with the same key; a key reused for another
                 # request (another image, other fields) does not return the first's operation.
                 key = (
                     (caller.subject, method, idempotency_key, _fingerprint(message))
-                    if idempotency_key
+                    if idempotency_key and spec.mutating
                     else None
                 )
-                if spec.mutating and key and key in service.idempotency:
+                if key and key in service.idempotency:
                     result: Any = service.store.operations[service.idempotency[key]]
                 else:
                     result = getattr(service, spec.handler)(caller, **decode_request(message))
-                    if spec.mutating and key:
+                    if key:
                         service.idempotency[key] = result.id
                 body = spec.encode(result)
-                if service.faults.take(method, "lost_reply") is not None:
+                if faults is not None and faults.take(method, "lost_reply") is not None:
                     raise ServiceError(Code.UNAVAILABLE, "The connection was reset")
-                code = Code.OK
+                code = _OK
             except ServiceError as error:
-                code, body = error.code, encode_status(error, request_id)
-            service.journal.record(
-                JournalEntry(
-                    method=method,
-                    request=message if isinstance(message, dict) else {"": message},
-                    response=body if code is Code.OK else None,
-                    error=None if code is Code.OK else body,
-                    code=int(code),
-                    virtual_time=service.clock.now(),
-                    wall_time=time.monotonic(),
-                    idempotency_key=idempotency_key,
-                )
+                code, body = error.code, encode_status(error, request_id or new_request_id())
+            ok = code is _OK
+            service.journal.add(
+                method,
+                message if isinstance(message, dict) else {"": message},
+                body if ok else None,
+                None if ok else body,
+                int(code),
+                service.clock.now(),
+                time.monotonic(),
+                idempotency_key,
             )
             return Reply(code, body, delay)
 
@@ -205,6 +206,12 @@ def _validate(message_name: str, message: Any) -> None:
 def _lone_surrogates(message: Any) -> list[FieldViolation]:
     """Strings proto3 cannot carry: JSON may escape a lone surrogate (``"\\ud800"``), UTF-8
     cannot encode one. Walked with a stack, not recursion: the body may be deeply nested."""
+    if type(message) is dict:  # the common case, flat and ASCII: nothing to walk
+        for key, value in message.items():
+            if not (type(value) is str and value.isascii() and key.isascii()):
+                break
+        else:
+            return []
     found: list[FieldViolation] = []
     stack: list[tuple[str, Any]] = [("", message)]
     while stack:

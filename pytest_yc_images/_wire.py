@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 import time
+from functools import lru_cache
 from typing import Any
 
 from ._core.model import Image, Operation
@@ -30,6 +31,7 @@ _INT64_FIELDS = frozenset({"minDiskSize", "pageSize", "storageSize"})
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 
+@lru_cache(maxsize=4096)  # an image's timestamps are encoded on every read of it
 def encode_time(when: float) -> str:
     seconds = int(when)
     micros = round((when - seconds) * 1_000_000)
@@ -119,6 +121,7 @@ def encode_operation(op: Operation) -> dict[str, Any]:
     return out
 
 
+@lru_cache(maxsize=256)
 def _snake(name: str) -> str:
     return _CAMEL.sub("_", name).lower()
 

@@ -32,22 +32,56 @@ DEFAULT_LIMIT = 1_000
 @dataclass(slots=True)
 class Journal:
     """The newest ``limit`` calls (a long-running server must not grow without bound);
-    ``count`` is every call ever recorded."""
+    ``count`` is every call ever recorded.
+
+    Calls are kept as plain tuples and become :class:`JournalEntry` records when read:
+    recording is on every request's path, reading only in tests."""
 
     limit: int = DEFAULT_LIMIT
-    entries: deque[JournalEntry] = field(default_factory=deque)
     count: int = 0
+    _rows: deque[tuple[Any, ...]] = field(default_factory=deque, repr=False)
 
     def record(self, entry: JournalEntry) -> None:
-        self.entries.append(entry)
+        self.add(
+            entry.method,
+            entry.request,
+            entry.response,
+            entry.error,
+            entry.code,
+            entry.virtual_time,
+            entry.wall_time,
+            entry.idempotency_key,
+        )
+
+    def add(
+        self,
+        method: str,
+        request: dict[str, Any],
+        response: dict[str, Any] | None,
+        error: dict[str, Any] | None,
+        code: int,
+        virtual_time: float,
+        wall_time: float,
+        idempotency_key: str | None = None,
+    ) -> None:
+        """:meth:`record` without building the record (the request path's way)."""
+        rows = self._rows
+        rows.append(
+            (method, request, response, error, code, virtual_time, wall_time, idempotency_key)
+        )
         self.count += 1
-        if len(self.entries) > self.limit:
-            self.entries.popleft()
+        if len(rows) > self.limit:
+            rows.popleft()
+
+    @property
+    def entries(self) -> list[JournalEntry]:
+        """The calls kept, oldest first."""
+        return [JournalEntry(*row) for row in self._rows]
 
     def calls(self, method: str | None = None) -> list[JournalEntry]:
         """Entries of one method (``"ImageService.Create"`` or just ``"Create"``), or all."""
         if method is None:
-            return list(self.entries)
+            return self.entries
         return [e for e in self.entries if e.method == method or e.method.endswith("." + method)]
 
     def polls(self, operation_id: str) -> list[JournalEntry]:
@@ -64,8 +98,8 @@ class Journal:
         return [later - earlier for earlier, later in itertools.pairwise(times)]
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self._rows)
 
     def clear(self) -> None:
-        self.entries.clear()
+        self._rows.clear()
         self.count = 0

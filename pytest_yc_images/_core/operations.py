@@ -87,9 +87,9 @@ class Lifecycle:
             return
         if op.method == "Create" and image is not None:
             image.status = "READY"
-            op.response = copy.deepcopy(image)
+            op.response = image.copy()
         elif op.method == "Update" and image is not None:
-            op.response = copy.deepcopy(image)
+            op.response = image.copy()
         elif op.method == "Delete" and image is not None:
             self.store.remove_image(image.id)
 

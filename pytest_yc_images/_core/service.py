@@ -34,10 +34,14 @@ class Caller:
     subject: str  # what operations show as createdBy
 
 
-@lru_cache(maxsize=1024)
 def _subject(token: str) -> str:
     """The account a token stands for, as operations show it in ``createdBy``."""
     return "aje" + hashlib.blake2s(token.encode(), digest_size=16).hexdigest()[:17]
+
+
+@lru_cache(maxsize=1024)
+def _caller(token: str) -> Caller:
+    return Caller(token, _subject(token))  # immutable: one per token serves every call
 
 
 def _not_found(kind: str, ident: str) -> ServiceError:
@@ -81,7 +85,7 @@ class ImageService:
             raise ServiceError(Code.UNAUTHENTICATED, "The token is missing or empty")
         if self.access is not None and token not in self.access:
             raise ServiceError(Code.UNAUTHENTICATED, "The token is not valid")
-        return Caller(token, _subject(token))
+        return _caller(token)
 
     def can_read(self, caller: Caller, folder_id: str) -> bool:
         if folder_id == PUBLIC_FOLDER or self.access is None:

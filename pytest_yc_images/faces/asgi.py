@@ -6,13 +6,15 @@ import asyncio
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from .rest import MAX_BODY, HttpRequest, HttpResponse, RestRouter
+from .rest import MAX_BODY, HttpRequest, RestRouter
 
 __all__ = ["AsgiApp"]
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+_BODILESS = frozenset({"GET", "HEAD"})  # no route reads a body on these: none is awaited
 
 
 class AsgiApp:
@@ -21,43 +23,45 @@ class AsgiApp:
         self.log = log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
-            return
         if scope["type"] != "http":
+            if scope["type"] == "lifespan":
+                await _lifespan(receive, send)
             return
-        chunks: list[bytes] = []
-        size = 0
-        more = True
-        while more:
-            message = await receive()
-            chunk = message.get("body", b"")
-            if size <= MAX_BODY:  # keep the chunk that crosses the limit: the router sees it
-                chunks.append(chunk)
-            size += len(chunk)
-            more = message.get("more_body", False)
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        method = scope["method"]
         raw_path = scope.get("raw_path") or scope["path"].encode()
         reply = self.router.handle(
             HttpRequest(
-                method=scope["method"],
-                path=raw_path.split(b"?", 1)[0].decode("latin-1"),
-                query=scope.get("query_string", b"").decode("latin-1"),
-                headers=headers,
-                body=b"".join(chunks),
+                method,
+                raw_path.partition(b"?")[0].decode("latin-1"),
+                scope.get("query_string", b"").decode("latin-1"),
+                {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
+                b"" if method in _BODILESS else await _body(receive),
             )
         )
         if reply.delay:
             await asyncio.sleep(reply.delay)
-        await _send(send, reply)
+        headers = [*reply.headers, (b"content-length", b"%d" % len(reply.body))]
+        await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+        await send({"type": "http.response.body", "body": reply.body})
         if self.log is not None:
-            self.log(f"{scope['method']} {scope['path']} {reply.status}")
+            self.log(f"{method} {scope['path']} {reply.status}")
 
 
-async def _send(send: Send, reply: HttpResponse) -> None:
-    headers = [(k.encode(), v.encode()) for k, v in reply.headers]
-    headers.append((b"content-length", b"%d" % len(reply.body)))
-    await send({"type": "http.response.start", "status": reply.status, "headers": headers})
-    await send({"type": "http.response.body", "body": reply.body})
+async def _body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    more = True
+    while more:
+        message = await receive()
+        chunk = message.get("body", b"")
+        if size <= MAX_BODY:  # keep the chunk that crosses the limit: the router sees it
+            chunks.append(chunk)
+        size += len(chunk)
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while (await receive())["type"] != "lifespan.shutdown":
+        await send({"type": "lifespan.startup.complete"})
+    await send({"type": "lifespan.shutdown.complete"})
