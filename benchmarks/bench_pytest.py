@@ -145,6 +145,7 @@ def test_fixtures_only(yc_client, yc_folder_id, n):
 """
 
 OURS_NAME = "ours: fresh fake per test (`yc_client`)"
+BARE_NAME = "reference: the same 6 calls on a bare `httpx.MockTransport`"
 DEFAULTS_NAME = "moto `mock_aws` per test, defaults"
 TUNED_NAME = "moto `mock_aws` per test, both tunings"
 MODULE_NAME = "moto `mock_aws` per module (floor), both tunings"
@@ -187,7 +188,7 @@ def variants(tests: int | None) -> list[Variant]:
         ),
         Variant("reference: pytest, an empty test", EMPTY, {}, ours, (20, 200), {}),
         Variant(
-            "reference: the same 6 calls on a bare `httpx.MockTransport`",
+            BARE_NAME,
             BARE,
             {},
             ours,
@@ -324,6 +325,18 @@ def measure(quick: bool, tests: int | None = None) -> Section:
     )
     floor_name = "per-test overhead vs moto per module"
     tuned_name = "per-test overhead vs moto per test, both tunings"
+    # The 50x target is below what the same calls cost with no fake at all (README,
+    # "Performance"); this is the target measured in its place: our fake's cost beyond
+    # that floor.
+    bare = by_name[BARE_NAME]
+    section.checks.append(
+        Check(
+            "per-test overhead vs the same 6 calls on a bare MockTransport (the floor)",
+            f"{ratio(ours / bare)} ({ms(ours)} vs {ms(bare)})",
+            "≤ 1.5x",
+            ours / bare <= 1.5,
+        )
+    )
     if not have_moto:
         section.skipped(tuned_name, "≥ 50x lower", "moto or boto3 not installed")
         section.skipped(floor_name, "lower", "moto or boto3 not installed")
@@ -332,7 +345,8 @@ def measure(quick: bool, tests: int | None = None) -> Section:
     section.checks.append(
         Check(
             tuned_name,
-            f"{ratio(tuned / ours)} lower ({ms(ours)} vs {ms(tuned)})",
+            f"{ratio(tuned / ours)} lower ({ms(ours)} vs {ms(tuned)}; the bare "
+            f"MockTransport floor: {ratio(tuned / bare)} lower)",
             "≥ 50x lower",
             tuned / ours >= 50,
         )
