@@ -107,24 +107,25 @@ class Row:
                 body=call.body,
                 cpus=cpus,
             )
-            used = cpu_seconds(self.pid) - before
+            after = cpu_seconds(self.pid)
             best = self.wrk.get(connections)
             if best is None or best.rate is None or (result.rate or 0) > best.rate:
                 self.wrk[connections] = result
-            if connections == 8 and result.rate:
-                per_request = used / (result.rate * seconds) * 1e6
+            if connections == 8 and result.rate and before is not None and after is not None:
+                per_request = (after - before) / (result.rate * seconds) * 1e6
                 self.cpu_us = min(self.cpu_us or per_request, per_request)
 
 
-def cpu_seconds(pid: int | None) -> float:
-    """User + system CPU seconds of process ``pid`` (None: this one, all its threads)."""
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU seconds of process ``pid`` (None: this one, all its threads);
+    None where the system does not say (another process's, off Linux)."""
     if pid is None:
         times = os.times()
         return times.user + times.system
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:  # not Linux: no per-process figure
-        return 0.0
+    except OSError:
+        return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 

@@ -208,7 +208,7 @@ def _lone_surrogates(message: Any) -> list[FieldViolation]:
     cannot encode one. Walked with a stack, not recursion: the body may be deeply nested."""
     if type(message) is dict:  # the common case, flat and ASCII: nothing to walk
         for key, value in message.items():
-            if not (type(value) is str and value.isascii() and key.isascii()):
+            if not (type(value) is str and value.isascii() and type(key) is str and key.isascii()):
                 break
         else:
             return []
@@ -255,8 +255,8 @@ def _violations(error: ValidationError) -> list[FieldViolation]:
     schema: Any = error.schema
     instance: Any = error.instance
 
-    def at(name: str) -> str:
-        return f"{base}.{name}" if base else name
+    def at(name: Any) -> str:  # a key of a Python caller's message may be any type
+        return f"{base}.{name}" if base else str(name)
 
     if keyword == "required":
         have = instance if isinstance(instance, dict) else {}

@@ -82,14 +82,14 @@ class Journal:
         """Entries of one method (``"ImageService.Create"`` or just ``"Create"``), or all."""
         if method is None:
             return self.entries
-        return [e for e in self.entries if e.method == method or e.method.endswith("." + method)]
+        suffix = "." + method
+        return [
+            JournalEntry(*row) for row in self._rows if row[0] == method or row[0].endswith(suffix)
+        ]
 
     def polls(self, operation_id: str) -> list[JournalEntry]:
-        return [
-            e
-            for e in self.entries
-            if e.method == "OperationService.Get" and e.request.get("operationId") == operation_id
-        ]
+        gets = self.calls("OperationService.Get")
+        return [e for e in gets if e.request.get("operationId") == operation_id]
 
     def poll_gaps(self, operation_id: str, *, clock: str = "wall") -> list[float]:
         """Seconds between consecutive polls of an operation (``clock``: wall or virtual)."""

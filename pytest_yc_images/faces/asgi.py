@@ -40,7 +40,7 @@ class AsgiApp:
         )
         if reply.delay:
             await asyncio.sleep(reply.delay)
-        headers = [*reply.headers, (b"content-length", b"%d" % len(reply.body))]
+        headers = reply.wire_headers()
         await send({"type": "http.response.start", "status": reply.status, "headers": headers})
         await send({"type": "http.response.body", "body": reply.body})
         if self.log is not None:

@@ -24,7 +24,7 @@ __all__ = ["MAX_BODY", "HttpRequest", "HttpResponse", "RestRouter"]
 
 MAX_BODY = 1024 * 1024
 _JSON = "application/json"
-_JSON_HEADERS: tuple[tuple[bytes, bytes], ...] = ((b"content-type", b"application/json"),)
+_JSON_HEADERS: tuple[tuple[bytes, bytes], ...] = ((b"content-type", _JSON.encode()),)
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
 
 # (path pattern, {HTTP method: (RPC, query parameters allowed, takes a body)}); the most
@@ -77,8 +77,12 @@ class HttpRequest:
 class HttpResponse:
     status: int
     body: bytes
-    headers: tuple[tuple[bytes, bytes], ...] = _JSON_HEADERS  # faces add Content-Length
+    headers: tuple[tuple[bytes, bytes], ...] = _JSON_HEADERS  # without Content-Length
     delay: float = 0.0
+
+    def wire_headers(self) -> list[tuple[bytes, bytes]]:
+        """The headers to send: these and the body's Content-Length."""
+        return [*self.headers, (b"content-length", b"%d" % len(self.body))]
 
 
 def encode_json(payload: Any) -> bytes:

@@ -34,7 +34,7 @@ class FakeTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
                 body=body,
             )
         )
-        headers = [*reply.headers, (b"content-length", b"%d" % len(reply.body))]
+        headers = reply.wire_headers()
         # A ready stream with its length: httpx need not work the content headers out.
         response = httpx.Response(
             reply.status, headers=headers, stream=httpx.ByteStream(reply.body)

@@ -21,6 +21,7 @@ from pytest_yc_images import (
     Code,
     FakeImageService,
     LoopbackServer,
+    ServiceError,
     schema,
     validator,
 )
@@ -310,3 +311,17 @@ def test_an_invalid_token_is_unauthenticated(
 def test_an_unknown_content_type_is_invalid_argument(target: Target, content_type: str) -> None:
     body = json.dumps({"folderId": FOLDER, "name": "typed"}).encode()
     target.refused(target.post_raw(body, content_type), Code.INVALID_ARGUMENT, "Content-Type")
+
+
+@pytest.mark.parametrize("key", [1, None, ("a",)], ids=["int", "none", "tuple"])
+def test_a_python_caller_s_non_string_key_is_named_not_a_crash(key: Any) -> None:
+    """``fake.call`` takes any dict: a key JSON could never carry is an unknown field."""
+    fake = FakeImageService()
+    with pytest.raises(ServiceError) as caught:
+        fake.call("Get", {key: "x", "imageId": "fd8nosuchimage000000"})
+    assert caught.value.code is Code.INVALID_ARGUMENT
+    assert caught.value.message == f"Request validation error: {key}"
+    (entry,) = fake.journal.entries
+    assert entry.error is not None
+    violations = entry.error["details"][0]["fieldViolations"]
+    assert [v["field"] for v in violations] == [str(key)]
