@@ -185,7 +185,12 @@ _API = pytest.StashKey[Api]()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Delete whatever this run left (also after failures and Ctrl-C); write the report."""
+    """Delete whatever this run left (also after failures and Ctrl-C); write the report.
+
+    Each process deletes the images it created; only the controller sweeps the folder for
+    the run's label, since under xdist it alone ends after every worker has: a worker that
+    swept when it finished would delete images another worker was still using.
+    """
     config = session.config
     target, run = config.stash[_TARGET], config.stash[_RUN]
     api = config.stash.get(_API, None)
@@ -196,7 +201,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if api is not None:
         with contextlib.suppress(Exception):
             api.cleanup()
-            if target.mutations_allowed and not target.fake:
+            if controller and target.mutations_allowed and not target.fake:
                 api.sweep(run.run_id)
         api.close()
     if controller:

@@ -8,12 +8,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
 
 from pytest_yc_images import FakeImageService
-from pytest_yc_images.conformance import RUN_LABEL
+from pytest_yc_images.conformance import RUN_LABEL, plugin
+from pytest_yc_images.conformance.api import Api
+from pytest_yc_images.conformance.safety import Budget, RunIdentity
+from pytest_yc_images.conformance.target import Target
 from pytest_yc_images.faces import rest
 
 from .slow_server import SlowServer
@@ -144,3 +148,26 @@ def test_ctrl_c_still_deletes_what_the_run_created() -> None:
         assert _labelled(slow.fake) == []
         with httpx.Client(base_url=slow.url) as client:
             assert client.get("/compute/v1/images", params={"folderId": FOLDER}).status_code == 401
+
+
+@pytest.mark.parametrize("worker", [True, False], ids=["xdist-worker", "controller"])
+def test_only_the_controller_sweeps_the_run_label_when_a_session_ends(worker: bool) -> None:
+    """xdist workers end at different times: one that swept the run's label deleted an image
+    another worker was still updating. A worker deletes what it created; the controller,
+    which ends after all of them, sweeps."""
+    run_id = "sweep0ne"
+    fake = FakeImageService()
+    in_use = fake.put_image(folderId=FOLDER, name="ycc-in-use", labels={RUN_LABEL: run_id})
+    with fake.serve() as server, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("YC_IAM_TOKEN", SECRET)
+        target = Target.from_options(endpoint=server.url, folder_id=FOLDER)
+        config = SimpleNamespace(stash=pytest.Stash(), getoption=lambda name: None)
+        if worker:
+            config.workerinput = {"yc_run_id": run_id}
+        config.stash[plugin._TARGET] = target
+        config.stash[plugin._RUN] = RunIdentity(run_id)
+        config.stash[plugin._BUDGET] = budget = Budget(run_id, 5)
+        config.stash[plugin._API] = Api(target, RunIdentity(run_id), budget)
+        plugin.pytest_sessionfinish(SimpleNamespace(config=config), 0)  # type: ignore[arg-type]
+    left = [i["id"] for i in fake.images(FOLDER)]
+    assert left == ([in_use["id"]] if worker else [])
