@@ -192,6 +192,7 @@ BARE_NAME = "reference: the same 6 calls on a bare `httpx.MockTransport`"
 DEFAULTS_NAME = "moto `mock_aws` per test, defaults"
 TUNED_NAME = "moto `mock_aws` per test, both tunings"
 MODULE_NAME = "moto `mock_aws` per module (floor), both tunings"
+ROUNDS = 3  # every variant runs in turn, ROUNDS times; each count keeps its best run
 TUNED = 'config={"core": {"reset_boto3_session": False}}'
 NO_AMIS = {"MOTO_EC2_LOAD_DEFAULT_AMIS": "false"}
 FAKE_AWS = {
@@ -222,15 +223,14 @@ class Variant:
 
 def variants(tests: int | None) -> list[Variant]:
     ours = (tests // 10, tests) if tests else (100, 1000)
+    quick = (50, 500)
     tuned = {**FAKE_AWS, **NO_AMIS}
     per_test, per_module = {"scope": "function"}, {"scope": "module"}
     return [
-        Variant(OURS_NAME, OURS, {}, ours, (20, 200), {}),
-        Variant(
-            "reference: ours, `yc_client` only, no calls", FIXTURES_ONLY, {}, ours, (20, 200), {}
-        ),
-        Variant("reference: pytest, an empty test", EMPTY, {}, ours, (20, 200), {}),
-        Variant(BARE_NAME, BARE, {"replies": repr(floor_replies())}, ours, (20, 200), {}),
+        Variant(OURS_NAME, OURS, {}, ours, quick, {}),
+        Variant("reference: ours, `yc_client` only, no calls", FIXTURES_ONLY, {}, ours, quick, {}),
+        Variant("reference: pytest, an empty test", EMPTY, {}, ours, quick, {}),
+        Variant(BARE_NAME, BARE, {"replies": repr(floor_replies())}, ours, quick, {}),
         Variant(
             DEFAULTS_NAME,
             MOTO,
@@ -299,12 +299,8 @@ class Marginal:
         return (full - base) / (large - small) * 1000
 
 
-def rounds(quick: bool) -> int:
-    return 2 if quick else 3
-
-
 def marginals(chosen: list[Variant], quick: bool) -> list[Marginal]:
-    """Each variant's best run at each count (by test-loop time) over ``rounds`` rounds;
+    """Each variant's best run at each count (by test-loop time) over ``ROUNDS`` rounds;
     a round runs every variant in turn, so a slow spell of the machine falls on all of
     them rather than on one. The full profile warms each variant up first."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -318,7 +314,7 @@ def marginals(chosen: list[Variant], quick: bool) -> list[Marginal]:
             if not quick:
                 run(variant, variant.full[0], folder)  # warm the file system and caches
         best: dict[tuple[int, int], tuple[float, float]] = {}
-        for round_ in range(rounds(quick)):
+        for round_ in range(ROUNDS):
             for index, variant in enumerate(chosen):
                 if quick and round_ and variant.moto:
                     continue  # quick: moto once (its rows are tens of times ours)
@@ -368,7 +364,7 @@ def measure(quick: bool, tests: int | None = None) -> Section:
         "its second test to its end (a generated conftest.py); the last column is the "
         "same from whole-process wall times, which also move with start-up under load. "
         "Slow variants run fewer tests (the counts above); each count is the best of "
-        f"{rounds(quick)} rounds, a round running every variant in turn"
+        f"{ROUNDS} rounds, a round running every variant in turn"
         f"{' (moto: one)' if quick else ''}"
         f"{'' if quick else ', after a warm-up run of each'}. Ours makes 6 calls per test "
         "(create, poll, get, list with a filter, delete, poll), moto's 3 (register, "
@@ -411,7 +407,7 @@ def measure(quick: bool, tests: int | None = None) -> Section:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer tests, one run per count")
+    parser.add_argument("--quick", action="store_true", help="fewer tests, moto in one round only")
     parser.add_argument("--tests", type=int, help="tests in our large run (default 1000)")
     args = parser.parse_args()
     print_report("bench_pytest", args.quick, [measure(args.quick, args.tests)])
