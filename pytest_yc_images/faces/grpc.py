@@ -15,7 +15,7 @@ else in the package imports it at import time.
 from __future__ import annotations
 
 import contextlib
-import time
+import threading
 import uuid
 import warnings
 from collections.abc import Callable
@@ -82,8 +82,10 @@ class _Face:
             idempotency_key=metadata.get("idempotency-key") or None,
             request_id=request_id,
         )
-        if reply.delay:
-            time.sleep(reply.delay)
+        if reply.delay:  # scripted latency; a client that gives up frees the thread
+            ended = threading.Event()
+            if context.add_callback(ended.set):
+                ended.wait(reply.delay)
         if self.log is not None:
             self.log(f"gRPC {method} {reply.code.name}")
         if reply.code is not Code.OK:

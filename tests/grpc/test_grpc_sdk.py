@@ -31,6 +31,7 @@ from yandex.cloud.operation.operation_service_pb2 import GetOperationRequest  # 
 from yandex.cloud.operation.operation_service_pb2_grpc import OperationServiceStub  # noqa: E402
 from yandexcloud.operations import OperationError  # noqa: E402
 
+from pytest_yc_images import FakeImageService  # noqa: E402
 from pytest_yc_images.plugin import YcGrpc  # noqa: E402
 
 SOURCE = "https://storage.yandexcloud.net/builds/app.qcow2"
@@ -216,9 +217,11 @@ def test_scripted_errors_and_latency_reach_grpc_clients(
     with pytest.raises(grpc.RpcError) as caught:
         images.List(ListImagesRequest(folder_id=yc_folder_id))
     assert caught.value.code() is grpc.StatusCode.UNAVAILABLE
-    yc_grpc.fake.add_latency("Get", 0.5, times=1)
+    # A deadline shorter than the latency; long enough that the server takes the call (and
+    # fires the fault) before gRPC cancels it, even on a loaded machine.
+    yc_grpc.fake.add_latency("Get", 2.0, times=1)
     with pytest.raises(grpc.RpcError) as slow:
-        images.Get(GetImageRequest(image_id="fd8nothere0000000000"), timeout=0.05)
+        images.Get(GetImageRequest(image_id="fd8nothere0000000000"), timeout=0.5)
     assert slow.value.code() is grpc.StatusCode.DEADLINE_EXCEEDED
 
 
@@ -245,3 +248,32 @@ def test_request_id_metadata_comes_back_in_request_info(images: Any) -> None:
     info = error_details_pb2.RequestInfo()
     assert any(d.Unpack(info) for d in status_pb2.Status.FromString(details).details)
     assert info.request_id == "req-42"
+
+
+def test_latency_delays_a_patient_client_and_ends_when_the_client_gives_up() -> None:
+    fake = FakeImageService()
+    lines: list[tuple[float, str]] = []
+    server = fake.serve_grpc(log=lambda line: lines.append((time.monotonic(), line)))
+    try:
+        sdk = yandexcloud.SDK(
+            endpoint=server.endpoint, iam_token="t", root_certificates=server.ca_pem
+        )
+        stub = sdk.client(ImageServiceStub)
+        image_id = fake.put_image(folderId="b1gslowfolder")["id"]
+        fake.add_latency("Get", 0.3, times=1)
+        start = time.monotonic()
+        assert stub.Get(GetImageRequest(image_id=image_id), timeout=30).id == image_id
+        assert time.monotonic() - start >= 0.3
+        fake.add_latency("Get", 30.0, times=1)
+        start = time.monotonic()
+        with pytest.raises(grpc.RpcError) as slow:
+            stub.Get(GetImageRequest(image_id=image_id), timeout=0.5)
+        assert slow.value.code() is grpc.StatusCode.DEADLINE_EXCEEDED
+        deadline = time.monotonic() + 10
+        while len(lines) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        # the server's thread stopped waiting when the call ended, not after 30 s
+        assert len(lines) == 2, lines
+        assert lines[1][0] - start < 10, lines
+    finally:
+        server.stop()
