@@ -151,7 +151,9 @@ def test_ctrl_c_still_deletes_what_the_run_created() -> None:
 
 
 @pytest.mark.parametrize("worker", [True, False], ids=["xdist-worker", "controller"])
-def test_only_the_controller_sweeps_the_run_label_when_a_session_ends(worker: bool) -> None:
+def test_only_the_controller_sweeps_the_run_label_when_a_session_ends(
+    worker: bool, tmp_path: Path
+) -> None:
     """xdist workers end at different times: one that swept the run's label deleted an image
     another worker was still updating. A worker deletes what it created; the controller,
     which ends after all of them, sweeps."""
@@ -166,7 +168,7 @@ def test_only_the_controller_sweeps_the_run_label_when_a_session_ends(worker: bo
             config.workerinput = {"yc_run_id": run_id}
         config.stash[plugin._TARGET] = target
         config.stash[plugin._RUN] = RunIdentity(run_id)
-        config.stash[plugin._BUDGET] = budget = Budget(run_id, 5)
+        config.stash[plugin._BUDGET] = budget = Budget(run_id, 5, folder=tmp_path / "budget")
         config.stash[plugin._API] = Api(target, RunIdentity(run_id), budget)
         plugin.pytest_sessionfinish(SimpleNamespace(config=config), 0)  # type: ignore[arg-type]
     left = [i["id"] for i in fake.images(FOLDER)]

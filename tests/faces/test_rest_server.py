@@ -117,10 +117,15 @@ def test_latency_makes_a_client_time_out(
     http_client_factory: Callable[..., httpx.Client],
 ) -> None:
     fake, server = served
-    fault = fake.add_latency("Get", 0.3, times=1)
-    client = http_client_factory(server.url, timeout=0.05)
+    fault = fake.add_latency("Get", 2.0, times=1)
+    client = http_client_factory(server.url, timeout=0.5)
     with pytest.raises(httpx.ReadTimeout):
         client.get("/compute/v1/images/fd8a1ejo4ucrhdihu5ge")
+    # the server may not have taken the request yet when a loaded machine lets the
+    # client time out: wait (bounded) for the fault to be seen
+    deadline = time.monotonic() + 10
+    while not fault.fired and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert fault.fired == 1
     patient = http_client_factory(server.url, timeout=5)
     start = time.monotonic()

@@ -103,7 +103,12 @@ def test_sixteen_threads_of_mixed_calls(
     start = threading.Barrier(THREADS)
     deadline = time.monotonic() + DEADLINE
     workers = [
-        Worker(n, httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer w{n}"}))
+        Worker(
+            n,
+            httpx.Client(
+                base_url=server.url, headers={"Authorization": f"Bearer w{n}"}, timeout=30
+            ),
+        )
         for n in range(THREADS)
     ]
 

@@ -93,7 +93,7 @@ def test_outcomes_do_not_depend_on_the_number_of_workers(
 ) -> None:
     pytester.makeini(STRICT_INI)
     pytester.makepyfile(test_mixed=MIXED_FILE)
-    result = pytester.runpytest_subprocess("-n", workers, "-rA", *LEAN, timeout=60)
+    result = pytester.runpytest_subprocess("-n", workers, "-rA", *LEAN, timeout=300)
     result.assert_outcomes(passed=12)
     passed = set(re.findall(r"^PASSED test_mixed\.py::(\S+)", result.stdout.str(), re.M))
     assert passed == EXPECTED
