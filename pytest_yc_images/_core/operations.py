@@ -86,8 +86,10 @@ class Lifecycle:
             self._roll_back(op, image, error)
             return
         if op.method == "Create" and image is not None:
-            image.status = "READY"
+            if image.status == "CREATING":  # not if a Delete has started meanwhile
+                image.status = "READY"
             op.response = image.copy()
+            op.response.status = "READY"
         elif op.method == "Update" and image is not None:
             op.response = image.copy()
         elif op.method == "Delete" and image is not None:
@@ -114,9 +116,31 @@ class Lifecycle:
         if image is None:
             return
         if op.method == "Create":
+            if image.status == "DELETING":
+                return  # a Delete has started meanwhile: its outcome decides
             if error.code is Code.CANCELLED:
                 self.store.remove_image(image.id)
             else:
                 image.status = "ERROR"
         elif op.method == "Delete":
+            self._undo_delete(image, (op.pending or {}).get("status", "READY"))
+
+    def _undo_delete(self, image: Image, before: str) -> None:
+        """A failed or cancelled Delete leaves the image as it would be without it: as
+        its Create left it, if that finished meanwhile, or as it was."""
+        create = next(
+            (
+                self.store.operations[op_id]
+                for op_id in self.store.operations_by_image.get(image.id, ())
+                if self.store.operations[op_id].method == "Create"
+            ),
+            None,
+        )
+        if create is None or not create.done:
+            image.status = before
+        elif create.error is None:
             image.status = "READY"
+        elif create.error.code is Code.CANCELLED:
+            self.store.remove_image(image.id)
+        else:
+            image.status = "ERROR"

@@ -307,8 +307,11 @@ class ImageService:
             raise ServiceError(
                 Code.FAILED_PRECONDITION, f"Image {image_id} is already being deleted"
             )
+        before = image.status  # what a failed or cancelled Delete goes back to
         image.status = "DELETING"
-        return self._start("Delete", caller, image_id, "Delete image", self.stamp())
+        return self._start(
+            "Delete", caller, image_id, "Delete image", self.stamp(), pending={"status": before}
+        )
 
     def list_image_operations(
         self, caller: Caller, *, image_id: str, page_size: int = 0, page_token: str = ""

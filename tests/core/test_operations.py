@@ -215,3 +215,76 @@ def test_operations_of_unknown_ids_are_not_found(api: Api) -> None:
     assert api.poll("fd8nosuchoperation00").status_code == 404
     assert api.http.post("/operations/fd8nosuchoperation00:cancel").status_code == 404
     assert api.http.get("/compute/v1/images/fd8nosuchimage000000/operations").status_code == 404
+
+
+# --- a Delete started while the image's Create still runs ----------------------------------
+def _creating_then_deleting(
+    make_api: Callable[..., Api],
+) -> tuple[FakeImageService, Api, str, str, str]:
+    fake = FakeImageService(completion="manual")
+    api = make_api(fake)
+    create = api.create(name="overlap").json()
+    image_id = create["metadata"]["imageId"]
+    delete = api.delete(image_id).json()
+    assert api.get(image_id).json()["status"] == "DELETING"
+    return fake, api, image_id, create["id"], delete["id"]
+
+
+def test_a_create_finishing_under_a_running_delete_leaves_the_image_deleting(
+    make_api: Callable[..., Api],
+) -> None:
+    fake, api, image_id, create_id, delete_id = _creating_then_deleting(make_api)
+    fake.complete(create_id)
+    assert api.poll(create_id).json()["response"]["status"] == "READY"
+    assert api.get(image_id).json()["status"] == "DELETING"
+    fake.complete(delete_id)
+    assert api.get(image_id).status_code == 404
+
+
+@pytest.mark.parametrize("how", ["cancel", "fail"])
+def test_a_create_ending_badly_under_a_running_delete_leaves_the_delete_in_charge(
+    make_api: Callable[..., Api], how: str
+) -> None:
+    """Found by the stateful fuzzer: a cancelled Create removed the image while its Delete
+    still ran, so GET answered 404 for an image whose Delete was not done."""
+    fake, api, image_id, create_id, delete_id = _creating_then_deleting(make_api)
+    if how == "cancel":
+        assert api.http.post(f"/operations/{create_id}:cancel").status_code == 200
+    else:
+        fake.fail_operation(create_id, "INTERNAL", "disk broke")
+    assert api.get(image_id).json()["status"] == "DELETING"
+    fake.complete(delete_id)
+    assert api.get(image_id).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("create_ends", "status"),
+    [(None, "CREATING"), ("complete", "READY"), ("fail", "ERROR"), ("cancel", None)],
+)
+def test_a_failed_delete_leaves_the_image_as_its_create_left_it(
+    make_api: Callable[..., Api], create_ends: str | None, status: str | None
+) -> None:
+    fake, api, image_id, create_id, delete_id = _creating_then_deleting(make_api)
+    if create_ends == "complete":
+        fake.complete(create_id)
+    elif create_ends == "fail":
+        fake.fail_operation(create_id, "INTERNAL", "disk broke")
+    elif create_ends == "cancel":
+        api.http.post(f"/operations/{create_id}:cancel")
+    fake.fail_operation(delete_id, "INTERNAL", "delete broke")
+    reply = api.get(image_id)
+    if status is None:  # the Create was cancelled: the image goes once nothing holds it
+        assert reply.status_code == 404
+    else:
+        assert reply.json()["status"] == status
+
+
+def test_a_failed_delete_of_an_image_in_error_leaves_it_in_error(
+    make_api: Callable[..., Api],
+) -> None:
+    fake = FakeImageService(completion="manual")
+    api = make_api(fake)
+    image = fake.put_image(folderId="b1gerrorfolder000001", name="broken", status="ERROR")
+    delete = api.delete(image["id"]).json()
+    fake.fail_operation(delete["id"], "INTERNAL", "delete broke")
+    assert api.get(image["id"]).json()["status"] == "ERROR"
