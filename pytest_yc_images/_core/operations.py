@@ -128,15 +128,10 @@ class Lifecycle:
     def _undo_delete(self, image: Image, before: str) -> None:
         """A failed or cancelled Delete leaves the image as it would be without it: as
         its Create left it, if that finished meanwhile, or as it was."""
-        create = next(
-            (
-                self.store.operations[op_id]
-                for op_id in self.store.operations_by_image.get(image.id, ())
-                if self.store.operations[op_id].method == "Create"
-            ),
-            None,
-        )
-        if create is None or not create.done:
+        # An image's Create, when it had one (not one put by a test), is its first operation.
+        first = self.store.operations_by_image.get(image.id, [])[:1]
+        create = self.store.operations[first[0]] if first else None
+        if create is None or create.method != "Create" or not create.done:
             image.status = before
         elif create.error is None:
             image.status = "READY"
