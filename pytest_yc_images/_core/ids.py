@@ -1,41 +1,60 @@
-"""Realistic resource IDs: 20 characters of [a-z0-9] behind a 3-character prefix."""
+"""Realistic resource IDs: 20 characters of [a-v0-9] behind a 3-character prefix."""
 
 from __future__ import annotations
 
-import random
+import os
+from hashlib import blake2b
 
 __all__ = ["IMAGE_PREFIX", "OPERATION_PREFIX", "IdSource"]
 
 IMAGE_PREFIX = "fd8"
 OPERATION_PREFIX = "fd8"  # compute operations carry the zone prefix of their resources
 _ALPHABET = "abcdefghijklmnopqrstuv0123456789"
+# A random byte to a character by its low 5 bits (256 is a multiple of 32: uniform)
+_TO_ALPHABET = bytes(ord(_ALPHABET[byte % 32]) for byte in range(256))
+
+
+def _key(seed: int | str | None) -> bytes:
+    if seed is None:
+        return os.urandom(32)
+    if isinstance(seed, int):
+        return b"int:" + str(seed).encode()
+    return b"str:" + seed.encode("utf-8", "surrogatepass")
 
 
 class IdSource:
-    """Deterministic for a given seed; never repeats an ID it issued."""
+    """Deterministic for a given seed; never repeats an ID it issued.
 
-    __slots__ = ("_issued", "_rng")
+    The n-th draw is a keyed BLAKE2b of n: nothing to set up per fake (a Mersenne
+    Twister seeds 2.5 KB of state) and a few hundred nanoseconds per ID.
+    """
+
+    __slots__ = ("_count", "_issued", "_key")
 
     def __init__(self, seed: int | str | None = None) -> None:
-        self._rng = random.Random(seed)
+        self._key = blake2b(_key(seed), digest_size=32).digest()  # any seed length
+        self._count = 0
         self._issued: set[str] = set()
 
+    def _draw(self, size: int) -> bytes:
+        self._count += 1
+        return blake2b(self._count.to_bytes(8, "big"), key=self._key, digest_size=size).digest()
+
     def new(self, prefix: str) -> str:
+        length = 20 - len(prefix)
         while True:
-            tail = "".join(self._rng.choices(_ALPHABET, k=20 - len(prefix)))
-            candidate = prefix + tail
+            candidate = prefix + self._draw(length).translate(_TO_ALPHABET).decode("ascii")
             if candidate not in self._issued:
                 self._issued.add(candidate)
                 return candidate
 
     def secret(self) -> bytes:
         """Bytes for signing page tokens, drawn from the same seeded source."""
-        return self._rng.randbytes(16)
+        return self._draw(16)
 
-    def state(self) -> tuple[object, frozenset[str]]:
-        return self._rng.getstate(), frozenset(self._issued)
+    def state(self) -> tuple[int, frozenset[str]]:
+        return self._count, frozenset(self._issued)
 
-    def restore(self, state: tuple[object, frozenset[str]]) -> None:
-        rng_state, issued = state
-        self._rng.setstate(rng_state)  # type: ignore[arg-type]
+    def restore(self, state: tuple[int, frozenset[str]]) -> None:
+        self._count, issued = state
         self._issued = set(issued)

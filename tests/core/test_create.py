@@ -203,6 +203,25 @@ def _created_ids(make_api: Callable[..., Api], seed: int) -> list[str]:
 def test_same_seed_same_ids(make_api: Callable[..., Api]) -> None:
     assert _created_ids(make_api, 7) == _created_ids(make_api, 7)
     assert _created_ids(make_api, 7) != _created_ids(make_api, 8)
+    assert _created_ids(make_api, "7") == _created_ids(make_api, "7")
+    assert _created_ids(make_api, "7") != _created_ids(make_api, 7)  # a string is its own seed
+
+
+def test_ids_use_the_whole_alphabet_evenly() -> None:
+    fake = FakeImageService(seed=3)
+    tails = "".join(fake.put_image(folderId="f")["id"][3:] for _ in range(2000))
+    counts = {char: tails.count(char) for char in set(tails)}
+    assert set(counts) == set("abcdefghijklmnopqrstuv0123456789")
+    assert max(counts.values()) < 1.5 * min(counts.values())  # 34,000 draws, 1,062 each
+
+
+def test_a_restored_fake_issues_the_ids_it_issued_after_the_snapshot() -> None:
+    fake = FakeImageService(seed=9)
+    fake.put_image(folderId="f")
+    saved = fake.snapshot()
+    after = [fake.put_image(folderId="f")["id"] for _ in range(3)]
+    fake.restore(saved)
+    assert [fake.put_image(folderId="f")["id"] for _ in range(3)] == after
 
 
 def test_idempotency_key_returns_the_first_operation(api: Api) -> None:
