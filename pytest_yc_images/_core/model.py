@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ServiceError
@@ -31,8 +31,23 @@ class Image:
     seq: int = 0  # creation order: breaks ties between equal timestamps
 
     def copy(self) -> Image:
-        """A copy that shares nothing mutable (a tenth of ``copy.deepcopy``'s cost)."""
-        return replace(self, labels=dict(self.labels), product_ids=list(self.product_ids))
+        """A copy that shares nothing mutable (a fraction of ``copy.deepcopy``'s cost)."""
+        return Image(
+            self.id,
+            self.folder_id,
+            self.created_at,
+            self.name,
+            self.description,
+            dict(self.labels),
+            self.family,
+            self.storage_size,
+            self.min_disk_size,
+            list(self.product_ids),
+            self.status,
+            self.os_type,
+            self.pooled,
+            self.seq,
+        )
 
 
 @dataclass(slots=True)

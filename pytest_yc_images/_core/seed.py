@@ -12,7 +12,6 @@ __all__ = ["standard_images"]
 _GIB = 1024**3
 
 
-@cache
 def _at(text: str) -> float:
     return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
 
@@ -108,6 +107,12 @@ _CATALOGUE = [
 
 def standard_images() -> list[Image]:
     """Fresh records of the public catalogue, oldest first."""
+    return [image.copy() for image in _records()]
+
+
+@cache
+def _records() -> tuple[Image, ...]:
+    """The catalogue as records, built once; callers get copies."""
     images = []
     for seq, row in enumerate(_CATALOGUE, start=1):
         image_id, family, name, created, size, min_disk, os_type, product, pooled, desc = row
@@ -128,4 +133,4 @@ def standard_images() -> list[Image]:
                 seq=seq,
             )
         )
-    return images
+    return tuple(images)

@@ -1,0 +1,47 @@
+"""The fake's records: copies share nothing a later change could reach."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from pytest_yc_images._core.model import Image
+from pytest_yc_images._core.seed import standard_images
+
+
+def _every_field_set() -> Image:
+    image = Image(id="fd8copy0000000000000", folder_id="f", created_at=1.5)
+    values = {
+        "name": "n",
+        "description": "d",
+        "labels": {"k": "v"},
+        "family": "fam",
+        "storage_size": 3,
+        "min_disk_size": 4,
+        "product_ids": ["p"],
+        "status": "ERROR",
+        "os_type": "WINDOWS",
+        "pooled": True,
+        "seq": 7,
+    }
+    for name, value in values.items():
+        setattr(image, name, value)
+    assert {f.name for f in fields(Image)} == {"id", "folder_id", "created_at", *values}
+    return image
+
+
+def test_image_copy_keeps_every_field_and_shares_nothing_mutable() -> None:
+    image = _every_field_set()
+    copy = image.copy()
+    assert copy == image
+    copy.labels["other"] = "x"
+    copy.product_ids.append("q")
+    assert image.labels == {"k": "v"}
+    assert image.product_ids == ["p"]
+
+
+def test_each_fake_gets_its_own_standard_images() -> None:
+    first, second = standard_images(), standard_images()
+    assert first == second
+    first[0].name, first[0].status = "renamed", "DELETING"
+    first[0].labels["x"] = "y"
+    assert standard_images() == second
