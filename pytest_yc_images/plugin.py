@@ -142,16 +142,43 @@ def _folder_for(request: pytest.FixtureRequest) -> str:
     return "b1g" + digest[:17]
 
 
-def _fake_options(request: pytest.FixtureRequest) -> tuple[dict[str, Any], dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class _TestSettings:
+    """What the fixtures of one test need from pytest, read once: the options as the
+    command line, environment, ini and the test's ``yc_images`` marker give them."""
+
+    folder_id: str  # yc_folder_id's own value (a test may override that fixture)
+    fake_options: dict[str, Any]  # FakeImageService keywords
+    marker: dict[str, Any]
+    token: str
+    unfired_faults: str
+    unfinished_operations: str
+    with_server: bool  # the test also runs yc_server
+
+
+# Only this fixture takes ``request``: pytest builds a new definition of ``request`` each
+# time a fixture asks for it, which cost a quarter of a millisecond per test when
+# yc_folder_id, yc_fake and yc_client each asked (benchmarks/bench_pytest.py).
+@pytest.fixture
+def _yc_settings(request: pytest.FixtureRequest) -> _TestSettings:
     config = request.config
     marker = _marker_options(request)
     seed = marker.get("seed")
-    options = {
-        "seed": seed if seed is not None else (_setting(config, "seed") or _test_seed(request)),
-        "completion": marker.get("completion") or _setting(config, "completion"),
-        "durations": marker.get("durations"),
-    }
-    return options, marker
+    return _TestSettings(
+        folder_id=_folder_for(request),
+        fake_options={
+            "seed": seed if seed is not None else (_setting(config, "seed") or _test_seed(request)),
+            "completion": marker.get("completion") or _setting(config, "completion"),
+            "durations": marker.get("durations"),
+        },
+        marker=marker,
+        token=_setting(config, "token"),
+        unfired_faults=marker.get("unfired_faults") or _setting(config, "unfired_faults"),
+        unfinished_operations=(
+            marker.get("unfinished_operations") or _setting(config, "unfinished_operations")
+        ),
+        with_server="yc_server" in request.fixturenames,
+    )
 
 
 def _prepare(
@@ -164,12 +191,9 @@ def _prepare(
         fake.controls.add_fault(spec.pop("kind", "error"), spec.pop("method"), **spec)
 
 
-def _check(
-    fake: FakeImageService, request: pytest.FixtureRequest, marker: dict[str, Any], fixture: str
-) -> None:
+def _check(fake: FakeImageService, settings: _TestSettings, fixture: str) -> None:
     __tracebackhide__ = True
-    config = request.config
-    if (marker.get("unfired_faults") or _setting(config, "unfired_faults")) == "fail":
+    if settings.unfired_faults == "fail":
         unfired = fake.unfired_faults()
         if unfired:
             lines = "\n".join(f"  - {fault.describe()}" for fault in unfired)
@@ -180,7 +204,7 @@ def _check(
                 "--yc-unfired-faults=ignore.",
                 pytrace=False,
             )
-    if (marker.get("unfinished_operations") or _setting(config, "unfinished_operations")) == "fail":
+    if settings.unfinished_operations == "fail":
         running = fake.unfinished_operations()
         if running:
             pytest.fail(
@@ -192,41 +216,40 @@ def _check(
 
 
 @pytest.fixture
-def yc_folder_id(request: pytest.FixtureRequest) -> str:
+def yc_folder_id(_yc_settings: _TestSettings) -> str:
     """A folder ID of this test's own (stable across runs, unique per test)."""
-    return _folder_for(request)
+    return _yc_settings.folder_id
 
 
 @pytest.fixture
-def yc_fake(request: pytest.FixtureRequest, yc_folder_id: str) -> Iterator[FakeImageService]:
+def yc_fake(_yc_settings: _TestSettings, yc_folder_id: str) -> Iterator[FakeImageService]:
     """A fresh in-memory ImageService for this test, configured by options and the
     ``yc_images`` marker. Its controls: ``put_image``, ``fail_next``, ``lose_reply``,
     ``fail_next_operation``, ``add_latency``, ``advance``, ``complete``, ``journal``..."""
     __tracebackhide__ = True
-    options, marker = _fake_options(request)
-    fake = FakeImageService(**options)
+    fake = FakeImageService(**_yc_settings.fake_options)
     # A test that also runs the server gets the marker's faults there, where its code
     # under test most likely calls; scripting them twice would leave one set unfired.
-    _prepare(fake, marker, yc_folder_id, faults="yc_server" not in request.fixturenames)
+    _prepare(fake, _yc_settings.marker, yc_folder_id, faults=not _yc_settings.with_server)
     yield fake
-    _check(fake, request, marker, "yc_fake")
+    _check(fake, _yc_settings, "yc_fake")
 
 
 @pytest.fixture
-def yc_client(yc_fake: FakeImageService, request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
+def yc_client(yc_fake: FakeImageService, _yc_settings: _TestSettings) -> Iterator[httpx.Client]:
     """An ``httpx.Client`` wired to ``yc_fake`` in-process: base URL
     https://compute.api.cloud.yandex.net (operation URLs reach the fake too) and the
     bearer token set."""
-    with yc_fake.client(token=_setting(request.config, "token")) as client:
+    with yc_fake.client(token=_yc_settings.token) as client:
         yield client
 
 
 @pytest.fixture
 def yc_async_client(
-    yc_fake: FakeImageService, request: pytest.FixtureRequest
+    yc_fake: FakeImageService, _yc_settings: _TestSettings
 ) -> Iterator[httpx.AsyncClient]:
     """An ``httpx.AsyncClient`` wired to ``yc_fake`` in-process, like ``yc_client``."""
-    client = yc_fake.async_client(token=_setting(request.config, "token"))
+    client = yc_fake.async_client(token=_yc_settings.token)
     yield client
     try:
         asyncio.get_running_loop()
@@ -267,7 +290,7 @@ def _yc_session_server() -> Iterator[tuple[LoopbackServer, FakeImageService]]:
 
 @pytest.fixture
 def yc_server(
-    request: pytest.FixtureRequest,
+    _yc_settings: _TestSettings,
     _yc_session_server: tuple[LoopbackServer, FakeImageService],
     yc_folder_id: str,
 ) -> Iterator[YcServer]:
@@ -276,11 +299,10 @@ def yc_server(
     paths on the same port), ``.fake`` for the controls, ``.token`` to send."""
     __tracebackhide__ = True
     server, fake = _yc_session_server
-    options, marker = _fake_options(request)
-    fake.reset(**options)
-    _prepare(fake, marker, yc_folder_id)
-    yield YcServer(server.url, fake, _setting(request.config, "token"))
-    _check(fake, request, marker, "yc_server")
+    fake.reset(**_yc_settings.fake_options)
+    _prepare(fake, _yc_settings.marker, yc_folder_id)
+    yield YcServer(server.url, fake, _yc_settings.token)
+    _check(fake, _yc_settings, "yc_server")
 
 
 @pytest.fixture

@@ -178,3 +178,51 @@ def test_fixture_errors_point_at_the_test(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*assert 404 == 200*"])
+
+
+def test_overridden_fixtures_are_the_ones_the_others_use(pytester: pytest.Pytester) -> None:
+    """A suite that overrides yc_folder_id or yc_fake gets its own folder and fake
+    everywhere: the marker's images, the factory, the clients, the server."""
+    pytester.makeini(STRICT_INI)
+    pytester.makepyfile(
+        test_folder="""
+        import pytest
+
+        FOLDER = "b1gteamfolder0000001"
+
+
+        @pytest.fixture
+        def yc_folder_id():
+            return FOLDER
+
+
+        @pytest.mark.yc_images(images=[{"name": "seeded"}])
+        def test_the_folder(yc_fake, yc_images, yc_client, yc_server):
+            assert [i["name"] for i in yc_fake.images(FOLDER)] == ["seeded"]
+            assert yc_images.create(name="made")["folderId"] == FOLDER
+            listed = yc_client.get("/compute/v1/images", params={"folderId": FOLDER})
+            assert sorted(i["name"] for i in listed.json()["images"]) == ["made", "seeded"]
+            assert [i["name"] for i in yc_server.fake.images(FOLDER)] == ["seeded"]
+        """,
+        test_fake="""
+        import pytest
+
+        from pytest_yc_images import FakeImageService
+
+
+        @pytest.fixture
+        def yc_fake():
+            return FakeImageService(seed=1, completion="immediate")
+
+
+        def test_the_fake(yc_fake, yc_client, yc_folder_id):
+            assert yc_client.headers["Authorization"] == "Bearer team-token"
+            op = yc_client.post("/compute/v1/images", json={"folderId": yc_folder_id}).json()
+            assert op["done"] is True  # this module's fake: completion="immediate"
+            assert [i["id"] for i in yc_fake.images(yc_folder_id)] == [
+                op["metadata"]["imageId"]
+            ]
+        """,
+    )
+    result = pytester.runpytest("--yc-token=team-token")
+    result.assert_outcomes(passed=2)
