@@ -39,10 +39,6 @@ class FakeTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         response = httpx.Response(
             reply.status, headers=headers, stream=httpx.ByteStream(reply.body)
         )
-        # The body as read: the client would otherwise pass bytes it already has through
-        # its decoding pipeline (never content-encoded here), a tenth of a call's cost.
-        # Were httpx to stop using the attribute, the stream still gives the same body.
-        response._content = reply.body
         return response, reply.delay
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
