@@ -1,4 +1,4 @@
-"""Realistic resource IDs: 20 characters of [a-v0-9] behind a 3-character prefix."""
+"""Realistic resource IDs: 20 characters, a 3-character prefix then 17 of [a-v0-9]."""
 
 from __future__ import annotations
 
@@ -14,12 +14,17 @@ _ALPHABET = "abcdefghijklmnopqrstuv0123456789"
 _TO_ALPHABET = bytes(ord(_ALPHABET[byte % 32]) for byte in range(256))
 
 
-def _key(seed: int | str | None) -> bytes:
+def _key(seed: int | float | str | bytes | bytearray | None) -> bytes:
+    """The seed as bytes, its type included: ``7`` and ``"7"`` are different seeds."""
     if seed is None:
         return os.urandom(32)
-    if isinstance(seed, int):
-        return b"int:" + str(seed).encode()
-    return b"str:" + seed.encode("utf-8", "surrogatepass")
+    if isinstance(seed, str):
+        return b"str:" + seed.encode("utf-8", "surrogatepass")
+    if isinstance(seed, bytes | bytearray):
+        return b"bytes:" + bytes(seed)
+    if isinstance(seed, int | float):
+        return f"{type(seed).__name__}:{seed!r}".encode()
+    raise TypeError(f"seed must be an int, float, str or bytes, not {type(seed).__name__}")
 
 
 class IdSource:
@@ -31,7 +36,7 @@ class IdSource:
 
     __slots__ = ("_count", "_issued", "_key")
 
-    def __init__(self, seed: int | str | None = None) -> None:
+    def __init__(self, seed: int | float | str | bytes | bytearray | None = None) -> None:
         self._key = blake2b(_key(seed), digest_size=32).digest()  # any seed length
         self._count = 0
         self._issued: set[str] = set()
@@ -52,9 +57,11 @@ class IdSource:
         """Bytes for signing page tokens, drawn from the same seeded source."""
         return self._draw(16)
 
-    def state(self) -> tuple[int, frozenset[str]]:
-        return self._count, frozenset(self._issued)
+    def state(self) -> tuple[bytes, int, frozenset[str]]:
+        """Everything that decides the next IDs: restored into any source (another fake's,
+        a reset one's), it goes on as this one would."""
+        return self._key, self._count, frozenset(self._issued)
 
-    def restore(self, state: tuple[int, frozenset[str]]) -> None:
-        self._count, issued = state
+    def restore(self, state: tuple[bytes, int, frozenset[str]]) -> None:
+        self._key, self._count, issued = state
         self._issued = set(issued)

@@ -222,6 +222,27 @@ def test_a_restored_fake_issues_the_ids_it_issued_after_the_snapshot() -> None:
     after = [fake.put_image(folderId="f")["id"] for _ in range(3)]
     fake.restore(saved)
     assert [fake.put_image(folderId="f")["id"] for _ in range(3)] == after
+    other = FakeImageService(seed=10)  # another fake, another seed: the snapshot decides
+    other.restore(saved)
+    assert [other.put_image(folderId="f")["id"] for _ in range(3)] == after
+    fake.reset(seed=11)
+    fake.restore(saved)
+    assert [fake.put_image(folderId="f")["id"] for _ in range(3)] == after
+
+
+@pytest.mark.parametrize("seed", [0, -1, 2**70, 1.5, "seed", "", b"seed", bytearray(b"seed")])
+def test_every_seed_random_accepted_still_gives_reproducible_ids(seed: object) -> None:
+    def ids() -> list[str]:
+        fake = FakeImageService(seed=seed)  # type: ignore[arg-type]
+        return [fake.put_image(folderId="f")["id"] for _ in range(2)]
+
+    assert ids() == ids()
+    assert all(ID.fullmatch(ident) for ident in ids())
+
+
+def test_a_seed_of_another_type_is_refused_by_name() -> None:
+    with pytest.raises(TypeError, match="seed must be an int, float, str or bytes, not list"):
+        FakeImageService(seed=[1])  # type: ignore[arg-type]
 
 
 def test_idempotency_key_returns_the_first_operation(api: Api) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import astuple, fields
 
 from pytest_yc_images._core.model import Image
 from pytest_yc_images._core.seed import standard_images
@@ -41,7 +41,11 @@ def test_image_copy_keeps_every_field_and_shares_nothing_mutable() -> None:
 
 def test_each_fake_gets_its_own_standard_images() -> None:
     first, second = standard_images(), standard_images()
-    assert first == second
-    first[0].name, first[0].status = "renamed", "DELETING"
-    first[0].labels["x"] = "y"
-    assert standard_images() == second
+    values = [astuple(image) for image in second]
+    assert [astuple(image) for image in first] == values
+    for image in first:
+        image.name, image.status = "renamed", "DELETING"
+        image.labels["x"] = "y"
+        image.product_ids.append("p")
+    assert [astuple(image) for image in second] == values
+    assert [astuple(image) for image in standard_images()] == values
