@@ -226,3 +226,49 @@ def test_overridden_fixtures_are_the_ones_the_others_use(pytester: pytest.Pytest
     )
     result = pytester.runpytest("--yc-token=team-token")
     result.assert_outcomes(passed=2)
+
+
+def test_fixtures_requested_at_run_time_share_the_marker_once(
+    pytester: pytest.Pytester,
+) -> None:
+    """The marker's faults go to yc_server's fake when the test runs the server, whether
+    it names yc_server as an argument or asks for it first with getfixturevalue."""
+    pytester.makeini(STRICT_INI)
+    pytester.makepyfile(
+        """
+        import pytest
+
+        FAULT = {"kind": "error", "method": "Get", "code": "NOT_FOUND", "times": 1}
+
+
+        def _fire(server):
+            import httpx
+
+            reply = httpx.get(
+                f"{server.url}/compute/v1/images/fd8a1ejo4ucrhdihu5ge",
+                headers={"Authorization": f"Bearer {server.token}"},
+            )
+            assert reply.status_code == 404
+
+
+        @pytest.mark.yc_images(faults=[FAULT])
+        def test_server_first(request):
+            server = request.getfixturevalue("yc_server")
+            fake = request.getfixturevalue("yc_fake")
+            assert (len(fake.faults), len(server.fake.faults)) == (0, 1)
+            _fire(server)
+
+
+        @pytest.mark.yc_images(faults=[FAULT])
+        def test_as_arguments(yc_fake, yc_server):
+            assert (len(yc_fake.faults), len(yc_server.fake.faults)) == (0, 1)
+            _fire(yc_server)
+
+
+        @pytest.mark.yc_images(bogus=1)
+        def test_a_folder_alone_reads_no_marker(yc_folder_id, yc_requests):
+            assert yc_requests.list_images()["folderId"] == yc_folder_id
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=3)
