@@ -350,7 +350,7 @@ class Interleaved:
 def interleaved(quick: bool, tests: int | None = None) -> Interleaved:
     """``rounds`` pytest sessions of ``tests`` tests of each kind, taking turns; each
     kind's first 5% of tests (lazy imports, first fake, warm caches) are left out."""
-    count, rounds = (400, 3) if quick else (tests or 2000, 5)
+    count, rounds = (400, 3) if quick else (tests or 1000, 5)
     fields = {"count": count, "replies": repr(floor_replies())}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -549,7 +549,7 @@ def main() -> None:
     parser.add_argument(
         "--tests",
         type=int,
-        help="tests of our large run, and of each kind taking turns (default 1000, 2000)",
+        help="tests of our large run, and of each kind taking turns (default 1000)",
     )
     args = parser.parse_args()
     print_report("bench_pytest", args.quick, [measure(args.quick, args.tests)])
