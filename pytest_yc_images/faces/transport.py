@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any, SupportsIndex
 
 import httpx
 
@@ -14,39 +15,54 @@ __all__ = ["FakeTransport"]
 
 class _Reply(httpx.Response):
     """A reply whose whole body the transport already holds. ``read()`` and ``aread()``
-    take it as it is and leave the response as httpx's own reading would (consumed,
-    closed, ``elapsed`` set by the client's stream, the bytes counted) without running
-    httpx's chunking pipeline over that one chunk (a test's six calls through
-    ``yc_client`` went from ~1.46x to ~1.35x the same calls on a bare MockTransport,
-    benchmarks/bench_pytest.py). Streaming (``iter_*``, ``aiter_*``) and every case the
-    shortcut does not fit (read before, consumed, closed, a sync read of an async
-    stream) go to httpx."""
+    take it as it is and leave the response as httpx's own reading would (consumed, the
+    bytes counted, closed, ``elapsed`` set by the client's stream, then the content)
+    without running httpx's chunking pipeline over that one chunk (a test's six calls
+    through ``yc_client`` went from ~1.46x to ~1.35x the same calls on a bare
+    MockTransport, benchmarks/bench_pytest.py). Streaming (``iter_*``, ``aiter_*``) and
+    every read the shortcut does not fit go to httpx: read before, consumed, closed, a
+    sync read of an async stream, and a stream that is no longer the transport's own
+    (a wrapping transport or a response hook replaced it)."""
 
     _body: bytes  # the transport's reply body; the fake never sets Content-Encoding
+    _origin: httpx.ByteStream  # the stream the transport made for it
 
     def read(self) -> bytes:
         if self._unread() and isinstance(self.stream, httpx.SyncByteStream):
             self._take_body()
             self.close()
+            self._content = self._body
         return super().read()
 
     async def aread(self) -> bytes:
         if self._unread() and isinstance(self.stream, httpx.AsyncByteStream):
             self._take_body()
             await self.aclose()
+            self._content = self._body
         return await super().aread()
 
     def _unread(self) -> bool:
-        return _TAKES_A_BODY and not (
-            hasattr(self, "_content") or self.is_stream_consumed or self.is_closed
-        )
+        if not _TAKES_A_BODY or hasattr(self, "_content"):
+            return False
+        if self.is_stream_consumed or self.is_closed:
+            return False
+        # Ours, bare or inside the client's Bound(Sync|Async)Stream: nothing in between
+        # that would see, change or fail the bytes.
+        stream = self.stream
+        return stream is self._origin or getattr(stream, "_stream", None) is self._origin
 
     def _take_body(self) -> None:
-        # httpx's own read ends with these three set (Response.iter_raw): the same
-        # attributes, so that everything else of httpx.Response reads them as its own.
+        # httpx's own read sets these before it closes the stream and only then the
+        # content (Response.iter_raw, Response.read): the same attributes in that order,
+        # so that a close that raises leaves the same state.
         self.is_stream_consumed = True
         self._num_bytes_downloaded = len(self._body)
-        self._content = self._body
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
+        # Pickled and copied as the plain httpx.Response it stands for, without the body
+        # it held for the shortcut (httpx's own state keeps the content once read).
+        state = {k: v for k, v in self.__getstate__().items() if k not in ("_body", "_origin")}
+        return object.__new__, (httpx.Response,), state
 
 
 def _takes_a_body() -> bool:
@@ -83,8 +99,9 @@ class FakeTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         headers = reply.wire_headers()
         # A ready stream with its length: httpx need not work the content headers out;
         # reading it whole takes the body as it is (_Reply).
-        response = _Reply(reply.status, headers=headers, stream=httpx.ByteStream(reply.body))
-        response._body = reply.body
+        stream = httpx.ByteStream(reply.body)
+        response = _Reply(reply.status, headers=headers, stream=stream)
+        response._body, response._origin = reply.body, stream
         return response, reply.delay
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

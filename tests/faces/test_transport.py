@@ -8,6 +8,8 @@ without ``elapsed``, and readable before ``read()`` when streamed.)"""
 from __future__ import annotations
 
 import asyncio
+import pickle
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
@@ -82,7 +84,7 @@ def _state(response: httpx.Response) -> dict[str, object]:
     }
 
 
-def _twins(fake: FakeImageService) -> tuple[httpx.MockTransport, httpx.MockTransport]:
+def _twins(fake: FakeImageService) -> tuple[httpx.BaseTransport, httpx.BaseTransport]:
     """Ours, and a transport that hands httpx the same status, headers and bytes as a
     plain ``httpx.Response`` on a stream: httpx's own reading of the same reply."""
     ours = fake.transport()
@@ -94,10 +96,20 @@ def _twins(fake: FakeImageService) -> tuple[httpx.MockTransport, httpx.MockTrans
             reply.status_code, headers=reply.headers.raw, stream=httpx.ByteStream(body)
         )
 
-    return ours, httpx.MockTransport(theirs)  # type: ignore[return-value]
+    return ours, httpx.MockTransport(theirs)
 
 
-def test_a_whole_read_leaves_the_state_httpx_s_own_read_leaves() -> None:
+def test_a_whole_read_leaves_the_state_httpx_s_own_read_leaves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    streamed: list[str] = []
+    own_iter_raw = httpx.Response.iter_raw
+
+    def iter_raw(self: httpx.Response, chunk_size: int | None = None) -> Iterator[bytes]:
+        streamed.append(type(self).__name__)
+        return own_iter_raw(self, chunk_size)
+
+    monkeypatch.setattr(httpx.Response, "iter_raw", iter_raw)
     ours, theirs = _twins(FakeImageService())
     states = []
     for transport_ in (ours, theirs):
@@ -105,7 +117,9 @@ def test_a_whole_read_leaves_the_state_httpx_s_own_read_leaves() -> None:
             response = client.get(URL)
             states.append((type(response), _state(response)))
     assert transport._TAKES_A_BODY, "this httpx keeps a read body elsewhere: no shortcut"
-    assert states[0][0].read is not httpx.Response.read  # the shortcut is in use
+    # The shortcut is taken, through the client and directly (the twin reads ours
+    # without one): only the twin's plain reply went through httpx's streaming.
+    assert streamed == ["Response"]
     assert states[1][0] is httpx.Response
     assert states[0][1] == states[1][1]
 
@@ -188,3 +202,120 @@ def test_a_response_hook_may_read_the_reply() -> None:
     assert seen == [reply.content]
     assert reply.is_closed
     assert reply.json()["id"] == UBUNTU
+
+
+class _Failing(httpx.SyncByteStream):
+    """What a wrapping transport or a response hook may put in place of the stream: it
+    counts the chunks it passes on, can fail after the first, and can fail to close."""
+
+    def __init__(self, inner: httpx.SyncByteStream, *, mid_body: bool, on_close: bool) -> None:
+        self.inner, self.mid_body, self.on_close = inner, mid_body, on_close
+        self.chunks = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.inner:
+            self.chunks += 1
+            yield chunk[:10] if self.mid_body else chunk
+            if self.mid_body:
+                raise httpx.ReadError("connection reset in the body")
+
+    def close(self) -> None:
+        self.inner.close()
+        if self.on_close:
+            raise httpx.CloseError("the connection could not be released")
+
+
+class _Wrapping(httpx.BaseTransport):
+    def __init__(self, inner: httpx.BaseTransport, **failing: bool) -> None:
+        self.inner, self.failing = inner, failing
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        response.stream = _Failing(response.stream, **self.failing)  # type: ignore[arg-type]
+        return response
+
+
+@pytest.mark.parametrize(
+    "failing",
+    [
+        {"mid_body": False, "on_close": False},
+        {"mid_body": True, "on_close": False},
+        {"mid_body": False, "on_close": True},
+    ],
+    ids=["passes the bytes on", "fails in the body", "fails to close"],
+)
+def test_a_stream_put_in_place_of_ours_is_read_as_httpx_reads_it(failing: dict[str, bool]) -> None:
+    outcomes = []
+    for transport_ in _twins(FakeImageService()):
+        wrapping = _Wrapping(transport_, **failing)
+        with httpx.Client(transport=wrapping, headers=AUTH) as client:
+            get = _outcome(lambda: client.get(URL).content)
+            with client.stream("GET", URL) as r:
+                outcomes.append([get, *_sync_reads(r), _outcome(lambda: r.content)])
+    assert outcomes[0] == outcomes[1]
+    if failing["mid_body"]:
+        assert outcomes[0][0] == "ReadError"
+    if failing["on_close"]:
+        assert outcomes[0][1] == "CloseError"
+        assert outcomes[0][-1] == "ResponseNotRead"  # no content after a failed close
+
+
+def test_a_response_hook_that_replaces_the_stream_sees_the_bytes() -> None:
+    seen = []
+
+    def count(response: httpx.Response) -> None:
+        response.stream = failing = _Failing(
+            response.stream,  # type: ignore[arg-type]
+            mid_body=False,
+            on_close=False,
+        )
+        seen.append(failing)
+
+    with FakeImageService().client(event_hooks={"response": [count]}) as client:
+        reply = client.get(PATH)
+    assert [s.chunks for s in seen] == [1]
+    assert reply.json()["id"] == UBUNTU
+
+
+def test_an_async_stream_put_in_place_of_ours_is_read() -> None:
+    class Failing(httpx.AsyncByteStream):
+        def __init__(self, inner: httpx.AsyncByteStream) -> None:
+            self.inner = inner
+
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            async for chunk in self.inner:
+                yield chunk[:10]
+                raise httpx.ReadError("connection reset in the body")
+
+    async def get() -> str:
+        def wrap(response: httpx.Response) -> None:
+            response.stream = Failing(response.stream)  # type: ignore[arg-type]
+
+        async def hook(response: httpx.Response) -> None:
+            wrap(response)
+
+        async with FakeImageService().async_client(event_hooks={"response": [hook]}) as client:
+            try:
+                await client.get(PATH)
+            except httpx.ReadError as exc:
+                return str(exc)
+        return "read"
+
+    assert asyncio.run(get()) == "connection reset in the body"
+
+
+def test_a_reply_pickles_as_a_plain_response_without_the_held_body() -> None:
+    with FakeImageService().client() as client:
+        read = client.get(PATH)
+        with client.stream("GET", PATH) as unread:
+            pass
+    copy = pickle.loads(pickle.dumps(read))
+    assert type(copy) is httpx.Response
+    assert copy.content == read.content
+    assert copy.json()["id"] == UBUNTU
+    assert copy.is_closed
+    pickled = pickle.dumps(unread)
+    assert b"pytest_yc_images" not in pickled
+    assert read.content[:40] not in pickled  # the body it held, never read, is not kept
+    with pytest.raises(httpx.ResponseNotRead):
+        _ = pickle.loads(pickled).content
