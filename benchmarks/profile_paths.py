@@ -33,8 +33,8 @@ from typing import Any
 
 import pytest
 from _common import FOLDER, TOKEN
+from _pytest_sources import OURS
 from bench_fake import fill
-from bench_pytest import OURS
 
 from pytest_yc_images import FakeImageService
 
