@@ -77,13 +77,15 @@ class Lifecycle:
             return
         error = error or op.fail_with
         image = self.store.images.get(op.image_id)
+        if error is None and image is None and op.method in ("Create", "Update"):
+            error = _gone(op.image_id)  # its image was removed before it finished
         if error is None and op.method == "Update" and image is not None:
             error = self._apply_update(op, image)
         op.done = True
         op.modified_at = now
         if error is not None:
             op.error = error
-            self._roll_back(op, image, error)
+            self._roll_back(op, image, error, now)
             return
         if op.method == "Create" and image is not None:
             if image.status == "CREATING":  # not if a Delete has started meanwhile
@@ -93,7 +95,16 @@ class Lifecycle:
         elif op.method == "Update" and image is not None:
             op.response = image.copy()
         elif op.method == "Delete" and image is not None:
-            self.store.remove_image(image.id)
+            self._remove(image.id, now)
+
+    def _remove(self, image_id: str, now: float) -> None:
+        """Remove an image. Its operations still running (a Create or an Update that a
+        Delete overtook) finish with it, ABORTED: none is left to finish without its image."""
+        self.store.remove_image(image_id)
+        for op_id in self.store.operations_by_image.get(image_id, []):
+            other = self.store.operations[op_id]
+            if not other.done:
+                self.finish(other, now, _gone(image_id))
 
     def _apply_update(self, op: Operation, image: Image) -> ServiceError | None:
         changes = op.pending or {}
@@ -112,20 +123,22 @@ class Lifecycle:
                 setattr(image, attr, copy.deepcopy(value))
         return None
 
-    def _roll_back(self, op: Operation, image: Image | None, error: ServiceError) -> None:
+    def _roll_back(
+        self, op: Operation, image: Image | None, error: ServiceError, now: float
+    ) -> None:
         if image is None:
             return
         if op.method == "Create":
             if image.status == "DELETING":
                 return  # a Delete has started meanwhile: its outcome decides
             if error.code is Code.CANCELLED:
-                self.store.remove_image(image.id)
+                self._remove(image.id, now)
             else:
                 image.status = "ERROR"
         elif op.method == "Delete":
-            self._undo_delete(image, (op.pending or {}).get("status", "READY"))
+            self._undo_delete(image, (op.pending or {}).get("status", "READY"), now)
 
-    def _undo_delete(self, image: Image, before: str) -> None:
+    def _undo_delete(self, image: Image, before: str, now: float) -> None:
         """A failed or cancelled Delete leaves the image as it would be without it: as
         its Create left it, if that finished meanwhile, or as it was."""
         # An image's Create, when it had one (not one put by a test), is its first operation.
@@ -136,6 +149,10 @@ class Lifecycle:
         elif create.error is None:
             image.status = "READY"
         elif create.error.code is Code.CANCELLED:
-            self.store.remove_image(image.id)
+            self._remove(image.id, now)
         else:
             image.status = "ERROR"
+
+
+def _gone(image_id: str) -> ServiceError:
+    return ServiceError(Code.ABORTED, f"Image {image_id} was removed before the operation finished")

@@ -288,3 +288,66 @@ def test_a_failed_delete_of_an_image_in_error_leaves_it_in_error(
     delete = api.delete(image["id"]).json()
     fake.fail_operation(delete["id"], "INTERNAL", "delete broke")
     assert api.get(image["id"]).json()["status"] == "ERROR"
+
+
+# --- a Delete finishing while another operation on its image still runs ------------------
+def _aborted(op: dict[str, object], image_id: str) -> bool:
+    error = op.get("error")
+    return (
+        op.get("done") is True
+        and "response" not in op
+        and isinstance(error, dict)
+        and error.get("code") == 10  # ABORTED
+        and image_id in str(error.get("message"))
+    )
+
+
+def test_a_delete_finishing_first_aborts_the_create_it_overtook(
+    make_api: Callable[..., Api],
+) -> None:
+    fake, api, image_id, create_id, delete_id = _creating_then_deleting(make_api)
+    fake.complete(delete_id)
+    assert api.get(image_id).status_code == 404
+    create = api.poll(create_id).json()
+    assert _aborted(create, image_id), create
+    assert create["metadata"] == {"@type": COMPUTE + "CreateImageMetadata", "imageId": image_id}
+    assert create["modifiedAt"] == api.poll(delete_id).json()["modifiedAt"]
+    assert fake.unfinished_operations() == []
+    with pytest.raises(Exception, match="already done"):
+        fake.complete(create_id)
+
+
+def test_a_delete_finishing_first_aborts_a_running_update(make_api: Callable[..., Api]) -> None:
+    fake = FakeImageService(completion="manual")
+    api = make_api(fake)
+    create = api.create(name="kept").json()
+    image_id = create["metadata"]["imageId"]
+    fake.complete(create["id"])
+    update = api.update(image_id, updateMask="description", description="late").json()
+    delete = api.delete(image_id).json()
+    fake.complete(delete["id"])
+    assert _aborted(api.poll(update["id"]).json(), image_id)
+    assert api.poll(create["id"]).json()["response"]["id"] == image_id  # done before: kept
+
+
+def test_on_poll_a_create_polled_after_its_delete_is_aborted_not_empty(api: Api) -> None:
+    """Found by the stateful fuzzer: the Create, polled after the Delete that overtook it
+    had finished, was done with a google.protobuf.Empty response instead of an Image."""
+    create = api.create(name="raced").json()
+    image_id = create["metadata"]["imageId"]
+    delete = api.delete(image_id).json()
+    assert api.poll(delete["id"]).json()["response"]["@type"].endswith("protobuf.Empty")
+    assert _aborted(api.poll(create["id"]).json(), image_id)
+
+
+def test_cancelling_a_create_aborts_an_update_of_its_image(
+    make_api: Callable[..., Api],
+) -> None:
+    fake = FakeImageService(completion="manual")
+    api = make_api(fake)
+    create = api.create(name="short-lived").json()
+    image_id = create["metadata"]["imageId"]
+    update = api.update(image_id, updateMask="description", description="never").json()
+    assert api.http.post(f"/operations/{create['id']}:cancel").json()["error"]["code"] == 1
+    assert api.get(image_id).status_code == 404
+    assert _aborted(api.poll(update["id"]).json(), image_id)
