@@ -52,3 +52,23 @@ def test_a_reused_idempotency_key_never_answers_for_another_request(client: http
 def test_the_idempotency_key_header_is_any_string_as_the_fake_takes_it() -> None:
     header = openapi_document()["components"]["parameters"]["idempotencyKey"]
     assert header["schema"] == {"type": "string"}  # it said format: uuid, the fake took any
+
+
+def test_a_create_repeated_after_its_image_was_deleted_is_not_done_empty(
+    client: httpx.Client,
+) -> None:
+    """The stateful phase repeated a Create by its Idempotency-Key after an earlier scenario
+    had deleted the image while that Create still ran; polled, the Create was done with a
+    google.protobuf.Empty response instead of an Image (on-poll completion)."""
+    key = {"Idempotency-Key": "0"}
+    create = client.post(IMAGES, json={"folderId": "b1ga"}, headers=key).json()
+    image_id = create["metadata"]["imageId"]
+    delete = client.delete(f"{IMAGES}/{image_id}").json()
+    assert client.get(f"/operations/{delete['id']}").json()["done"] is True
+    again = client.post(IMAGES, json={"folderId": "b1ga"}, headers=key).json()
+    assert again["id"] == create["id"]
+    polled = client.get(f"/operations/{create['id']}").json()
+    assert polled["done"] is True
+    assert "response" not in polled
+    assert polled["error"]["code"] == 10  # ABORTED: its image went before it finished
+    assert image_id in polled["error"]["message"]
