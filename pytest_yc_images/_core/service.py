@@ -391,6 +391,8 @@ class ImageService:
         self._seq += 1
         image.seq = self._seq
         self._last_stamp = max(self._last_stamp, image.created_at)
+        # An ID reused from a removed image: that image's operations are not this one's.
+        self.store.operations_by_image.pop(image.id, None)
         self.store.add_image(image)
         return image
 
