@@ -341,3 +341,54 @@ def test_cancelling_a_create_aborts_an_update_of_its_image(
     assert api.http.post(f"/operations/{create['id']}:cancel").json()["error"]["code"] == 1
     assert api.get(image_id).status_code == 404
     assert _aborted(api.poll(update["id"]).json(), image_id)
+
+
+def test_a_failed_delete_after_a_cancelled_create_aborts_a_running_update(
+    make_api: Callable[..., Api],
+) -> None:
+    fake = FakeImageService(completion="manual")
+    api = make_api(fake)
+    create = api.create(name="three-at-once").json()
+    image_id = create["metadata"]["imageId"]
+    update = api.update(image_id, updateMask="description", description="never").json()
+    delete = api.delete(image_id).json()
+    api.http.post(f"/operations/{create['id']}:cancel")
+    assert api.get(image_id).json()["status"] == "DELETING"  # the Delete is in charge
+    assert "done" not in api.poll(update["id"]).json()
+    fake.fail_operation(delete["id"], "INTERNAL", "delete broke")
+    assert api.get(image_id).status_code == 404  # as its cancelled Create left it
+    assert _aborted(api.poll(update["id"]).json(), image_id)
+    assert fake.unfinished_operations() == []
+
+
+def test_on_the_clock_an_overtaken_create_ends_when_its_delete_does(
+    make_api: Callable[..., Api],
+) -> None:
+    fake = FakeImageService(completion="clock", durations={"Create": 30, "Delete": 10})
+    api = make_api(fake)
+    create = api.create(name="clocked").json()
+    image_id = create["metadata"]["imageId"]
+    api.delete(image_id)
+    fake.advance(10)
+    aborted = api.poll(create["id"]).json()
+    assert _aborted(aborted, image_id)
+    assert aborted["modifiedAt"] == "2026-01-01T00:00:10Z"
+    fake.advance(30)  # its own due time passes: it stays as it ended
+    assert api.poll(create["id"]).json() == aborted
+    assert fake.unfinished_operations() == []
+
+
+def test_an_image_put_under_a_removed_images_id_has_none_of_its_operations(
+    make_api: Callable[..., Api],
+) -> None:
+    fake = FakeImageService(completion="manual")
+    api = make_api(fake)
+    create = api.create(name="first-life").json()
+    image_id = create["metadata"]["imageId"]
+    api.http.post(f"/operations/{create['id']}:cancel")
+    fake.put_image(id=image_id, folderId=api.folder, name="second-life", status="READY")
+    history = api.http.get(f"/compute/v1/images/{image_id}/operations").json()
+    assert history.get("operations", []) == []
+    delete = api.delete(image_id).json()
+    fake.fail_operation(delete["id"], "INTERNAL", "delete broke")
+    assert api.get(image_id).json()["status"] == "READY"  # not the cancelled Create's end
