@@ -218,22 +218,27 @@ def test_operations_of_unknown_ids_are_not_found(api: Api) -> None:
 
 
 # --- a Delete started while the image's Create still runs ----------------------------------
-def _creating_then_deleting(
-    make_api: Callable[..., Api],
+def _while_creating(
+    make_api: Callable[..., Api], then: str = "delete"
 ) -> tuple[FakeImageService, Api, str, str, str]:
+    """A manual fake, an image whose Create still runs, and a Delete (or an Update) of it
+    started meanwhile: (fake, api, image ID, the Create's ID, the other's ID)."""
     fake = FakeImageService(completion="manual")
     api = make_api(fake)
     create = api.create(name="overlap").json()
     image_id = create["metadata"]["imageId"]
-    delete = api.delete(image_id).json()
-    assert api.get(image_id).json()["status"] == "DELETING"
-    return fake, api, image_id, create["id"], delete["id"]
+    if then == "delete":
+        second = api.delete(image_id).json()
+        assert api.get(image_id).json()["status"] == "DELETING"
+    else:
+        second = api.update(image_id, updateMask="description", description="never").json()
+    return fake, api, image_id, create["id"], second["id"]
 
 
 def test_a_create_finishing_under_a_running_delete_leaves_the_image_deleting(
     make_api: Callable[..., Api],
 ) -> None:
-    fake, api, image_id, create_id, delete_id = _creating_then_deleting(make_api)
+    fake, api, image_id, create_id, delete_id = _while_creating(make_api)
     fake.complete(create_id)
     assert api.poll(create_id).json()["response"]["status"] == "READY"
     assert api.get(image_id).json()["status"] == "DELETING"
@@ -247,7 +252,7 @@ def test_a_create_ending_badly_under_a_running_delete_leaves_the_delete_in_charg
 ) -> None:
     """Found by the stateful fuzzer: a cancelled Create removed the image while its Delete
     still ran, so GET answered 404 for an image whose Delete was not done."""
-    fake, api, image_id, create_id, delete_id = _creating_then_deleting(make_api)
+    fake, api, image_id, create_id, delete_id = _while_creating(make_api)
     if how == "cancel":
         assert api.http.post(f"/operations/{create_id}:cancel").status_code == 200
     else:
@@ -264,7 +269,7 @@ def test_a_create_ending_badly_under_a_running_delete_leaves_the_delete_in_charg
 def test_a_failed_delete_leaves_the_image_as_its_create_left_it(
     make_api: Callable[..., Api], create_ends: str | None, status: str | None
 ) -> None:
-    fake, api, image_id, create_id, delete_id = _creating_then_deleting(make_api)
+    fake, api, image_id, create_id, delete_id = _while_creating(make_api)
     if create_ends == "complete":
         fake.complete(create_id)
     elif create_ends == "fail":
@@ -305,7 +310,7 @@ def _aborted(op: dict[str, object], image_id: str) -> bool:
 def test_a_delete_finishing_first_aborts_the_create_it_overtook(
     make_api: Callable[..., Api],
 ) -> None:
-    fake, api, image_id, create_id, delete_id = _creating_then_deleting(make_api)
+    fake, api, image_id, create_id, delete_id = _while_creating(make_api)
     fake.complete(delete_id)
     assert api.get(image_id).status_code == 404
     create = api.poll(create_id).json()
@@ -333,31 +338,23 @@ def test_a_delete_finishing_first_aborts_a_running_update(make_api: Callable[...
 def test_cancelling_a_create_aborts_an_update_of_its_image(
     make_api: Callable[..., Api],
 ) -> None:
-    fake = FakeImageService(completion="manual")
-    api = make_api(fake)
-    create = api.create(name="short-lived").json()
-    image_id = create["metadata"]["imageId"]
-    update = api.update(image_id, updateMask="description", description="never").json()
-    assert api.http.post(f"/operations/{create['id']}:cancel").json()["error"]["code"] == 1
+    _, api, image_id, create_id, update_id = _while_creating(make_api, "update")
+    assert api.http.post(f"/operations/{create_id}:cancel").json()["error"]["code"] == 1
     assert api.get(image_id).status_code == 404
-    assert _aborted(api.poll(update["id"]).json(), image_id)
+    assert _aborted(api.poll(update_id).json(), image_id)
 
 
 def test_a_failed_delete_after_a_cancelled_create_aborts_a_running_update(
     make_api: Callable[..., Api],
 ) -> None:
-    fake = FakeImageService(completion="manual")
-    api = make_api(fake)
-    create = api.create(name="three-at-once").json()
-    image_id = create["metadata"]["imageId"]
-    update = api.update(image_id, updateMask="description", description="never").json()
+    fake, api, image_id, create_id, update_id = _while_creating(make_api, "update")
     delete = api.delete(image_id).json()
-    api.http.post(f"/operations/{create['id']}:cancel")
+    api.http.post(f"/operations/{create_id}:cancel")
     assert api.get(image_id).json()["status"] == "DELETING"  # the Delete is in charge
-    assert "done" not in api.poll(update["id"]).json()
+    assert "done" not in api.poll(update_id).json()
     fake.fail_operation(delete["id"], "INTERNAL", "delete broke")
     assert api.get(image_id).status_code == 404  # as its cancelled Create left it
-    assert _aborted(api.poll(update["id"]).json(), image_id)
+    assert _aborted(api.poll(update_id).json(), image_id)
     assert fake.unfinished_operations() == []
 
 
