@@ -119,25 +119,33 @@ def variants(tests: int | None) -> list[Variant]:
     ]
 
 
+def pytest_session(folder: Path, args: list[str], env: dict[str, str], what: str) -> None:
+    """One pytest session in ``folder`` (no cache, no reordering, no bytecode written);
+    raises with the tail of its output if it fails."""
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
+    env = {**os.environ, **env, "PYTHONDONTWRITEBYTECODE": "1"}
+    result = subprocess.run(
+        [*command, *args], cwd=folder, env=env, capture_output=True, text=True, timeout=600
+    )
+    if result.returncode != 0:
+        tail = (result.stdout[-1500:] + result.stderr[-1500:]).strip()
+        raise RuntimeError(f"pytest failed for {what}:\n{tail}")
+
+
 def run(variant: Variant, count: int, folder: Path) -> tuple[float, float]:
     """Wall seconds of one pytest run of ``count`` tests, and of its test loop alone."""
     path = folder / f"test_bench_{count}.py"
     path.write_text(variant.source(count))
     loop_file = folder / "loop.txt"
-    env = {**os.environ, **variant.env}
-    env |= {"PYTHONDONTWRITEBYTECODE": "1", "BENCH_LOOP_FILE": str(loop_file)}
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"]
-    command += ["-p", "no:yc_images"] if variant.moto else []
+    args = [*(["-p", "no:yc_images"] if variant.moto else []), str(path)]
     started = time.perf_counter()
-    result = subprocess.run(
-        [*command, str(path)], cwd=folder, env=env, capture_output=True, text=True, timeout=600
-    )
-    elapsed = time.perf_counter() - started
-    path.unlink()
-    if result.returncode != 0:
-        tail = (result.stdout[-1500:] + result.stderr[-1500:]).strip()
-        raise RuntimeError(f"pytest failed for {variant.name}:\n{tail}")
-    return elapsed, float(loop_file.read_text())
+    try:
+        pytest_session(
+            folder, args, {**variant.env, "BENCH_LOOP_FILE": str(loop_file)}, variant.name
+        )
+    finally:
+        path.unlink()
+    return time.perf_counter() - started, float(loop_file.read_text())
 
 
 # (test function, row name, its module's template), in the order of a turn
@@ -181,17 +189,10 @@ def interleaved(quick: bool, tests: int | None = None) -> Interleaved:
         source = "\n".join(template.format(**fields) for _, _, template in KINDS)
         (folder / "test_interleaved.py").write_text(source)
         times_file = folder / "times.json"
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "BENCH_TIMES_FILE": str(times_file)}
-        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-        command += ["-p", "no:randomly", "test_interleaved.py"]
+        env = {"BENCH_TIMES_FILE": str(times_file)}
         results, means = [], []
         for _ in range(rounds):
-            result = subprocess.run(
-                command, cwd=folder, env=env, capture_output=True, text=True, timeout=600
-            )
-            if result.returncode != 0:
-                tail = (result.stdout[-1500:] + result.stderr[-1500:]).strip()
-                raise RuntimeError(f"the interleaved pytest session failed:\n{tail}")
+            pytest_session(folder, ["test_interleaved.py"], env, "the interleaved session")
             times = json.loads(times_file.read_text())
             kept = {name: times[kind][count // 20 :] for kind, name, _ in KINDS}
             results.append({name: statistics.median(t) * 1000 for name, t in kept.items()})

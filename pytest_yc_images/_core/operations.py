@@ -77,10 +77,6 @@ class Lifecycle:
             return
         error = error or op.fail_with
         image = self.store.images.get(op.image_id)
-        if error is None and image is None and op.method in ("Create", "Update"):
-            # Never reached while _remove finishes an image's running operations with it;
-            # kept so that no future way of removing one leaves a Create done without it.
-            error = _gone(op.image_id)
         if error is None and op.method == "Update" and image is not None:
             error = self._apply_update(op, image)
         op.done = True
