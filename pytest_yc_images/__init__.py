@@ -8,6 +8,7 @@ from ._core.faults import Fault
 from ._core.journal import Journal, JournalEntry
 from ._core.operations import Completion
 from ._fake import COMPUTE_URL, DEFAULT_TOKEN, PUBLIC_FOLDER, FakeImageService
+from ._schema_model import Constraint, constraints
 from .errors import Code, FieldViolation, ServiceError
 from .faces.asgi import AsgiApp
 from .faces.server import LoopbackServer
@@ -20,6 +21,7 @@ __all__ = [
     "AsgiApp",
     "Code",
     "Completion",
+    "Constraint",
     "FakeImageService",
     "FakeTransport",
     "Fault",
@@ -29,6 +31,7 @@ __all__ = [
     "LoopbackServer",
     "ServiceError",
     "VirtualClock",
+    "constraints",
     "message_names",
     "openapi_document",
     "registry",

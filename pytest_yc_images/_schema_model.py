@@ -284,13 +284,14 @@ def message(name: str) -> Message:
     flat = flatten(read(raw, raw["$id"]))
     fields = {f: tuple(subs) for f, subs in flat.get("properties", {}).items()}
     required = tuple(flat.get("required", ()))
-    sites = []
-    for f, parts in fields.items():
-        words = _description({"allOf": list(parts)})
-        for keyword, limit, node, path in _walk(flatten({"allOf": list(parts)}), "", ()):
-            sites.append(Site(Constraint(name, f, keyword, limit, words), node, path))
+    words = {f: _description({"allOf": list(parts)}) for f, parts in fields.items()}
+    sites = [
+        Site(Constraint(name, f, keyword, limit, words[f]), node, path)
+        for f, parts in fields.items()
+        for keyword, limit, node, path in _walk(flatten({"allOf": list(parts)}), "", ())
+    ]
     oneofs = _oneofs(flat, fields)
-    found = [Constraint(name, f, "required", True) for f in required]
+    found = [Constraint(name, f, "required", True, words.get(f, "")) for f in required]
     found += [site.constraint for site in sites]
     found += [Constraint(name, o.name, "oneof", o.members) for o in oneofs]
     return Message(name, flat, fields, required, oneofs, tuple(sites), tuple(dict.fromkeys(found)))
