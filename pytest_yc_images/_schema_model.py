@@ -27,7 +27,6 @@ __all__ = [
     "Constraint",
     "Flat",
     "Message",
-    "Oneof",
     "Site",
     "Unsatisfiable",
     "constraints",
@@ -94,14 +93,6 @@ class Site:
 
 
 @dataclass(frozen=True)
-class Oneof:
-    """Fields of which at most one may be set (a proto ``oneof``), in schema order."""
-
-    name: str
-    members: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Message:
     """A message read once: treat every container here as read-only (it is shared)."""
 
@@ -109,7 +100,7 @@ class Message:
     flat: Flat  # the whole message, flat
     fields: dict[str, tuple[Any, ...]]  # field -> its inlined schema parts (allOf of them)
     required: tuple[str, ...]
-    oneofs: tuple[Oneof, ...]
+    oneofs: dict[str, tuple[str, ...]]  # a proto oneof's name -> its members, in schema order
     sites: tuple[Site, ...]  # every constraint below a field, in schema order
     constraints: tuple[Constraint, ...]  # required, the fields' (deduplicated), the oneofs
 
@@ -119,9 +110,10 @@ class Message:
             raise ValueError(f"{self.name} has no field {name!r}; fields: {', '.join(self.fields)}")
         return {"allOf": list(self.fields[name])}
 
-    def oneof(self, member: str) -> Oneof | None:
-        """The oneof ``member`` belongs to, if any."""
-        return next((o for o in self.oneofs if member in o.members), None)
+    def oneof(self, member: str) -> tuple[str, ...]:
+        """The members of the oneof ``member`` belongs to (empty if none): at most one of
+        them may be set."""
+        return next((m for m in self.oneofs.values() if member in m), ())
 
 
 # --- flattening: inline $ref (strictly), merge allOf -----------------------------------------
@@ -255,8 +247,9 @@ def _walk(
         yield from _walk(alternative, prefix, path, typed=False)
 
 
-def _oneofs(flat: Flat, fields: dict[str, tuple[Any, ...]]) -> tuple[Oneof, ...]:
-    """The groups of fields whose ``dependentSchemas`` forbid each other."""
+def _oneofs(flat: Flat, fields: dict[str, tuple[Any, ...]]) -> dict[str, tuple[str, ...]]:
+    """The groups of fields whose ``dependentSchemas`` forbid each other, by name (the word
+    before ``oneof:`` in the members' descriptions, as the API reference writes it)."""
     groups: list[tuple[str, ...]] = []
     dependent: dict[str, list[Any]] = flat.get("dependentSchemas", {})
     for name, subs in dependent.items():
@@ -267,14 +260,14 @@ def _oneofs(flat: Flat, fields: dict[str, tuple[Any, ...]]) -> tuple[Oneof, ...]
         members = tuple(n for n in dependent if n == name or n in forbid)
         if len(members) > 1 and members not in groups:
             groups.append(members)
-    out = []
+    out: dict[str, tuple[str, ...]] = {}
     for members in groups:
         words = (
             _ONEOF_NAME.match(_description({"allOf": list(fields.get(m, ()))})) for m in members
         )
         named = next((m.group(1) for m in words if m), "oneof")
-        out.append(Oneof(named, members))
-    return tuple(out)
+        out[named] = members
+    return out
 
 
 @cache
@@ -293,7 +286,7 @@ def message(name: str) -> Message:
     oneofs = _oneofs(flat, fields)
     found = [Constraint(name, f, "required", True, words.get(f, "")) for f in required]
     found += [site.constraint for site in sites]
-    found += [Constraint(name, o.name, "oneof", o.members) for o in oneofs]
+    found += [Constraint(name, group, "oneof", members) for group, members in oneofs.items()]
     return Message(name, flat, fields, required, oneofs, tuple(sites), tuple(dict.fromkeys(found)))
 
 

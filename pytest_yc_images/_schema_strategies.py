@@ -22,8 +22,7 @@ _SAMPLES |= {"string": "0", "array": [], "object": {}}  # a value of each JSON t
 
 def _sources() -> tuple[str, ...]:
     """The members of ``CreateImageRequest``'s source oneof."""
-    oneof = message("CreateImageRequest").oneof("uri")
-    return oneof.members if oneof else ()
+    return message("CreateImageRequest").oneofs["source"]
 
 
 # --- the compiler: split on choices, build leaves (the model inlines and merges) -------------
