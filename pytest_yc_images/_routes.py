@@ -50,6 +50,15 @@ class Route:
     page_items: str | None  # for a page of a listing: the repeated field ("images")
     pattern: re.Pattern[str] = field(compare=False, repr=False)  # matches a whole path
 
+    @property
+    def grpc_module(self) -> str:
+        """The Python module protoc makes of the service's ``.proto`` file, as the SDK
+        names it: ``yandex.cloud.compute.v1.ImageService`` ->
+        ``yandex.cloud.compute.v1.image_service_pb2`` (importing it registers the service
+        and its messages with protobuf's default descriptor pool)."""
+        package, _, service = self.grpc_service.rpartition(".")
+        return f"{package}.{_snake(service)}_pb2"
+
     def url(self, **parameters: str) -> str:
         """The path with ``parameters`` put in, as given (the HTTP client encodes them)."""
         return _PARAMETER.sub(lambda m: str(parameters[m.group(1)]), self.path)
@@ -215,6 +224,10 @@ def _page_items(response: Mapping[str, Any]) -> str | None:
     properties = response.get("properties", {})
     repeated = [k for k, v in properties.items() if v.get("type") == "array"]
     return repeated[0] if "nextPageToken" in properties and len(repeated) == 1 else None
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
 
 def _pattern(path: str) -> re.Pattern[str]:

@@ -142,7 +142,7 @@ class Rpc:
             faults = service.faults if service.faults.scripted else None
             try:
                 if spec is None:
-                    raise ServiceError(Code.UNIMPLEMENTED, f"Method {method[:100]} is not implemented")
+                    raise ServiceError(Code.UNIMPLEMENTED, f"{method[:100]} is not implemented")
                 if service.lifecycle.due:
                     service.settle()
                 if faults is not None:

@@ -27,6 +27,7 @@ _JSON = "application/json"
 _JSON_HEADERS: tuple[tuple[bytes, bytes], ...] = ((b"content-type", _JSON.encode()),)
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
 
+
 @dataclass(slots=True)
 class HttpRequest:
     method: str
