@@ -1,12 +1,12 @@
 """The gRPC face: what the official SDKs call, on one TLS port on loopback.
 
-Three services share the port: ``yandex.cloud.endpoint.ApiEndpointService`` (the SDKs'
-discovery, unauthenticated; every endpoint it lists is this port),
-``yandex.cloud.compute.v1.ImageService`` and ``yandex.cloud.operation.OperationService``.
-Each call is translated into the JSON mapping and handed to :class:`~.._rpc.Rpc`, the one
-path REST takes too, so both faces validate, answer and fail alike. Errors carry their
-``google.rpc.Status`` (with ``BadRequest`` field violations) in the
-``grpc-status-details-bin`` trailer.
+The services share the port: ``yandex.cloud.endpoint.ApiEndpointService`` (the SDKs'
+discovery, unauthenticated; every endpoint it lists is this port) and those of the route
+table (``yandex.cloud.compute.v1.ImageService``, ``yandex.cloud.operation.OperationService``),
+one handler per method the table lists. Each call is translated into the JSON mapping and
+handed to :class:`~.._rpc.Rpc`, the one path REST takes too, so both faces validate,
+answer and fail alike. Errors carry their ``google.rpc.Status`` (with ``BadRequest``
+field violations) in the ``grpc-status-details-bin`` trailer.
 
 This module needs the ``grpc`` extra (``pip install pytest-yc-images[grpc]``); nothing
 else in the package imports it at import time.
