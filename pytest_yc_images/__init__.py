@@ -8,6 +8,7 @@ from ._core.faults import Fault
 from ._core.journal import Journal, JournalEntry
 from ._core.operations import Completion
 from ._fake import COMPUTE_URL, DEFAULT_TOKEN, PUBLIC_FOLDER, FakeImageService
+from ._routes import Route, RouteTable, routes
 from .errors import Code, FieldViolation, ServiceError
 from .faces.asgi import AsgiApp
 from .faces.server import LoopbackServer
@@ -27,11 +28,14 @@ __all__ = [
     "Journal",
     "JournalEntry",
     "LoopbackServer",
+    "Route",
+    "RouteTable",
     "ServiceError",
     "VirtualClock",
     "message_names",
     "openapi_document",
     "registry",
+    "routes",
     "schema",
     "validator",
 ]
