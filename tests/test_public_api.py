@@ -21,6 +21,8 @@ EXPECTED = {
     "LoopbackServer",
     "ServiceError",
     "VirtualClock",
+    "YcGrpc",
+    "YcServer",
     "message_names",
     "openapi_document",
     "registry",

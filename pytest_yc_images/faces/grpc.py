@@ -205,7 +205,7 @@ class GrpcServer:
         if host in ("127.0.0.1", "localhost"):
             with contextlib.suppress(OSError):  # "localhost" may resolve to ::1 first
                 _bind(self._server, _address("::1", self.port), credentials)
-        face = _Face(rpc, log)
+        face = self._face = _Face(rpc, log)
         image_service_pb2_grpc.add_ImageServiceServicer_to_server(_ImageService(face), self._server)
         operation_service_pb2_grpc.add_OperationServiceServicer_to_server(
             _OperationService(face), self._server
@@ -214,6 +214,15 @@ class GrpcServer:
             _ApiEndpointService(self.endpoint), self._server
         )
         self._started = False
+
+    @property
+    def rpc(self) -> Rpc:
+        """The request path every call goes into; set it to serve another fake."""
+        return self._face.rpc
+
+    @rpc.setter
+    def rpc(self, rpc: Rpc) -> None:
+        self._face.rpc = rpc
 
     @property
     def endpoint(self) -> str:
