@@ -8,6 +8,7 @@ from ._core.faults import Fault
 from ._core.journal import Journal, JournalEntry
 from ._core.operations import Completion
 from ._fake import COMPUTE_URL, DEFAULT_TOKEN, PUBLIC_FOLDER, FakeImageService
+from ._fixture_values import YcGrpc, YcServer
 from ._routes import Route, RouteTable, routes
 from .errors import Code, FieldViolation, ServiceError
 from .faces.asgi import AsgiApp
@@ -32,6 +33,8 @@ __all__ = [
     "RouteTable",
     "ServiceError",
     "VirtualClock",
+    "YcGrpc",
+    "YcServer",
     "message_names",
     "openapi_document",
     "registry",

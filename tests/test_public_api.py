@@ -23,6 +23,8 @@ EXPECTED = {
     "RouteTable",
     "ServiceError",
     "VirtualClock",
+    "YcGrpc",
+    "YcServer",
     "message_names",
     "openapi_document",
     "registry",
