@@ -8,6 +8,8 @@ from ._core.faults import Fault
 from ._core.journal import Journal, JournalEntry
 from ._core.operations import Completion
 from ._fake import COMPUTE_URL, DEFAULT_TOKEN, PUBLIC_FOLDER, FakeImageService
+from ._fixture_values import YcGrpc, YcServer
+from ._routes import Route, RouteTable, routes
 from ._schema_model import Constraint, constraints
 from .errors import Code, FieldViolation, ServiceError
 from .faces.asgi import AsgiApp
@@ -29,12 +31,17 @@ __all__ = [
     "Journal",
     "JournalEntry",
     "LoopbackServer",
+    "Route",
+    "RouteTable",
     "ServiceError",
     "VirtualClock",
+    "YcGrpc",
+    "YcServer",
     "constraints",
     "message_names",
     "openapi_document",
     "registry",
+    "routes",
     "schema",
     "validator",
 ]

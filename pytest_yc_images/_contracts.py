@@ -107,7 +107,9 @@ def validator(name: str) -> Draft202012Validator:
 
 @cache
 def _openapi_raw() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load((_root() / "openapi.yaml").read_text("utf-8"))
+    # libyaml's loader where PyYAML has it: the route table reads this at import.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loaded: dict[str, Any] = yaml.load((_root() / "openapi.yaml").read_text("utf-8"), loader)
     return loaded
 
 

@@ -121,6 +121,20 @@ class FakeImageService:
 
         return GrpcServer(self._rpc, host=host, port=port, log=log).start()
 
+    def attach(self, server: Any) -> None:
+        """Make a running server answer from this fake: a :class:`LoopbackServer` from
+        :meth:`serve` or a ``GrpcServer`` from :meth:`serve_grpc`, of this fake or of
+        another. The plugin starts its servers once per session and attaches each test's
+        fake to them; requests already in flight finish on the fake they started on."""
+        if isinstance(server, LoopbackServer):
+            server.app.router = self.router
+        elif hasattr(server, "rpc"):  # a GrpcServer (its module needs the grpc extra)
+            server.rpc = self._rpc
+        else:
+            raise TypeError(
+                f"attach() takes a LoopbackServer or a GrpcServer, not {type(server).__name__}"
+            )
+
     def call(
         self,
         method: str,

@@ -20,7 +20,9 @@ from jsonschema import ValidationError
 
 from . import _contracts
 from ._core.model import Image
+from ._core.rpcs import implemented
 from ._core.service import ImageService
+from ._routes import Route, routes
 from ._schema_model import message as schema_model
 from ._wire import decode_request, encode_image, encode_operation, encode_status
 from .errors import Code, FieldViolation, ServiceError
@@ -51,29 +53,40 @@ class MethodSpec:
     mutating: bool = False
 
 
-METHODS: dict[str, MethodSpec] = {
-    "ImageService.Get": MethodSpec("GetImageRequest", "get_image", encode_image),
-    "ImageService.GetLatestByFamily": MethodSpec(
-        "GetImageLatestByFamilyRequest", "get_latest_by_family", encode_image
-    ),
-    "ImageService.List": MethodSpec("ListImagesRequest", "list_images", _page("images")),
-    "ImageService.Create": MethodSpec(
-        "CreateImageRequest", "create_image", encode_operation, mutating=True
-    ),
-    "ImageService.Update": MethodSpec(
-        "UpdateImageRequest", "update_image", encode_operation, mutating=True
-    ),
-    "ImageService.Delete": MethodSpec(
-        "DeleteImageRequest", "delete_image", encode_operation, mutating=True
-    ),
-    "ImageService.ListOperations": MethodSpec(
-        "ListImageOperationsRequest", "list_image_operations", _page("operations")
-    ),
-    "OperationService.Get": MethodSpec("GetOperationRequest", "get_operation", encode_operation),
-    "OperationService.Cancel": MethodSpec(
-        "CancelOperationRequest", "cancel_operation", encode_operation
-    ),
+# The reply encoder of each response message; a page of a listing is found by its shape.
+_ENCODERS: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "yandex.cloud.compute.v1.Image": encode_image,
+    "yandex.cloud.operation.Operation": encode_operation,
 }
+
+
+def _encoder(route: Route) -> Callable[[Any], dict[str, Any]]:
+    if route.response_type in _ENCODERS:
+        return _ENCODERS[route.response_type]
+    if route.page_items is not None:
+        return _page(route.page_items)
+    raise LookupError(f"{route.rpc}: no encoder for {route.response_type}")
+
+
+def _methods() -> dict[str, MethodSpec]:
+    """The route table's RPCs that the core implements (the others answer UNIMPLEMENTED)."""
+    handlers = implemented(ImageService)
+    return {
+        route.rpc: MethodSpec(
+            route.request,
+            handlers[route.rpc],
+            _encoder(route),
+            # Keyed: a repeat answers the operation the first call made, so only a call
+            # that starts one (its reply typed by its metadata). Cancel takes the header
+            # but starts nothing; a repeat cancels again, a no-op once done.
+            mutating=route.mutating and route.metadata_type is not None,
+        )
+        for route in routes()
+        if route.rpc in handlers
+    }
+
+
+METHODS: dict[str, MethodSpec] = _methods()
 
 
 _OK = Code.OK
@@ -123,12 +136,14 @@ class Rpc:
         idempotency_key: str | None = None,
         request_id: str | None = None,
     ) -> Reply:
-        spec = METHODS[method]
+        spec = METHODS.get(method)
         with self.lock:
             service = self.service
             delay = 0.0
             faults = service.faults if service.faults.scripted else None
             try:
+                if spec is None:
+                    raise ServiceError(Code.UNIMPLEMENTED, f"{method[:100]} is not implemented")
                 if service.lifecycle.due:
                     service.settle()
                 if faults is not None:

@@ -20,6 +20,7 @@ from .model import Image, Operation
 from .operations import Completion, Lifecycle
 from .paging import PageTokens
 from .paging import page_size as effective_page_size
+from .rpcs import implements
 from .store import Store
 
 __all__ = ["PUBLIC_FOLDER", "Caller", "ImageService"]
@@ -123,9 +124,11 @@ class ImageService:
         self.settle()
 
     # --- ImageService ----------------------------------------------------------------
+    @implements("ImageService.Get")
     def get_image(self, caller: Caller, *, image_id: str) -> Image:
         return self._visible_image(caller, image_id)
 
+    @implements("ImageService.GetLatestByFamily")
     def get_latest_by_family(self, caller: Caller, *, folder_id: str, family: str = "") -> Image:
         self._check_read(caller, folder_id)
         index = self.store.folders.get(folder_id)
@@ -138,6 +141,7 @@ class ImageService:
             Code.NOT_FOUND, f"No READY image of family {family!r} in folder {folder_id}"
         )
 
+    @implements("ImageService.List")
     def list_images(
         self,
         caller: Caller,
@@ -172,6 +176,7 @@ class ImageService:
             if all(c.matches(getattr(image, c.field)) for c in conditions):
                 yield image
 
+    @implements("ImageService.Create")
     def create_image(
         self,
         caller: Caller,
@@ -260,6 +265,7 @@ class ImageService:
             return size, _round_up(size, _GIB), "", []
         return 0, 4 * 1024**2, "", []
 
+    @implements("ImageService.Update")
     def update_image(
         self,
         caller: Caller,
@@ -300,6 +306,7 @@ class ImageService:
         now = self.stamp()
         return self._start("Update", caller, image_id, "Update image", now, pending=changes)
 
+    @implements("ImageService.Delete")
     def delete_image(self, caller: Caller, *, image_id: str) -> Operation:
         image = self._visible_image(caller, image_id)
         self._check_write(caller, image.folder_id)
@@ -313,6 +320,7 @@ class ImageService:
             "Delete", caller, image_id, "Delete image", self.stamp(), pending={"status": before}
         )
 
+    @implements("ImageService.ListOperations")
     def list_image_operations(
         self, caller: Caller, *, image_id: str, page_size: int = 0, page_token: str = ""
     ) -> tuple[list[Operation], str]:
@@ -336,11 +344,13 @@ class ImageService:
             raise _not_found("Operation", operation_id)
         return op
 
+    @implements("OperationService.Get")
     def get_operation(self, caller: Caller, *, operation_id: str) -> Operation:
         op = self._visible_operation(caller, operation_id)
         self.lifecycle.polled(op, self.stamp())
         return op
 
+    @implements("OperationService.Cancel")
     def cancel_operation(self, caller: Caller, *, operation_id: str) -> Operation:
         op = self._visible_operation(caller, operation_id)
         if not op.done:

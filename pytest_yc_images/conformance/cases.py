@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from pytest_yc_images import Constraint, validator
+from pytest_yc_images import Constraint, routes, validator
 from pytest_yc_images import constraints as schema_constraints
 
 from .safety import RunIdentity
@@ -29,16 +29,12 @@ sre: Any = importlib.import_module("re._parser")
 
 __all__ = ["MESSAGES", "Case", "Constraint", "boundary_cases", "constraints", "skipped"]
 
-# request message -> (RPC, HTTP method, where its fields go); fields not listed: the body
-# for POST/PATCH, the query string for GET.
+# ImageService's request messages -> (RPC, HTTP method, the fields in its path), from the
+# route table; fields not in the path go in the body for POST/PATCH, the query for GET.
 MESSAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "GetImageRequest": ("ImageService.Get", "GET", ("imageId",)),
-    "GetImageLatestByFamilyRequest": ("ImageService.GetLatestByFamily", "GET", ()),
-    "ListImagesRequest": ("ImageService.List", "GET", ()),
-    "CreateImageRequest": ("ImageService.Create", "POST", ()),
-    "UpdateImageRequest": ("ImageService.Update", "PATCH", ("imageId",)),
-    "DeleteImageRequest": ("ImageService.Delete", "DELETE", ("imageId",)),
-    "ListImageOperationsRequest": ("ImageService.ListOperations", "GET", ("imageId",)),
+    r.request: (r.rpc, r.http_method, r.path_parameters)
+    for r in routes()
+    if r.rpc.startswith("ImageService.")
 }
 # Limits no REST request can sit at or cross, with why (reported, never silently dropped).
 NOT_TESTABLE: dict[tuple[str, str, str], str] = {

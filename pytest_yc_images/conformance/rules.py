@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from pytest_yc_images import routes
+
 from .cases import MESSAGES, constraints, skipped
 
 __all__ = ["Rule", "catalogue", "rule"]
@@ -262,9 +264,8 @@ def catalogue() -> dict[str, Rule]:
             testable = "" if not skipped(c, "past") else why
             rules[c.rule] = Rule(c.rule, method, f"{text} ({c.keyword}: {c.limit!r})"[:300],
                                  "seed", testable)  # fmt: skip
-    for schema_name in ("Image", "Operation", "Status", "ListImagesResponse",
-                        "ListImageOperationsResponse", "CreateImageOperation",
-                        "UpdateImageOperation", "DeleteImageOperation"):  # fmt: skip
+    # Every message a response carries: each route's, and an error's Status.
+    for schema_name in dict.fromkeys([*(r.response for r in routes()), "Operation", "Status"]):
         rid = f"wire.schema.{schema_name}"
         rules[rid] = Rule(rid, "*", f"every {schema_name} a response carries matches its schema",
                           "seed")  # fmt: skip
