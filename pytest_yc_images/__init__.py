@@ -10,6 +10,7 @@ from ._core.operations import Completion
 from ._fake import COMPUTE_URL, DEFAULT_TOKEN, PUBLIC_FOLDER, FakeImageService
 from ._fixture_values import YcGrpc, YcServer
 from ._routes import Route, RouteTable, routes
+from ._schema_model import Constraint, constraints
 from .errors import Code, FieldViolation, ServiceError
 from .faces.asgi import AsgiApp
 from .faces.server import LoopbackServer
@@ -22,6 +23,7 @@ __all__ = [
     "AsgiApp",
     "Code",
     "Completion",
+    "Constraint",
     "FakeImageService",
     "FakeTransport",
     "Fault",
@@ -35,6 +37,7 @@ __all__ = [
     "VirtualClock",
     "YcGrpc",
     "YcServer",
+    "constraints",
     "message_names",
     "openapi_document",
     "registry",

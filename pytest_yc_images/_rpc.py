@@ -23,6 +23,7 @@ from ._core.model import Image
 from ._core.rpcs import implemented
 from ._core.service import ImageService
 from ._routes import Route, routes
+from ._schema_model import message as schema_model
 from ._wire import decode_request, encode_image, encode_operation, encode_status
 from .errors import Code, FieldViolation, ServiceError
 
@@ -209,7 +210,7 @@ def _validate(message_name: str, message: Any) -> None:
         return
     violations: list[FieldViolation] = []
     for error in errors:
-        for violation in _violations(error):
+        for violation in _violations(error, message_name):
             if violation not in violations:
                 violations.append(violation)
     fields = ", ".join(v.field for v in violations)
@@ -262,8 +263,9 @@ def _path(parts: Any) -> str:
     return out
 
 
-def _violations(error: ValidationError) -> list[FieldViolation]:
-    """Name the field(s) behind one schema error, in the JSON mapping's names."""
+def _violations(error: ValidationError, message_name: str) -> list[FieldViolation]:
+    """Name the field(s) behind one schema error of a ``message_name``, in the JSON mapping's
+    names."""
     base = _path(error.absolute_path)
     keyword: Any = error.validator
     value: Any = error.validator_value
@@ -280,13 +282,11 @@ def _violations(error: ValidationError) -> list[FieldViolation]:
         known = schema.get("properties", {})
         return [FieldViolation(at(n), "unknown field") for n in instance if n not in known]
     schema_path = list(error.relative_schema_path)
-    if "dependentSchemas" in schema_path:
-        source = schema_path[schema_path.index("dependentSchemas") + 1]
-        return [
-            FieldViolation(
-                at(str(source)), "only one of imageId, diskId, snapshotId and uri may be set"
-            )
-        ]
+    if "dependentSchemas" in schema_path:  # a oneof: the schema model knows its members
+        source = str(schema_path[schema_path.index("dependentSchemas") + 1])
+        *others, last = schema_model(message_name).oneof(source) or (source,)
+        listed = f"{', '.join(others)} and {last}" if others else last
+        return [FieldViolation(at(source), f"only one of {listed} may be set")]
     if keyword == "propertyNames":
         return [FieldViolation(base or "body", f"key {_short(instance)} {_why(error.context)}")]
     if keyword in ("anyOf", "oneOf") and isinstance(schema, dict) and schema.get("description"):

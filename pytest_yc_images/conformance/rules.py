@@ -14,7 +14,7 @@ from functools import cache
 
 from pytest_yc_images import routes
 
-from .cases import MESSAGES, constraints, field_node, skipped
+from .cases import MESSAGES, constraints, skipped
 
 __all__ = ["Rule", "catalogue", "rule"]
 
@@ -257,8 +257,7 @@ def catalogue() -> dict[str, Rule]:
     rules = {rid: Rule(rid, method, quote, source) for rid, method, source, quote in _B}
     for message, (method, _, _) in MESSAGES.items():
         for c in constraints(message):
-            node = field_node(message, c.field) if c.field != "source" else {}
-            text = str(node.get("description") or f"{c.field}: {c.keyword} {c.limit!r}")
+            text = c.description or f"{c.field}: {c.keyword} {c.limit!r}"
             if c.field == "source":
                 text = "source oneof: image_id, disk_id, snapshot_id or uri"
             why = " / ".join(filter(None, {skipped(c, "at"), skipped(c, "past")}))
