@@ -79,6 +79,25 @@ def registry() -> Registry[Any]:
 
 
 @cache
+def _checking_registry() -> Registry[Any]:
+    """The schemas as :func:`validator` follows them: without ``$schema``. Below a
+    ``$ref`` into another message's file, jsonschema picks the validator class by that
+    file's ``$schema`` and would drop the ECMA ``pattern`` rule below; without it, the
+    referring validator's class carries on."""
+    resources_ = [
+        (
+            doc["$id"],
+            Resource.from_contents(
+                {k: v for k, v in doc.items() if k != "$schema"},
+                default_specification=DRAFT202012,
+            ),
+        )
+        for doc in _schemas().values()
+    ]
+    return Registry().with_resources(resources_)
+
+
+@cache
 def _ecma_regex(pattern: str) -> re.Pattern[str]:
     # JSON Schema patterns are ECMA-262: '$' matches only at the very end. In Python it
     # also matches before a final newline, which would let "name\n" through.
@@ -101,7 +120,7 @@ _Validator: Any = validators.extend(  # type: ignore[no-untyped-call]
 def validator(name: str) -> Draft202012Validator:
     """A ready validator for message ``name``; every ``$ref`` resolves through :func:`registry`."""
     doc = _schemas()[name] if name in _schemas() else schema(name)
-    checker: Draft202012Validator = _Validator(doc, registry=registry())
+    checker: Draft202012Validator = _Validator(doc, registry=_checking_registry())
     return checker
 
 
