@@ -96,13 +96,13 @@ def fault_from_spec(spec: Mapping[str, Any]) -> Fault:
     unknown = set(options) - set(_SPEC_FIELDS)
     if unknown:
         raise ValueError(f"unknown fault fields: {', '.join(sorted(map(str, unknown)))}")
+    cls = KINDS[kind]
     given = {_SPEC_FIELDS[name]: value for name, value in options.items()}
     given.setdefault("times", 1)
-    if issubclass(KINDS[kind], (ErrorFault, OperationFault)):
+    if issubclass(cls, (ErrorFault, OperationFault)):
         given["code"] = Code.parse(given.get("code", Code.UNAVAILABLE))
-    cls = KINDS[kind]
-    wanted = {f.name for f in dataclasses.fields(cls)}
-    return cls(method=method, **{k: v for k, v in given.items() if k in wanted})
+    read = {f.name for f in dataclasses.fields(cls)}
+    return cls(method=method, **{k: v for k, v in given.items() if k in read})
 
 
 class Controls:
