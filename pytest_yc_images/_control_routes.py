@@ -54,23 +54,24 @@ def _entry_json(entry: JournalEntry) -> dict[str, Any]:
     }
 
 
-def _fields(body: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
-    """The body's optional fields as keywords: JSON name -> Python name; int64 to int."""
-    out: dict[str, Any] = {}
-    for name, keyword in names.items():
-        if name in body:
-            value = body[name]
-            out[keyword] = int(value) if keyword.endswith("size") else value
-    return out
-
-
-_DISK = {"size": "size", "osType": "os_type", "productIds": "product_ids"}
-_SNAPSHOT = {
-    "storageSize": "storage_size",
-    "diskSize": "disk_size",
-    "osType": "os_type",
-    "productIds": "product_ids",
+# The optional fields of a disk and a snapshot: JSON name -> (keyword, conversion); an
+# int64 may come as a decimal string.
+_Fields = dict[str, tuple[str, Callable[[Any], Any]]]
+_DISK: _Fields = {
+    "size": ("size", int),
+    "osType": ("os_type", str),
+    "productIds": ("product_ids", list),
 }
+_SNAPSHOT: _Fields = {
+    "storageSize": ("storage_size", int),
+    "diskSize": ("disk_size", int),
+    "osType": ("os_type", str),
+    "productIds": ("product_ids", list),
+}
+
+
+def _fields(body: Mapping[str, Any], fields: _Fields) -> dict[str, Any]:
+    return {key: convert(body[name]) for name, (key, convert) in fields.items() if name in body}
 
 
 # Control -> what it runs: (the controls, the checked body with the query's parameters,
@@ -216,10 +217,7 @@ _PARAMETER = re.compile(r"\{(\w+)\}")
 def _pattern(path: str) -> re.Pattern[str]:
     parts = _PARAMETER.split(path)  # literal, name, literal, name, ..., literal
     return re.compile(
-        "".join(
-            rf"(?P<{part}>[^/:]+)" if odd else re.escape(part)
-            for odd, part in ((i % 2 == 1, p) for i, p in enumerate(parts))
-        )
+        "".join(rf"(?P<{p}>[^/:]+)" if i % 2 else re.escape(p) for i, p in enumerate(parts))
     )
 
 
@@ -227,6 +225,16 @@ def _body_schema(operation: Mapping[str, Any]) -> str | None:
     content = operation.get("requestBody", {}).get("content", {})
     ref: str | None = content.get("application/json", {}).get("schema", {}).get("$ref")
     return ref.rpartition("/")[2] if ref else None
+
+
+def _resolve(document: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``node``, or what its ``$ref`` (``#/components/...``: this document) points to."""
+    if "$ref" not in node:
+        return node
+    target: Any = document
+    for part in node["$ref"].removeprefix("#/").split("/"):
+        target = target[part]
+    return _resolve(document, target)
 
 
 class ControlRoutes:
@@ -243,8 +251,11 @@ class ControlRoutes:
                 action = operation["x-yc-control"]
                 if action not in ACTIONS:
                     raise ValueError(f"{method.upper()} {path}: no control named {action!r}")
+                parameters = [*item.get("parameters", ()), *operation.get("parameters", ())]
                 query = tuple(
-                    p["name"] for p in operation.get("parameters", ()) if p.get("in") == "query"
+                    p["name"]
+                    for p in (_resolve(document, p) for p in parameters)
+                    if p.get("in") == "query"
                 )
                 route = ControlRoute(action, method.upper(), path, query, _body_schema(operation))
                 methods[route.method] = self.actions[action] = route

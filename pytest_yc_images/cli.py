@@ -141,7 +141,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("the /_fake/ control endpoints are off", file=sys.stderr, flush=True)
 
     config = uvicorn_config(fake.asgi_app(log=_log))
-
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: Any) -> None:
             # Ctrl-C and SIGTERM are how this server is meant to stop: shut down
