@@ -21,6 +21,7 @@ from ._controls import Controls, fault_from_spec
 from ._core.faults import Fault
 from ._core.journal import JournalEntry
 from ._core.model import Disk, Snapshot
+from ._routes import _deref, _pattern  # the API's table reads its document the same way
 from ._rpc import _violations, method_name
 from .errors import Code, FieldViolation, ServiceError
 
@@ -211,30 +212,10 @@ def _check(schema_name: str | None, body: Mapping[str, Any]) -> None:
         )
 
 
-_PARAMETER = re.compile(r"\{(\w+)\}")
-
-
-def _pattern(path: str) -> re.Pattern[str]:
-    parts = _PARAMETER.split(path)  # literal, name, literal, name, ..., literal
-    return re.compile(
-        "".join(rf"(?P<{p}>[^/:]+)" if i % 2 else re.escape(p) for i, p in enumerate(parts))
-    )
-
-
 def _body_schema(operation: Mapping[str, Any]) -> str | None:
     content = operation.get("requestBody", {}).get("content", {})
     ref: str | None = content.get("application/json", {}).get("schema", {}).get("$ref")
     return ref.rpartition("/")[2] if ref else None
-
-
-def _resolve(document: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
-    """``node``, or what its ``$ref`` (``#/components/...``: this document) points to."""
-    if "$ref" not in node:
-        return node
-    target: Any = document
-    for part in node["$ref"].removeprefix("#/").split("/"):
-        target = target[part]
-    return _resolve(document, target)
 
 
 class ControlRoutes:
@@ -254,7 +235,7 @@ class ControlRoutes:
                 parameters = [*item.get("parameters", ()), *operation.get("parameters", ())]
                 query = tuple(
                     p["name"]
-                    for p in (_resolve(document, p) for p in parameters)
+                    for p in (_deref(document, p) for p in parameters)
                     if p.get("in") == "query"
                 )
                 route = ControlRoute(action, method.upper(), path, query, _body_schema(operation))
