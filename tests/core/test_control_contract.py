@@ -320,3 +320,10 @@ def test_a_control_that_cannot_apply_is_400_and_changes_nothing(
     assert again.status_code == 400  # already done: FAILED_PRECONDITION
     assert again.json()["code"] == 9
     assert _state(manual) == before
+
+
+def test_a_trailing_slash_and_percent_encoding_are_taken_as_before() -> None:
+    routes = control_routes()
+    assert routes.match("GET", "/_fake/images/")[0].action == "list_images"
+    route, params = routes.match("POST", "/_fake/operations/fd8%61bc:complete")
+    assert (route.action, params) == ("complete_operation", {"operationId": "fd8abc"})
