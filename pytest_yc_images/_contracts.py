@@ -167,7 +167,7 @@ def controls_document() -> dict[str, Any]:
 def control_validator(name: str) -> Draft202012Validator:
     """A ready validator for ``components/schemas/<name>`` of :func:`controls_document`."""
     resource = Resource.from_contents(_controls_raw(), default_specification=DRAFT202012)
-    controls = registry().with_resource(CONTROLS_BASE, resource)
+    controls = _checking_registry().with_resource(CONTROLS_BASE, resource)
     ref = {"$ref": f"{CONTROLS_BASE}#/components/schemas/{name}"}
     checker: Draft202012Validator = _Validator(ref, registry=controls)
     return checker

@@ -204,7 +204,7 @@ def _check(schema_name: str | None, body: Mapping[str, Any]) -> None:
     else:
         found = []
         for error in _contracts.control_validator(schema_name).iter_errors(body):
-            found += [v for v in _violations(error) if v not in found]
+            found += [v for v in _violations(error, schema_name) if v not in found]
     if found:
         fields = ", ".join(v.field for v in found)
         raise ServiceError(
