@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from ._contracts import message_names, openapi_document, registry, schema, validator
+from ._contracts import (
+    controls_document,
+    message_names,
+    openapi_document,
+    registry,
+    schema,
+    validator,
+)
 from ._core.clock import VirtualClock
-from ._core.faults import Fault
+from ._core.faults import ErrorFault, Fault, LatencyFault, LostReplyFault, OperationFault
 from ._core.journal import Journal, JournalEntry
 from ._core.operations import Completion
 from ._fake import COMPUTE_URL, DEFAULT_TOKEN, PUBLIC_FOLDER, FakeImageService
@@ -24,13 +31,17 @@ __all__ = [
     "Code",
     "Completion",
     "Constraint",
+    "ErrorFault",
     "FakeImageService",
     "FakeTransport",
     "Fault",
     "FieldViolation",
     "Journal",
     "JournalEntry",
+    "LatencyFault",
     "LoopbackServer",
+    "LostReplyFault",
+    "OperationFault",
     "Route",
     "RouteTable",
     "ServiceError",
@@ -38,6 +49,7 @@ __all__ = [
     "YcGrpc",
     "YcServer",
     "constraints",
+    "controls_document",
     "message_names",
     "openapi_document",
     "registry",

@@ -24,6 +24,8 @@ from referencing.jsonschema import DRAFT202012
 
 __all__ = [
     "SCHEMA_BASE",
+    "control_validator",
+    "controls_document",
     "fast_check",
     "inline",
     "inlined",
@@ -143,6 +145,32 @@ def openapi_document(*, bundled: bool = False) -> dict[str, Any]:
     if bundled:
         doc = _bundle(doc)
     return doc
+
+
+CONTROLS_BASE = "https://pytest-yc-images.invalid/controls.yaml"
+
+
+@cache
+def _controls_raw() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((_root() / "controls.yaml").read_text("utf-8"))
+    return loaded
+
+
+def controls_document() -> dict[str, Any]:
+    """The OpenAPI document of the fake's ``/_fake/`` test controls, as a dict (a deep
+    copy). Each operation's ``x-yc-control`` names the control it runs; its schemas
+    ``$ref`` the files under ``schemas/``, as :func:`openapi_document`'s do."""
+    return copy.deepcopy(_controls_raw())
+
+
+@cache
+def control_validator(name: str) -> Draft202012Validator:
+    """A ready validator for ``components/schemas/<name>`` of :func:`controls_document`."""
+    resource = Resource.from_contents(_controls_raw(), default_specification=DRAFT202012)
+    controls = _checking_registry().with_resource(CONTROLS_BASE, resource)
+    ref = {"$ref": f"{CONTROLS_BASE}#/components/schemas/{name}"}
+    checker: Draft202012Validator = _Validator(ref, registry=controls)
+    return checker
 
 
 _FILE_REF = re.compile(r"^(?:\./)?(?:schemas/)?([A-Za-z]+)\.json(#.*)?$")

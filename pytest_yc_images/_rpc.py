@@ -19,6 +19,7 @@ from typing import Any
 from jsonschema import ValidationError
 
 from . import _contracts
+from ._core.faults import ErrorFault, LatencyFault, LostReplyFault
 from ._core.model import Image
 from ._core.rpcs import implemented
 from ._core.service import ImageService
@@ -140,16 +141,16 @@ class Rpc:
         with self.lock:
             service = self.service
             delay = 0.0
-            faults = service.faults if service.faults.scripted else None
+            faults = service.faults if service.faults.entries else None
             try:
                 if spec is None:
                     raise ServiceError(Code.UNIMPLEMENTED, f"{method[:100]} is not implemented")
                 if service.lifecycle.due:
                     service.settle()
                 if faults is not None:
-                    latency = faults.take(method, "latency")
+                    latency = faults.take(method, LatencyFault)
                     delay = latency.seconds if latency else 0.0
-                    scripted = faults.take(method, "error")
+                    scripted = faults.take(method, ErrorFault)
                     if scripted is not None:
                         raise ServiceError(scripted.code, scripted.message or "Scripted fault")
                 caller = service.authenticate(token)
@@ -168,7 +169,7 @@ class Rpc:
                     if key:
                         service.idempotency[key] = result.id
                 body = spec.encode(result)
-                if faults is not None and faults.take(method, "lost_reply") is not None:
+                if faults is not None and faults.take(method, LostReplyFault) is not None:
                     raise ServiceError(Code.UNAVAILABLE, "The connection was reset")
                 code = _OK
             except ServiceError as error:

@@ -197,8 +197,7 @@ def _prepare(fake: FakeImageService, marker: dict[str, Any], folder_id: str) -> 
     for image in marker.get("images", ()):
         fake.put_image(**{"folderId": folder_id, **image})
     for fault in marker.get("faults", ()):
-        spec = dict(fault)
-        fake.controls.add_fault(spec.pop("kind", "error"), spec.pop("method"), **spec)
+        fake.add_fault(fault)
 
 
 def _check(fake: FakeImageService, settings: _TestSettings) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import Code, ServiceError
 from .clock import VirtualClock
-from .faults import Faults
+from .faults import Faults, OperationFault
 from .filters import parse_filter
 from .ids import IMAGE_PREFIX, OPERATION_PREFIX, IdSource
 from .journal import Journal
@@ -118,10 +118,6 @@ class ImageService:
 
     def settle(self) -> None:
         self.lifecycle.settle(self.clock.now())
-
-    def advance(self, seconds: float) -> None:
-        self.clock.advance(seconds)
-        self.settle()
 
     # --- ImageService ----------------------------------------------------------------
     @implements("ImageService.Get")
@@ -380,7 +376,7 @@ class ImageService:
             modified_at=now,
             pending=pending,
         )
-        fault = self.faults.take("ImageService." + method, "operation_error")
+        fault = self.faults.take("ImageService." + method, OperationFault)
         if fault is not None:
             op.fail_with = ServiceError(fault.code, fault.message or f"{method} failed")
             op.fail_after_polls = fault.after_polls

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, unquote
 
 import orjson
 
+from .._control_routes import control_routes
 from .._controls import Controls
 from .._routes import RouteTable, routes
 from .._rpc import Reply, Rpc, new_request_id
@@ -145,9 +146,10 @@ class RestRouter:
     def _control(self, request: HttpRequest) -> HttpResponse:
         if self.controls is None:
             raise ServiceError(Code.NOT_FOUND, "The fake's HTTP controls are disabled")
+        route, params = control_routes().match(request.method, request.path)
+        query = _query(request.query, route.query)
         body = _body(request) if request.body else {}
-        status, payload = self.controls.http(request.method, request.path, body)
-        return _json_response(status, payload)
+        return _json_response(200, route.run(self.controls, body, params=params, query=query))
 
 
 def _reply(reply: Reply) -> HttpResponse:
