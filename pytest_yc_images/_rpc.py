@@ -153,7 +153,7 @@ class Rpc:
                     scripted = faults.take(method, ErrorFault)
                     if scripted is not None:
                         raise ServiceError(scripted.code, scripted.message or "Scripted fault")
-                caller = service.authenticate(token)
+                caller = service.access.authenticate(token)
                 _validate(spec.request, message)
                 # A repeat is the same request with the same key; a key reused for another
                 # request (another image, other fields) does not return the first's operation.

@@ -14,6 +14,7 @@ import pytest
 
 from pytest_yc_images import _rpc
 from pytest_yc_images._core import service as core
+from pytest_yc_images._core.access import Access
 from pytest_yc_images._core.operations import Lifecycle
 from pytest_yc_images._core.paging import PageTokens
 from pytest_yc_images._core.store import Store
@@ -296,10 +297,8 @@ def _() -> None:
 
 @mutant("token-not-required", "token")
 def _() -> None:
-    original = core.ImageService.authenticate
-    _MP.setattr(
-        core.ImageService, "authenticate", lambda self, token: original(self, token or "anonymous")
-    )
+    original = Access.authenticate
+    _MP.setattr(Access, "authenticate", lambda self, token: original(self, token or "anonymous"))
 
 
 @mutant("idempotency-key-ignored", "idempotency")
