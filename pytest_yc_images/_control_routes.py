@@ -21,8 +21,9 @@ from ._controls import Controls, fault_from_spec
 from ._core.faults import Fault
 from ._core.journal import JournalEntry
 from ._core.model import Disk, Snapshot
-from ._routes import _deref, _pattern  # the API's table reads its document the same way
-from ._rpc import _violations, method_name
+from ._routes import deref, path_pattern  # the API's table reads its document the same way
+from ._rpc import method_name
+from ._validation import check, reject
 from .errors import Code, FieldViolation, ServiceError
 
 __all__ = ["ACTIONS", "ControlRoute", "ControlRoutes", "control_routes", "fault_json"]
@@ -200,16 +201,10 @@ class ControlRoute:
 
 def _check(schema_name: str | None, body: Mapping[str, Any]) -> None:
     if schema_name is None:
-        found = [FieldViolation(str(name), "unknown field") for name in body]
+        if body:
+            reject([FieldViolation(str(name), "unknown field") for name in body])
     else:
-        found = []
-        for error in _contracts.control_validator(schema_name).iter_errors(body):
-            found += [v for v in _violations(error, schema_name) if v not in found]
-    if found:
-        fields = ", ".join(v.field for v in found)
-        raise ServiceError(
-            Code.INVALID_ARGUMENT, f"Request validation error: {fields}", tuple(found)
-        )
+        check(_contracts.control_validator(schema_name), schema_name, body)
 
 
 def _body_schema(operation: Mapping[str, Any]) -> str | None:
@@ -235,12 +230,12 @@ class ControlRoutes:
                 parameters = [*item.get("parameters", ()), *operation.get("parameters", ())]
                 query = tuple(
                     p["name"]
-                    for p in (_deref(document, p) for p in parameters)
+                    for p in (deref(document, p) for p in parameters)
                     if p.get("in") == "query"
                 )
                 route = ControlRoute(action, method.upper(), path, query, _body_schema(operation))
                 methods[route.method] = self.actions[action] = route
-            self.table.append((_pattern(path), methods))
+            self.table.append((path_pattern(path), methods))
 
     def match(self, method: str, path: str) -> tuple[ControlRoute, dict[str, str]]:
         """The route of ``method`` on ``path`` (as sent) and the path's parameters."""

@@ -133,7 +133,7 @@ def _shipped() -> RouteTable:
 def _build(document: Mapping[str, Any]) -> RouteTable:
     found: list[Route] = []
     for path, item in document.get("paths", {}).items():
-        shared = [_deref(document, p) for p in item.get("parameters", [])]
+        shared = [deref(document, p) for p in item.get("parameters", [])]
         for key, operation in item.items():  # the document's order: REST's Allow header
             if key in _HTTP_METHODS:
                 found.append(_route(document, path, key.upper(), operation, shared))
@@ -151,7 +151,7 @@ def _route(
     extension = operation.get("x-yc-rpc")
     if not isinstance(extension, Mapping):
         raise ValueError(f"operation {name} has no x-yc-rpc extension")
-    own = [_deref(document, p) for p in operation.get("parameters", [])]
+    own = [deref(document, p) for p in operation.get("parameters", [])]
     # An operation's parameter overrides the path item's of the same name and place.
     parameters = {(p["name"], p["in"]): p for p in [*shared, *own]}
     in_path = tuple(_PARAMETER.findall(path))
@@ -182,11 +182,11 @@ def _route(
         ),
         metadata_type=_metadata_type(response_schema),
         page_items=_page_items(response_schema),
-        pattern=_pattern(path),
+        pattern=path_pattern(path),
     )
 
 
-def _deref(document: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
+def deref(document: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
     """A parameter, following a local ``$ref`` (``#/components/parameters/...``)."""
     while "$ref" in node:
         ref = str(node["$ref"])
@@ -230,7 +230,7 @@ def _snake(name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
 
 
-def _pattern(path: str) -> re.Pattern[str]:
+def path_pattern(path: str) -> re.Pattern[str]:
     out = ""
     last = 0
     for found in _PARAMETER.finditer(path):

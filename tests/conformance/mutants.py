@@ -37,13 +37,13 @@ def mutant(name: str, k: str) -> Callable[[_Patch], _Patch]:
 
 def _validating(change: Callable[[str, Any], Any]) -> None:
     """Wrap request validation: ``change(message_name, message)`` may edit or raise."""
-    original = _rpc._validate
+    original = _rpc.validate
 
     def validate(name: str, message: Any) -> None:
         change(name, message)
         original(name, message)
 
-    _MP.setattr(_rpc, "_validate", validate)
+    _MP.setattr(_rpc, "validate", validate)
 
 
 def _responses(change: Callable[[int, Any], Any]) -> None:
@@ -110,7 +110,7 @@ def _() -> None:
 
 @mutant("invalid-argument-as-failed-precondition", "past")
 def _() -> None:
-    original = _rpc._validate
+    original = _rpc.validate
 
     def validate(name: str, message: Any) -> None:
         try:
@@ -118,7 +118,7 @@ def _() -> None:
         except ServiceError as error:
             raise ServiceError(Code.FAILED_PRECONDITION, error.message, error.violations) from None
 
-    _MP.setattr(_rpc, "_validate", validate)
+    _MP.setattr(_rpc, "validate", validate)
 
 
 @mutant("not-found-as-http-400", "not_found or delete")
