@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._contracts import (
+    contracts_path,
     controls_document,
     message_names,
     openapi_document,
@@ -49,6 +50,7 @@ __all__ = [
     "YcGrpc",
     "YcServer",
     "constraints",
+    "contracts_path",
     "controls_document",
     "message_names",
     "openapi_document",

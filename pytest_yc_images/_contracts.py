@@ -24,6 +24,7 @@ from referencing.jsonschema import DRAFT202012
 
 __all__ = [
     "SCHEMA_BASE",
+    "contracts_path",
     "control_validator",
     "controls_document",
     "fast_check",
@@ -45,6 +46,12 @@ def _root() -> Traversable:
         return packaged
     # An editable install or a checkout: the contracts stand beside the package.
     return Path(__file__).resolve().parent.parent / "contracts"
+
+
+def contracts_path() -> Path:
+    """The folder of the contracts: ``schemas/``, ``openapi.yaml``, ``controls.yaml`` and
+    the conformance suite (``conformance/``), in the wheel or in a checkout."""
+    return Path(str(_root()))
 
 
 @cache

@@ -33,6 +33,7 @@ EXPECTED = {
     "YcGrpc",
     "YcServer",
     "constraints",
+    "contracts_path",
     "controls_document",
     "message_names",
     "openapi_document",

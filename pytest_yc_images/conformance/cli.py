@@ -33,9 +33,9 @@ _TOKEN_ENV = "YC_IAM_TOKEN"
 
 def suite_path() -> Path:
     """Where the contracts are: ``contracts/conformance`` (in the wheel, under the package)."""
-    from pytest_yc_images._contracts import _root
+    from pytest_yc_images import contracts_path
 
-    return Path(str(_root())) / "conformance"
+    return contracts_path() / "conformance"
 
 
 class _Parser(argparse.ArgumentParser):
