@@ -282,6 +282,10 @@ def compare(sides: tuple[Side, Side], names: list[str], rounds: int, quick: bool
         rows.append(
             [metric.reference, metric.cell(ref_a), metric.cell(ref_b), f"{ref_b / ref_a:.3f}", ""]
         )
+        each_rel = "; ".join(
+            f"{s.name} " + ", ".join(f"{r['value'] / r['reference']:.3f}" for r in side)
+            for s, side in zip(sides, runs, strict=True)
+        )
         worse = metric.worse(rel_a, rel_b)
         said = f"B {'slower' if worse > 0 else 'faster'} by {abs(worse):.1%}"
         verdicts.append(
@@ -290,6 +294,7 @@ def compare(sides: tuple[Side, Side], names: list[str], rounds: int, quick: bool
                 f"{rel_a:.3f}",
                 f"{rel_b:.3f}",
                 f"{rel_b / rel_a:.3f}",
+                each_rel,
                 f"{metric.worse(a, b):+.1%}",
                 said,
             ]
@@ -314,7 +319,8 @@ def compare(sides: tuple[Side, Side], names: list[str], rounds: int, quick: bool
         "",
     )
     section.table(
-        ["part", "A value/ref", "B value/ref", "B/A", "raw: B slower by", "verdict"], verdicts
+        ["part", "A value/ref", "B value/ref", "B/A", "each round", "raw: B slower by", "verdict"],
+        verdicts,
     )
     return section
 
@@ -323,7 +329,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", help="the revision A (git rev-parse syntax: HEAD~1, main)")
     parser.add_argument("--quick", action="store_true", help="the parts' quick profiles")
-    parser.add_argument("--rounds", type=int, help="rounds of A and B (default 3, quick 2)")
+    parser.add_argument("--rounds", type=int, help="rounds of A and B (default 4, quick 3)")
     parser.add_argument("--only", help=f"comma-separated parts: {', '.join(METRICS)}")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -335,7 +341,7 @@ def main() -> None:
     names = list(METRICS) if not args.only else [n.strip() for n in args.only.split(",")]
     if unknown := [n for n in names if n not in METRICS]:
         parser.error(f"unknown parts {unknown}; choose from {', '.join(METRICS)}")
-    rounds = args.rounds or (2 if args.quick else 3)
+    rounds = args.rounds or (3 if args.quick else 4)
     with checkout(args.base) as base:
         sides = (
             Side("A", f"{args.base}: {describe(args.base)}", base),
