@@ -12,10 +12,10 @@ runs: the package, every ``contracts/`` file it opened, and the pytest11 plugin 
 session loaded it must all come from its own checkout, or the run stops. The measuring code
 is this working tree's ``benchmarks/`` on both sides, and the installed metadata (the
 pytest11 entry point's module name, the dependencies) this venv's. Rounds alternate the
-order (A then B, B then A); each side keeps its best round. Each part also measures a
-reference that runs none of our code (the bare MockTransport, a trivial uvicorn app), by
-turns with its value in the same interpreter; the verdict, B no more than 10% slower than
-A, compares value / reference, so that load that fell on one side's run cancels out.
+order (A then B, B then A). Each part also measures a reference that runs none of our
+code (the bare MockTransport, a trivial uvicorn app), by turns with its value in the same
+interpreter; the verdict, B no more than 10% slower than A, compares each side's median
+over the rounds of value / reference, so that load that fell on one run cancels out.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import gc
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -273,7 +274,9 @@ def compare(sides: tuple[Side, Side], names: list[str], rounds: int, quick: bool
         runs = [results[name][s.name] for s in sides]
         a, b = (metric.best(r["value"] for r in side) for side in runs)
         ref_a, ref_b = (metric.best(r["reference"] for r in side) for side in runs)
-        rel_a, rel_b = (metric.best(r["value"] / r["reference"] for r in side) for side in runs)
+        rel_a, rel_b = (
+            statistics.median(r["value"] / r["reference"] for r in side) for side in runs
+        )
         each = "; ".join(
             f"{s.name} " + ", ".join(metric.cell(r["value"]) for r in side)
             for s, side in zip(sides, runs, strict=True)
@@ -302,7 +305,7 @@ def compare(sides: tuple[Side, Side], names: list[str], rounds: int, quick: bool
         section.checks.append(
             Check(
                 f"{name}: B within 10% of A",
-                f"{said} (value / reference; raw values: {metric.worse(a, b):+.1%})",
+                f"{said} (median value / reference; best raw values: {metric.worse(a, b):+.1%})",
                 "≤ 10% slower",
                 worse <= TOLERANCE,
             )
@@ -310,16 +313,17 @@ def compare(sides: tuple[Side, Side], names: list[str], rounds: int, quick: bool
     section.table(["what", "A", "B", "B/A", "each round"], rows)
     section.add(
         f"{rounds} rounds; a round measures each part on A and on B, one after the other, "
-        "the order turning each round; each side keeps its best round (the least time, "
+        "the order turning each round; above, each side's best round (the least time, "
         "the most requests/s: noise only ever makes a run slower). Each part measures a "
         "reference beside its value, by turns in the same interpreter, that does not run "
-        "our code: the bare MockTransport, the trivial app. The verdict compares value / "
-        "reference, so that a spell of load that fell on one side's run and not the "
-        "other's cancels out; a reference B/A far from 1 says how much load moved.",
+        "our code: the bare MockTransport, the trivial app. The verdict compares each "
+        "side's median over the rounds of value / reference, so that a spell of load "
+        "that fell on one run cancels out (in that run's reference) or is outvoted (by "
+        "the other rounds); a reference B/A far from 1 says how much load moved.",
         "",
     )
     section.table(
-        ["part", "A value/ref", "B value/ref", "B/A", "each round", "raw: B slower by", "verdict"],
+        ["part", "A median value/ref", "B median", "B/A", "each round", "raw", "verdict"],
         verdicts,
     )
     return section
