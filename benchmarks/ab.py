@@ -46,8 +46,6 @@ _WORKER_TIMEOUT = 1800
 _WHERE_TEST = """
 import json, os, sys
 
-import pytest_yc_images
-
 
 def test_where(request, yc_fake):
     plugin = request.config.pluginmanager.get_plugin("yc_images")
