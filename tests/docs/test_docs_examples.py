@@ -11,6 +11,7 @@ fails, so that a misspelt mark never skips an example in silence.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import sys
@@ -21,6 +22,12 @@ import pytest
 import yaml
 
 from tests._downstream import STRICT_INI
+
+# In-process pytester runs drop the modules they imported when they end; cryptography
+# (under trustme) cannot be imported twice in one process. Import the gRPC face out here,
+# so that a page's yc_grpc example runs as the README's does.
+with contextlib.suppress(ImportError):
+    import pytest_yc_images.faces.grpc  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
