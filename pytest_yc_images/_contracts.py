@@ -9,12 +9,13 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping
 from functools import cache
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urldefrag, urljoin
 
 import yaml
 from jsonschema import Draft202012Validator, ValidationError, validators
@@ -23,6 +24,11 @@ from referencing.jsonschema import DRAFT202012
 
 __all__ = [
     "SCHEMA_BASE",
+    "control_validator",
+    "controls_document",
+    "fast_check",
+    "inline",
+    "inlined",
     "message_names",
     "openapi_document",
     "registry",
@@ -75,6 +81,25 @@ def registry() -> Registry[Any]:
 
 
 @cache
+def _checking_registry() -> Registry[Any]:
+    """The schemas as :func:`validator` follows them: without ``$schema``. Below a
+    ``$ref`` into another message's file, jsonschema picks the validator class by that
+    file's ``$schema`` and would drop the ECMA ``pattern`` rule below; without it, the
+    referring validator's class carries on."""
+    resources_ = [
+        (
+            doc["$id"],
+            Resource.from_contents(
+                {k: v for k, v in doc.items() if k != "$schema"},
+                default_specification=DRAFT202012,
+            ),
+        )
+        for doc in _schemas().values()
+    ]
+    return Registry().with_resources(resources_)
+
+
+@cache
 def _ecma_regex(pattern: str) -> re.Pattern[str]:
     # JSON Schema patterns are ECMA-262: '$' matches only at the very end. In Python it
     # also matches before a final newline, which would let "name\n" through.
@@ -97,13 +122,15 @@ _Validator: Any = validators.extend(  # type: ignore[no-untyped-call]
 def validator(name: str) -> Draft202012Validator:
     """A ready validator for message ``name``; every ``$ref`` resolves through :func:`registry`."""
     doc = _schemas()[name] if name in _schemas() else schema(name)
-    checker: Draft202012Validator = _Validator(doc, registry=registry())
+    checker: Draft202012Validator = _Validator(doc, registry=_checking_registry())
     return checker
 
 
 @cache
 def _openapi_raw() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load((_root() / "openapi.yaml").read_text("utf-8"))
+    # libyaml's loader where PyYAML has it: the route table reads this at import.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loaded: dict[str, Any] = yaml.load((_root() / "openapi.yaml").read_text("utf-8"), loader)
     return loaded
 
 
@@ -118,6 +145,32 @@ def openapi_document(*, bundled: bool = False) -> dict[str, Any]:
     if bundled:
         doc = _bundle(doc)
     return doc
+
+
+CONTROLS_BASE = "https://pytest-yc-images.invalid/controls.yaml"
+
+
+@cache
+def _controls_raw() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((_root() / "controls.yaml").read_text("utf-8"))
+    return loaded
+
+
+def controls_document() -> dict[str, Any]:
+    """The OpenAPI document of the fake's ``/_fake/`` test controls, as a dict (a deep
+    copy). Each operation's ``x-yc-control`` names the control it runs; its schemas
+    ``$ref`` the files under ``schemas/``, as :func:`openapi_document`'s do."""
+    return copy.deepcopy(_controls_raw())
+
+
+@cache
+def control_validator(name: str) -> Draft202012Validator:
+    """A ready validator for ``components/schemas/<name>`` of :func:`controls_document`."""
+    resource = Resource.from_contents(_controls_raw(), default_specification=DRAFT202012)
+    controls = _checking_registry().with_resource(CONTROLS_BASE, resource)
+    ref = {"$ref": f"{CONTROLS_BASE}#/components/schemas/{name}"}
+    checker: Draft202012Validator = _Validator(ref, registry=controls)
+    return checker
 
 
 _FILE_REF = re.compile(r"^(?:\./)?(?:schemas/)?([A-Za-z]+)\.json(#.*)?$")
@@ -152,19 +205,63 @@ def _bundle(doc: dict[str, Any]) -> dict[str, Any]:
     return rewrite(doc)  # type: ignore[no-any-return]
 
 
-def _inline(node: Any, resolver: Any) -> Any:
-    """``node`` with every ``$ref`` replaced by what it points to (our schemas have no
-    cycles), so a validator needs no registry."""
-    if isinstance(node, dict):
-        if "$ref" in node:
-            resolved = resolver.lookup(node["$ref"])
-            target = _inline(resolved.contents, resolved.resolver)
-            rest = {k: _inline(v, resolver) for k, v in node.items() if k != "$ref"}
-            return {"allOf": [target, rest]} if rest else target
-        return {k: _inline(v, resolver) for k, v in node.items() if k not in ("$id", "$defs")}
-    if isinstance(node, list):
-        return [_inline(item, resolver) for item in node]
-    return node
+# Keywords of 2020-12 that hold one subschema, a list of them, or a name -> subschema map.
+SUBSCHEMA = frozenset(
+    {"additionalProperties", "propertyNames", "items", "contains", "not", "if", "then", "else"}
+)
+SUBSCHEMAS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+NAMED_SUBSCHEMAS = frozenset({"properties", "patternProperties", "dependentSchemas"})
+_DROPPED = frozenset({"$ref", "$id", "$defs"})
+
+
+def inline(
+    node: Any, base: str, *, known: Container[str] | None = None, where: str = "#"
+) -> Any:
+    """``node`` with every ``$ref`` replaced by what it points to, resolved against ``base``
+    (our schemas have no cycles), so a validator needs no registry.
+
+    A ``$ref`` with siblings becomes ``{"allOf": [target, siblings]}``; ``$id`` and ``$defs``
+    go. With ``known``, a keyword outside it raises :class:`NotImplementedError` naming the
+    keyword and where it is, so a reader of the schemas never ignores one silently.
+    """
+    if not isinstance(node, dict):
+        return node
+    base = urljoin(base, node.get("$id", ""))
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        at = f"{where}/{key}"
+        if known is not None and key not in known and key not in _DROPPED:
+            raise NotImplementedError(
+                f"the schema model cannot read JSON Schema keyword {key!r} (at {at}); "
+                "teach pytest_yc_images/_schema_model.py the constraint first"
+            )
+        if key in SUBSCHEMA:
+            out[key] = inline(value, base, known=known, where=at)
+        elif key in SUBSCHEMAS:
+            out[key] = [
+                inline(sub, base, known=known, where=f"{at}/{i}") for i, sub in enumerate(value)
+            ]
+        elif key in NAMED_SUBSCHEMAS:
+            out[key] = {
+                name: inline(sub, base, known=known, where=f"{at}/{name}")
+                for name, sub in value.items()
+            }
+        elif key not in _DROPPED:
+            out[key] = value
+    if "$ref" not in node:
+        return out
+    target = urljoin(base, node["$ref"])
+    contents = registry().resolver(base_uri=base).lookup(node["$ref"]).contents
+    resolved = inline(contents, urldefrag(target).url, known=known, where=target)
+    return {"allOf": [resolved, out]} if out else resolved
+
+
+@cache
+def inlined(name: str) -> dict[str, Any]:
+    """The schema of message ``name`` with every ``$ref`` inlined (cached: do not change it)."""
+    doc = _schemas()[name]
+    out: dict[str, Any] = inline(doc, doc["$id"], where=doc["$id"] + "#")
+    return out
 
 
 @cache
@@ -176,6 +273,4 @@ def fast_check(name: str) -> Any:
         import jsonschema_rs
     except ImportError:  # pragma: no cover - it is a dependency, but an optional speed-up
         return None
-    doc = _schemas()[name]
-    inlined = _inline(doc, registry().resolver(base_uri=doc["$id"]))
-    return jsonschema_rs.Draft202012Validator(inlined).is_valid
+    return jsonschema_rs.Draft202012Validator(inlined(name)).is_valid

@@ -1,17 +1,24 @@
-"""Test-facing controls of a fake, shared by the Python API and the HTTP ``/_fake/`` face."""
+"""The test controls of a fake: one implementation of each, for the Python API and HTTP.
+
+Each control takes the fake's lock and calls the core; ``FakeImageService``'s methods
+and the ``/_fake/`` routes (:mod:`._control_routes`) both call these.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
-from ._core.faults import Fault
+from ._core.faults import KINDS, ErrorFault, F, Fault, OperationFault
+from ._core.journal import JournalEntry
 from ._core.model import Disk, Image, Snapshot
 from ._core.operations import Completion
 from ._rpc import Rpc, method_name
 from ._wire import encode_image, encode_operation, parse_time
 from .errors import Code, ServiceError
 
-__all__ = ["Controls", "image_from_json"]
+__all__ = ["Controls", "fault_from_spec", "image_from_json"]
 
 _IMAGE_FIELDS = {
     "name": "name",
@@ -24,7 +31,7 @@ _IMAGE_FIELDS = {
 }
 
 
-def image_from_json(data: dict[str, Any], *, image_id: str, created_at: float) -> Image:
+def image_from_json(data: Mapping[str, Any], *, image_id: str, created_at: float) -> Image:
     """An image record from a (partial) image in the JSON mapping."""
     unknown = set(data) - {
         *_IMAGE_FIELDS,
@@ -60,20 +67,56 @@ def image_from_json(data: dict[str, Any], *, image_id: str, created_at: float) -
     return image
 
 
+# The fields a fault spec may hold, by their JSON names, and the Python keyword of each.
+_SPEC_FIELDS = {
+    "code": "code",
+    "message": "message",
+    "times": "times",
+    "seconds": "seconds",
+    "afterPolls": "after_polls",
+    "after_polls": "after_polls",
+}
+
+
+def fault_from_spec(spec: Mapping[str, Any]) -> Fault:
+    """A fault from its spec, as ``POST /_fake/faults`` and the ``yc_images`` marker give
+    it: ``{"kind": "error", "method": "Create", "code": "UNAVAILABLE", "times": 1}``.
+
+    ``kind`` (``error``, ``latency``, ``lost_reply``, ``operation_error``) defaults to
+    ``error``, ``code`` to UNAVAILABLE, ``times`` to 1 (``None``: every call);
+    ``afterPolls`` may also be spelt ``after_polls``. Each kind takes the fields it reads
+    and ignores the others; a field no kind reads is refused (ValueError)."""
+    options = dict(spec)
+    kind = options.pop("kind", "error")
+    if kind not in KINDS:
+        raise ValueError(f"unknown fault kind {kind!r}; known: {', '.join(KINDS)}")
+    if "method" not in options:
+        raise ValueError("a fault needs a method")
+    method = options.pop("method")
+    unknown = set(options) - set(_SPEC_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown fault fields: {', '.join(sorted(map(str, unknown)))}")
+    cls = KINDS[kind]
+    given = {_SPEC_FIELDS[name]: value for name, value in options.items()}
+    given.setdefault("times", 1)
+    if issubclass(cls, (ErrorFault, OperationFault)):
+        given["code"] = Code.parse(given.get("code", Code.UNAVAILABLE))
+    read = {f.name for f in dataclasses.fields(cls)}
+    return cls(method=method, **{k: v for k, v in given.items() if k in read})
+
+
 class Controls:
-    """What a test may do that the live service never allows. Thread-safe."""
+    """What a test may do that the live service never allows. Thread-safe: each control
+    takes the fake's lock, so it never runs in the middle of an API call."""
 
     def __init__(self, rpc: Rpc) -> None:
         self.rpc = rpc
 
-    @property
-    def _service(self) -> Any:
-        return self.rpc.service
-
     # --- state ---------------------------------------------------------------------
-    def put_image(self, data: dict[str, Any]) -> dict[str, Any]:
+    def put_image(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Store an image given in the JSON mapping (any status), without an operation."""
         with self.rpc.lock:
-            service = self._service
+            service = self.rpc.service
             image = image_from_json(
                 data, image_id=service.ids.new("fd8"), created_at=service.stamp()
             )
@@ -81,130 +124,76 @@ class Controls:
 
     def add_disk(self, disk: Disk) -> None:
         with self.rpc.lock:
-            self._service.store.disks[disk.id] = disk
+            self.rpc.service.store.disks[disk.id] = disk
 
     def add_snapshot(self, snapshot: Snapshot) -> None:
         with self.rpc.lock:
-            self._service.store.snapshots[snapshot.id] = snapshot
+            self.rpc.service.store.snapshots[snapshot.id] = snapshot
 
-    def images(self, folder_id: str | None = None) -> list[dict[str, Any]]:
+    def list_images(self, folder_id: str | None = None) -> list[dict[str, Any]]:
         with self.rpc.lock:
-            images = self._service.store.images.values()
+            images = self.rpc.service.store.images.values()
             return [encode_image(i) for i in images if folder_id in (None, i.folder_id)]
 
-    def operations(self, image_id: str | None = None) -> list[dict[str, Any]]:
+    def list_operations(self, image_id: str | None = None) -> list[dict[str, Any]]:
         with self.rpc.lock:
-            ops = self._service.store.operations.values()
+            ops = self.rpc.service.store.operations.values()
             return [encode_operation(o) for o in ops if image_id in (None, o.image_id)]
 
+    def unfinished_operations(self) -> list[str]:
+        with self.rpc.lock:
+            return [o.id for o in self.rpc.service.store.operations.values() if not o.done]
+
     # --- time and operations -------------------------------------------------------
-    def advance(self, seconds: float) -> float:
+    def advance_clock(self, seconds: float) -> float:
+        """Move the virtual clock; clock-driven operations that are due finish."""
         with self.rpc.lock:
-            self._service.advance(seconds)
-            return float(self._service.clock.now())
+            service = self.rpc.service
+            now = service.clock.advance(seconds)
+            service.lifecycle.settle(now)
+            return float(now)
 
-    def set_completion(self, mode: str) -> None:
+    def set_completion(self, mode: Completion | str) -> None:
+        completion = Completion(mode)
         with self.rpc.lock:
-            self._service.lifecycle.completion = Completion(mode)
+            self.rpc.service.lifecycle.completion = completion
 
-    def finish(self, operation_id: str, error: ServiceError | None = None) -> dict[str, Any]:
+    def finish_operation(
+        self, operation_id: str, error: ServiceError | None = None
+    ) -> dict[str, Any]:
+        """Finish a running operation, successfully or with ``error``."""
         with self.rpc.lock:
-            return encode_operation(self._service.finish_operation(operation_id, error))
-
-    def unfinished(self) -> list[str]:
-        with self.rpc.lock:
-            return [o.id for o in self._service.store.operations.values() if not o.done]
+            return encode_operation(self.rpc.service.finish_operation(operation_id, error))
 
     # --- faults --------------------------------------------------------------------
-    def add_fault(self, kind: str, method: str, **options: Any) -> Fault:
-        if "code" in options:
-            options["code"] = Code.parse(options["code"])
-        fault = Fault(kind=kind, method=method_name(method), **options)
+    def add_fault(self, fault: F) -> F:
+        """Script ``fault`` (its method in short form, ``"Create"``, is made full); returns
+        the fault as scripted, the object :meth:`fired` counts."""
+        method = method_name(fault.method)
+        if method != fault.method:
+            fault = dataclasses.replace(fault, method=method)
         with self.rpc.lock:
-            added: Fault = self._service.faults.add(fault)
-            return added
+            self.rpc.service.faults.add(fault)
+            return fault
 
-    # --- the HTTP face of the controls ---------------------------------------------
-    def http(self, method: str, path: str, body: dict[str, Any]) -> tuple[int, Any]:
-        """``/_fake/...`` requests; answers (HTTP status, JSON payload)."""
-        try:
-            return 200, self._http(method, path.removeprefix("/_fake").strip("/"), body)
-        except (ValueError, TypeError, KeyError) as exc:
-            return 400, {"code": 3, "message": f"bad control request: {exc}"}
-        except ServiceError as error:
-            return error.code.http_status, {"code": int(error.code), "message": error.message}
+    def list_faults(self) -> list[tuple[Fault, int]]:
+        """Every scripted fault with how often it fired."""
+        with self.rpc.lock:
+            return self.rpc.service.faults.counted()
 
-    def _http(self, method: str, path: str, body: dict[str, Any]) -> Any:
-        service = self._service
-        route = (method, path)
-        if route == ("GET", "images"):
-            return {"images": self.images(body.get("folderId"))}
-        if route == ("POST", "images"):
-            return self.put_image(body)
-        if route == ("POST", "disks"):
-            self.add_disk(Disk(**_snake(body)))
-            return {}
-        if route == ("POST", "snapshots"):
-            self.add_snapshot(Snapshot(**_snake(body)))
-            return {}
-        if route == ("GET", "operations"):
-            return {"operations": self.operations()}
-        if method == "POST" and path.startswith("operations/") and ":" in path:
-            op_id, _, verb = path.removeprefix("operations/").partition(":")
-            if verb == "complete":
-                return self.finish(op_id)
-            if verb == "fail":
-                code = Code.parse(body.get("code", "INTERNAL"))
-                return self.finish(op_id, ServiceError(code, body.get("message", "Failed")))
-        if route == ("POST", "clock:advance"):
-            return {"now": self.advance(float(body["seconds"]))}
-        if route == ("POST", "completion"):
-            self.set_completion(body["mode"])
-            return {}
-        if route == ("GET", "faults"):
-            with self.rpc.lock:
-                return {"faults": [_fault_json(f) for f in service.faults.scripted]}
-        if route == ("POST", "faults"):
-            options = _snake(body)
-            fault = self.add_fault(options.pop("kind"), options.pop("method"), **options)
-            return _fault_json(fault)
-        if route == ("DELETE", "faults"):
-            with self.rpc.lock:
-                service.faults.clear()
-            return {}
-        if route == ("GET", "journal"):
-            with self.rpc.lock:
-                return {"entries": [_entry_json(e) for e in service.journal.entries]}
-        raise ServiceError(Code.NOT_FOUND, f"No such control: {method} /_fake/{path[:100]}")
+    def fired(self, fault: Fault) -> int:
+        with self.rpc.lock:
+            return self.rpc.service.faults.fired(fault)
 
+    def unfired_faults(self) -> list[Fault]:
+        with self.rpc.lock:
+            return self.rpc.service.faults.unfired()
 
-def _snake(body: dict[str, Any]) -> dict[str, Any]:
-    import re
+    def clear_faults(self) -> None:
+        with self.rpc.lock:
+            self.rpc.service.faults.clear()
 
-    return {re.sub(r"(?<!^)(?=[A-Z])", "_", k).lower(): v for k, v in body.items()}
-
-
-def _fault_json(fault: Fault) -> dict[str, Any]:
-    return {
-        "kind": fault.kind,
-        "method": fault.method,
-        "code": fault.code.name,
-        "times": fault.times,
-        "seconds": fault.seconds,
-        "afterPolls": fault.after_polls,
-        "fired": fault.fired,
-        "description": fault.describe(),
-    }
-
-
-def _entry_json(entry: Any) -> dict[str, Any]:
-    return {
-        "method": entry.method,
-        "request": entry.request,
-        "response": entry.response,
-        "error": entry.error,
-        "code": entry.code,
-        "virtualTime": entry.virtual_time,
-        "wallTime": entry.wall_time,
-        "idempotencyKey": entry.idempotency_key,
-    }
+    # --- the journal -----------------------------------------------------------------
+    def read_journal(self) -> list[JournalEntry]:
+        with self.rpc.lock:
+            return self.rpc.service.journal.entries

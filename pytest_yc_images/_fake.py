@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import httpx
 
-from ._controls import Controls
+from ._controls import Controls, fault_from_spec
 from ._core.clock import DEFAULT_EPOCH, VirtualClock
-from ._core.faults import Fault
+from ._core.faults import ErrorFault, Fault, LatencyFault, LostReplyFault, OperationFault
 from ._core.ids import IdSource
 from ._core.journal import Journal
 from ._core.model import Disk, Snapshot
@@ -111,15 +111,27 @@ class FakeImageService:
         """Start a real HTTP server on loopback; use as a context manager or ``stop()`` it."""
         return LoopbackServer(self.asgi_app(), host=host, port=port).start()
 
-    def serve_grpc(
-        self, *, host: str = "127.0.0.1", port: int = 0, log: Any = None
-    ) -> Any:
+    def serve_grpc(self, *, host: str = "127.0.0.1", port: int = 0, log: Any = None) -> Any:
         """Start the gRPC face (TLS, for the official SDK) on loopback; returns a
         ``GrpcServer`` (``.endpoint``, ``.ca_pem``, ``write_ca(path)``, ``stop()``).
         ``log`` gets one line per call. Needs ``pip install pytest-yc-images[grpc]``."""
         from .faces.grpc import GrpcServer  # here: REST-only users never import grpc
 
         return GrpcServer(self._rpc, host=host, port=port, log=log).start()
+
+    def attach(self, server: Any) -> None:
+        """Make a running server answer from this fake: a :class:`LoopbackServer` from
+        :meth:`serve` or a ``GrpcServer`` from :meth:`serve_grpc`, of this fake or of
+        another. The plugin starts its servers once per session and attaches each test's
+        fake to them; requests already in flight finish on the fake they started on."""
+        if isinstance(server, LoopbackServer):
+            server.app.router = self.router
+        elif hasattr(server, "rpc"):  # a GrpcServer (its module needs the grpc extra)
+            server.rpc = self._rpc
+        else:
+            raise TypeError(
+                f"attach() takes a LoopbackServer or a GrpcServer, not {type(server).__name__}"
+            )
 
     def call(
         self,
@@ -152,13 +164,13 @@ class FakeImageService:
         self.controls.add_snapshot(Snapshot(id=snapshot_id, folder_id=folder_id, **fields))
 
     def images(self, folder_id: str | None = None) -> list[dict[str, Any]]:
-        return self.controls.images(folder_id)
+        return self.controls.list_images(folder_id)
 
     def operations(self, image_id: str | None = None) -> list[dict[str, Any]]:
-        return self.controls.operations(image_id)
+        return self.controls.list_operations(image_id)
 
     def unfinished_operations(self) -> list[str]:
-        return self.controls.unfinished()
+        return self.controls.unfinished_operations()
 
     def snapshot(self) -> object:
         with self._rpc.lock:
@@ -194,15 +206,16 @@ class FakeImageService:
 
     def advance(self, seconds: float) -> None:
         """Move the virtual clock; clock-driven operations that are due finish."""
-        self.controls.advance(seconds)
+        self.controls.advance_clock(seconds)
 
     def complete(self, operation_id: str) -> dict[str, Any]:
-        return self.controls.finish(operation_id)
+        return self.controls.finish_operation(operation_id)
 
     def fail_operation(
         self, operation_id: str, code: Code | str = Code.INTERNAL, message: str = "Operation failed"
     ) -> dict[str, Any]:
-        return self.controls.finish(operation_id, ServiceError(Code.parse(code), message))
+        error = ServiceError(Code.parse(code), message)
+        return self.controls.finish_operation(operation_id, error)
 
     # --- faults --------------------------------------------------------------------
     def fail_next(
@@ -212,17 +225,17 @@ class FakeImageService:
         *,
         times: int | None = 1,
         message: str = "",
-    ) -> Fault:
+    ) -> ErrorFault:
         """The next ``times`` calls of ``method`` (``"*"``: any) fail with ``code``."""
-        return self.controls.add_fault("error", method, code=code, times=times, message=message)
+        return self.controls.add_fault(ErrorFault(method, Code.parse(code), message, times))
 
-    def add_latency(self, method: str, seconds: float, *, times: int | None = None) -> Fault:
+    def add_latency(self, method: str, seconds: float, *, times: int | None = None) -> LatencyFault:
         """Replies to ``method`` wait ``seconds`` of real time (to test client timeouts)."""
-        return self.controls.add_fault("latency", method, seconds=seconds, times=times)
+        return self.controls.add_fault(LatencyFault(method, seconds, times))
 
-    def lose_reply(self, method: str, *, times: int = 1) -> Fault:
+    def lose_reply(self, method: str, *, times: int = 1) -> LostReplyFault:
         """The change is applied but the caller gets UNAVAILABLE (retry with Idempotency-Key)."""
-        return self.controls.add_fault("lost_reply", method, times=times)
+        return self.controls.add_fault(LostReplyFault(method, times))
 
     def fail_next_operation(
         self,
@@ -232,24 +245,31 @@ class FakeImageService:
         after_polls: int = 0,
         message: str = "",
         times: int = 1,
-    ) -> Fault:
+    ) -> OperationFault:
         """The next operation(s) of ``method`` end in ``code`` (after ``after_polls`` polls);
         a failed Create leaves its image in ERROR."""
-        return self.controls.add_fault(
-            "operation_error",
-            method,
-            code=code,
-            times=times,
-            after_polls=after_polls,
-            message=message,
-        )
+        fault = OperationFault(method, Code.parse(code), message, times, after_polls)
+        return self.controls.add_fault(fault)
+
+    def add_fault(self, fault: Fault | Mapping[str, Any]) -> Fault:
+        """Script a fault: one of the fault types, or a spec as ``POST /_fake/faults`` and
+        the ``yc_images`` marker take it (``{"kind": "error", "method": "Create",
+        "code": "UNAVAILABLE", "times": 1}``; ``kind`` defaults to ``error``)."""
+        if isinstance(fault, Mapping):
+            fault = fault_from_spec(fault)
+        return self.controls.add_fault(fault)
 
     @property
     def faults(self) -> list[Fault]:
-        return list(self.service.faults.scripted)
+        """The scripted faults, in the order they were added."""
+        return [fault for fault, _ in self.controls.list_faults()]
+
+    def fired(self, fault: Fault) -> int:
+        """How often ``fault`` (as a fault method returned it) has fired."""
+        return self.controls.fired(fault)
 
     def unfired_faults(self) -> list[Fault]:
-        return self.service.faults.unfired()
+        return self.controls.unfired_faults()
 
 
 __all__ += ["PUBLIC_FOLDER"]

@@ -16,13 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import ValidationError
-
-from . import _contracts
+from ._core.faults import ErrorFault, LatencyFault, LostReplyFault
 from ._core.model import Image
+from ._core.rpcs import implemented
 from ._core.service import ImageService
+from ._routes import Route, routes
+from ._validation import validate
 from ._wire import decode_request, encode_image, encode_operation, encode_status
-from .errors import Code, FieldViolation, ServiceError
+from .errors import Code, ServiceError
 
 __all__ = ["METHODS", "MethodSpec", "Reply", "Rpc"]
 
@@ -50,29 +51,40 @@ class MethodSpec:
     mutating: bool = False
 
 
-METHODS: dict[str, MethodSpec] = {
-    "ImageService.Get": MethodSpec("GetImageRequest", "get_image", encode_image),
-    "ImageService.GetLatestByFamily": MethodSpec(
-        "GetImageLatestByFamilyRequest", "get_latest_by_family", encode_image
-    ),
-    "ImageService.List": MethodSpec("ListImagesRequest", "list_images", _page("images")),
-    "ImageService.Create": MethodSpec(
-        "CreateImageRequest", "create_image", encode_operation, mutating=True
-    ),
-    "ImageService.Update": MethodSpec(
-        "UpdateImageRequest", "update_image", encode_operation, mutating=True
-    ),
-    "ImageService.Delete": MethodSpec(
-        "DeleteImageRequest", "delete_image", encode_operation, mutating=True
-    ),
-    "ImageService.ListOperations": MethodSpec(
-        "ListImageOperationsRequest", "list_image_operations", _page("operations")
-    ),
-    "OperationService.Get": MethodSpec("GetOperationRequest", "get_operation", encode_operation),
-    "OperationService.Cancel": MethodSpec(
-        "CancelOperationRequest", "cancel_operation", encode_operation
-    ),
+# The reply encoder of each response message; a page of a listing is found by its shape.
+_ENCODERS: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "yandex.cloud.compute.v1.Image": encode_image,
+    "yandex.cloud.operation.Operation": encode_operation,
 }
+
+
+def _encoder(route: Route) -> Callable[[Any], dict[str, Any]]:
+    if route.response_type in _ENCODERS:
+        return _ENCODERS[route.response_type]
+    if route.page_items is not None:
+        return _page(route.page_items)
+    raise LookupError(f"{route.rpc}: no encoder for {route.response_type}")
+
+
+def _methods() -> dict[str, MethodSpec]:
+    """The route table's RPCs that the core implements (the others answer UNIMPLEMENTED)."""
+    handlers = implemented(ImageService)
+    return {
+        route.rpc: MethodSpec(
+            route.request,
+            handlers[route.rpc],
+            _encoder(route),
+            # Keyed: a repeat answers the operation the first call made, so only a call
+            # that starts one (its reply typed by its metadata). Cancel takes the header
+            # but starts nothing; a repeat cancels again, a no-op once done.
+            mutating=route.mutating and route.metadata_type is not None,
+        )
+        for route in routes()
+        if route.rpc in handlers
+    }
+
+
+METHODS: dict[str, MethodSpec] = _methods()
 
 
 _OK = Code.OK
@@ -122,22 +134,24 @@ class Rpc:
         idempotency_key: str | None = None,
         request_id: str | None = None,
     ) -> Reply:
-        spec = METHODS[method]
+        spec = METHODS.get(method)
         with self.lock:
             service = self.service
             delay = 0.0
-            faults = service.faults if service.faults.scripted else None
+            faults = service.faults if service.faults.entries else None
             try:
+                if spec is None:
+                    raise ServiceError(Code.UNIMPLEMENTED, f"{method[:100]} is not implemented")
                 if service.lifecycle.due:
                     service.settle()
                 if faults is not None:
-                    latency = faults.take(method, "latency")
+                    latency = faults.take(method, LatencyFault)
                     delay = latency.seconds if latency else 0.0
-                    scripted = faults.take(method, "error")
+                    scripted = faults.take(method, ErrorFault)
                     if scripted is not None:
                         raise ServiceError(scripted.code, scripted.message or "Scripted fault")
-                caller = service.authenticate(token)
-                _validate(spec.request, message)
+                caller = service.access.authenticate(token)
+                validate(spec.request, message)
                 # A repeat is the same request with the same key; a key reused for another
                 # request (another image, other fields) does not return the first's operation.
                 key = (
@@ -152,7 +166,7 @@ class Rpc:
                     if key:
                         service.idempotency[key] = result.id
                 body = spec.encode(result)
-                if faults is not None and faults.take(method, "lost_reply") is not None:
+                if faults is not None and faults.take(method, LostReplyFault) is not None:
                     raise ServiceError(Code.UNAVAILABLE, "The connection was reset")
                 code = _OK
             except ServiceError as error:
@@ -173,145 +187,3 @@ class Rpc:
 
 def _fingerprint(message: Any) -> str:
     return json.dumps(message, sort_keys=True, separators=(",", ":"), default=str)
-
-
-def _validate(message_name: str, message: Any) -> None:
-    unencodable = _lone_surrogates(message)
-    if unencodable:
-        fields = ", ".join(v.field for v in unencodable)
-        raise ServiceError(
-            Code.INVALID_ARGUMENT, f"Request validation error: {fields}", tuple(unencodable)
-        )
-    quick = _contracts.fast_check(message_name)
-    if quick is not None:
-        try:
-            if quick(message):
-                return
-        except (ValueError, OverflowError, TypeError):
-            pass  # a value jsonschema-rs cannot take (e.g. a huge integer): ask jsonschema
-    errors = list(_contracts.validator(message_name).iter_errors(message))
-    if not errors:
-        return
-    violations: list[FieldViolation] = []
-    for error in errors:
-        for violation in _violations(error):
-            if violation not in violations:
-                violations.append(violation)
-    fields = ", ".join(v.field for v in violations)
-    raise ServiceError(
-        Code.INVALID_ARGUMENT, f"Request validation error: {fields}", tuple(violations)
-    )
-
-
-def _lone_surrogates(message: Any) -> list[FieldViolation]:
-    """Strings proto3 cannot carry: JSON may escape a lone surrogate (``"\\ud800"``), UTF-8
-    cannot encode one. Walked with a stack, not recursion: the body may be deeply nested."""
-    if type(message) is dict:  # the common case, flat and ASCII: nothing to walk
-        for key, value in message.items():
-            if not (type(value) is str and value.isascii() and type(key) is str and key.isascii()):
-                break
-        else:
-            return []
-    found: list[FieldViolation] = []
-    stack: list[tuple[str, Any]] = [("", message)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, str):
-            if not _utf8(value):
-                found.append(FieldViolation(path or "body", "must be valid UTF-8 (lone surrogate)"))
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if not _utf8(str(key)):
-                    found.append(FieldViolation(path or "body", "keys must be valid UTF-8"))
-                else:
-                    stack.append((f"{path}.{key}" if path else str(key), item))
-        elif isinstance(value, list):
-            stack.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
-    return sorted(set(found), key=lambda v: v.field)
-
-
-def _utf8(text: str) -> bool:
-    if text.isascii():
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _path(parts: Any) -> str:
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _violations(error: ValidationError) -> list[FieldViolation]:
-    """Name the field(s) behind one schema error, in the JSON mapping's names."""
-    base = _path(error.absolute_path)
-    keyword: Any = error.validator
-    value: Any = error.validator_value
-    schema: Any = error.schema
-    instance: Any = error.instance
-
-    def at(name: Any) -> str:  # a key of a Python caller's message may be any type
-        return f"{base}.{name}" if base else str(name)
-
-    if keyword == "required":
-        have = instance if isinstance(instance, dict) else {}
-        return [FieldViolation(at(n), "is required") for n in value if n not in have]
-    if keyword == "additionalProperties" and isinstance(instance, dict):
-        known = schema.get("properties", {})
-        return [FieldViolation(at(n), "unknown field") for n in instance if n not in known]
-    schema_path = list(error.relative_schema_path)
-    if "dependentSchemas" in schema_path:
-        source = schema_path[schema_path.index("dependentSchemas") + 1]
-        return [
-            FieldViolation(
-                at(str(source)), "only one of imageId, diskId, snapshotId and uri may be set"
-            )
-        ]
-    if keyword == "propertyNames":
-        return [FieldViolation(base or "body", f"key {_short(instance)} {_why(error.context)}")]
-    if keyword in ("anyOf", "oneOf") and isinstance(schema, dict) and schema.get("description"):
-        return [FieldViolation(base or "body", schema["description"])]
-    if keyword == "type" and not base:
-        return [FieldViolation("body", "must be a JSON object")]
-    return [FieldViolation(base or "body", _describe(keyword, value, instance))]
-
-
-def _why(context: Any) -> str:
-    if not context:
-        return "is not allowed"
-    first = context[0]
-    return _describe(first.validator, first.validator_value, first.instance)
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _describe(keyword: Any, value: Any, instance: Any) -> str:
-    match keyword:
-        case "maxLength":
-            return f"must be at most {value} characters long"
-        case "minLength":
-            return "is required" if value == 1 else f"must be at least {value} characters long"
-        case "pattern":
-            return f"value {_short(instance)} must match the regular expression {value}"
-        case "maximum":
-            return f"must be at most {value}"
-        case "minimum":
-            return f"must be at least {value}"
-        case "maxProperties":
-            return f"must have at most {value} entries"
-        case "maxItems":
-            return f"must have at most {value} items"
-        case "enum":
-            return "must be one of " + ", ".join(map(str, value))
-        case "type":
-            return f"must be of type {value}"
-        case _:
-            return f"has an invalid value {_short(instance)}"

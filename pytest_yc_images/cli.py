@@ -12,7 +12,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ._control_routes import control_routes
 from ._fake import FakeImageService
+from .errors import ServiceError
 from .faces.server import bind, uvicorn_config
 
 __all__ = ["main"]
@@ -72,10 +74,11 @@ def _load_seed(fake: FakeImageService, path: Path) -> None:
         data = {"images": data}
     for image in data.get("images", []):
         fake.put_image(**image)
+    actions = control_routes().actions  # the checks and meaning of POST /_fake/disks
     for disk in data.get("disks", []):
-        fake.controls.http("POST", "/_fake/disks", disk)
+        actions["add_disk"].run(fake.controls, disk)
     for snapshot in data.get("snapshots", []):
-        fake.controls.http("POST", "/_fake/snapshots", snapshot)
+        actions["add_snapshot"].run(fake.controls, snapshot)
 
 
 def _serve_grpc(
@@ -104,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.seed:
         try:
             _load_seed(fake, args.seed)
-        except (OSError, ValueError, TypeError) as exc:
+        except (OSError, ValueError, TypeError, ServiceError) as exc:
             print(f"yc-images-fake: cannot load {args.seed}: {exc}", file=sys.stderr)
             return 2
     try:

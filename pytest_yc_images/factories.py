@@ -8,6 +8,7 @@ from typing import Any
 from ._contracts import validator
 from ._core.clock import DEFAULT_EPOCH
 from ._fake import FakeImageService
+from ._schema_model import message as schema_model
 from ._wire import encode_time
 
 __all__ = ["TRAITS", "ImageFactory", "RequestFactory"]
@@ -24,11 +25,10 @@ TRAITS: dict[str, dict[str, Any]] = {
         "minDiskSize": str(50 * _GIB),
     },
     "pooled": {"pooled": True},
-    "creating": {"status": "CREATING"},
-    "ready": {"status": "READY"},
-    "error": {"status": "ERROR"},
-    "deleting": {"status": "DELETING"},
 }
+# One trait per image status the schema names: creating, ready, error, deleting.
+_STATUS = next(c for c in schema_model("Image").constraints if c.rule == "Image.status.enum")
+TRAITS |= {status.lower(): {"status": status} for status in _STATUS.limit}
 
 
 def _checked(message: str, document: dict[str, Any]) -> dict[str, Any]:
@@ -124,8 +124,7 @@ class RequestFactory:
             "folderId": self.folder_id,
             "name": f"{self.name_prefix}-{number}",
         }
-        sources = {"imageId", "diskId", "snapshotId", "uri"}
-        if not sources & set(overrides):
+        if not set(schema_model("CreateImageRequest").oneofs["source"]) & set(overrides):
             request["uri"] = (
                 f"https://storage.yandexcloud.net/images/{self.name_prefix}-{number}.qcow2"
             )

@@ -11,19 +11,18 @@ import asyncio
 import hashlib
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from ._fake import DEFAULT_TOKEN, FakeImageService
+from ._fixture_values import YcGrpc, YcServer
 from .faces.server import LoopbackServer
 from .factories import ImageFactory, RequestFactory
 
-__all__ = ["YcGrpc", "YcServer"]
+__all__: list[str] = []  # pytest loads this module; tests import from pytest_yc_images
 
 # name: (help, default, choices)
 _OPTIONS: dict[str, tuple[str, str, tuple[str, ...] | None]] = {
@@ -45,13 +44,24 @@ _OPTIONS: dict[str, tuple[str, str, tuple[str, ...] | None]] = {
         ("fail", "ignore"),
     ),
 }
+_MARKER_OPTIONS = (
+    "completion",
+    "images",
+    "faults",
+    "seed",
+    "durations",
+    "access",
+    "unfired_faults",
+    "unfinished_operations",
+)
 _MARKER = (
     "yc_images(*, completion=None, images=(), faults=(), seed=None, durations=None, "
-    "unfired_faults=None, unfinished_operations=None): configure this test's fake "
-    "(yc_fake and yc_server): the operation completion mode, images to put in first "
-    "(JSON mapping, folderId defaults to yc_folder_id), faults to script "
-    "({'kind': 'error', 'method': 'Create', 'code': 'UNAVAILABLE', 'times': 1}), "
-    "virtual durations per method, and the teardown checks."
+    "access=None, unfired_faults=None, unfinished_operations=None): configure this test's "
+    "fake (yc_fake, which every face of the test serves: yc_client, yc_server, yc_grpc): "
+    "the operation completion mode, images to put in first (JSON mapping, folderId "
+    "defaults to yc_folder_id), faults to script ({'kind': 'error', 'method': 'Create', "
+    "'code': 'UNAVAILABLE', 'times': 1}), virtual durations per method, the tokens that "
+    "may call and their folders ({'token': ['folder', ...]}), and the teardown checks."
 )
 
 
@@ -120,17 +130,12 @@ def _marker_options(request: pytest.FixtureRequest) -> dict[str, Any]:
         if marker.args:
             raise pytest.UsageError("@pytest.mark.yc_images takes keyword arguments only")
         options.update(marker.kwargs)
-    unknown = set(options) - {
-        "completion",
-        "images",
-        "faults",
-        "seed",
-        "durations",
-        "unfired_faults",
-        "unfinished_operations",
-    }
+    unknown = set(options) - set(_MARKER_OPTIONS)
     if unknown:
-        raise pytest.UsageError(f"@pytest.mark.yc_images: unknown options {sorted(unknown)}")
+        raise pytest.UsageError(
+            f"@pytest.mark.yc_images: unknown options {sorted(unknown)}; "
+            f"known: {', '.join(_MARKER_OPTIONS)}"
+        )
     return options
 
 
@@ -168,6 +173,7 @@ class _TestSettings:
             "seed": seed,
             "completion": self.marker.get("completion") or _setting(config, "completion"),
             "durations": self.marker.get("durations"),
+            "access": self.marker.get("access"),
         }
 
     @cached_property
@@ -178,10 +184,6 @@ class _TestSettings:
         """``unfired_faults`` or ``unfinished_operations``: ``"fail"`` or ``"ignore"``."""
         return str(self.marker.get(name) or _setting(self._request.config, name))
 
-    def with_server(self) -> bool:
-        """Whether the test runs yc_server too (now: it may have been set up since)."""
-        return "yc_server" in self._request.fixturenames
-
 
 # Only this fixture takes ``request``: pytest builds a new definition of ``request`` each
 # time a fixture asks for it (with inspect.signature): about 0.1 ms per test when
@@ -191,24 +193,21 @@ def _yc_settings(request: pytest.FixtureRequest) -> _TestSettings:
     return _TestSettings(request)
 
 
-def _prepare(
-    fake: FakeImageService, marker: dict[str, Any], folder_id: str, *, faults: bool = True
-) -> None:
+def _prepare(fake: FakeImageService, marker: dict[str, Any], folder_id: str) -> None:
     for image in marker.get("images", ()):
         fake.put_image(**{"folderId": folder_id, **image})
-    for fault in marker.get("faults", ()) if faults else ():
-        spec = dict(fault)
-        fake.controls.add_fault(spec.pop("kind", "error"), spec.pop("method"), **spec)
+    for fault in marker.get("faults", ()):
+        fake.add_fault(fault)
 
 
-def _check(fake: FakeImageService, settings: _TestSettings, fixture: str) -> None:
+def _check(fake: FakeImageService, settings: _TestSettings) -> None:
     __tracebackhide__ = True
     if settings.check("unfired_faults") == "fail":
         unfired = fake.unfired_faults()
         if unfired:
             lines = "\n".join(f"  - {fault.describe()}" for fault in unfired)
             pytest.fail(
-                f"{fixture}: {len(unfired)} scripted fault(s) never fired:\n{lines}\n"
+                f"yc_fake: {len(unfired)} scripted fault(s) never fired:\n{lines}\n"
                 "Remove them, make the code under test reach them, or turn this check off "
                 "with @pytest.mark.yc_images(unfired_faults='ignore') or "
                 "--yc-unfired-faults=ignore.",
@@ -218,7 +217,7 @@ def _check(fake: FakeImageService, settings: _TestSettings, fixture: str) -> Non
         running = fake.unfinished_operations()
         if running:
             pytest.fail(
-                f"{fixture}: {len(running)} operation(s) still running at the end of the test: "
+                f"yc_fake: {len(running)} operation(s) still running at the end of the test: "
                 f"{', '.join(running)}. Poll them to completion (GET /operations/{{id}}) or "
                 "turn this check off with @pytest.mark.yc_images(unfinished_operations='ignore').",
                 pytrace=False,
@@ -234,15 +233,15 @@ def yc_folder_id(_yc_settings: _TestSettings) -> str:
 @pytest.fixture
 def yc_fake(_yc_settings: _TestSettings, yc_folder_id: str) -> Iterator[FakeImageService]:
     """A fresh in-memory ImageService for this test, configured by options and the
-    ``yc_images`` marker. Its controls: ``put_image``, ``fail_next``, ``lose_reply``,
-    ``fail_next_operation``, ``add_latency``, ``advance``, ``complete``, ``journal``..."""
+    ``yc_images`` marker; every face the test uses (``yc_client``, ``yc_async_client``,
+    ``yc_server``, ``yc_grpc``) serves this one fake. Its controls: ``put_image``,
+    ``fail_next``, ``lose_reply``, ``fail_next_operation``, ``add_latency``, ``advance``,
+    ``complete``, ``journal``..."""
     __tracebackhide__ = True
     fake = FakeImageService(**_yc_settings.fake_options)
-    # A test that also runs the server gets the marker's faults there, where its code
-    # under test most likely calls; scripting them twice would leave one set unfired.
-    _prepare(fake, _yc_settings.marker, yc_folder_id, faults=not _yc_settings.with_server())
+    _prepare(fake, _yc_settings.marker, yc_folder_id)
     yield fake
-    _check(fake, _yc_settings, "yc_fake")
+    _check(fake, _yc_settings)
 
 
 @pytest.fixture
@@ -281,38 +280,31 @@ def yc_requests(yc_folder_id: str) -> RequestFactory:
     return RequestFactory(folder_id=yc_folder_id)
 
 
-@dataclass(frozen=True)
-class YcServer:
-    """The loopback server as one test sees it."""
-
-    url: str
-    fake: FakeImageService
-    token: str
-
-
+# The servers start once per session (per xdist worker): start-up is the costly part.
+# Between tests they answer from an idle fake of their own, so a request that outlives
+# its test never reaches the next test's fake.
 @pytest.fixture(scope="session")
 def _yc_session_server() -> Iterator[tuple[LoopbackServer, FakeImageService]]:
-    fake = FakeImageService()
-    server = fake.serve()
-    yield server, fake
+    idle = FakeImageService(standard=False)
+    server = idle.serve()
+    yield server, idle
     server.stop()
 
 
 @pytest.fixture
 def yc_server(
+    yc_fake: FakeImageService,
     _yc_settings: _TestSettings,
     _yc_session_server: tuple[LoopbackServer, FakeImageService],
-    yc_folder_id: str,
 ) -> Iterator[YcServer]:
-    """A real HTTP server on 127.0.0.1, started once per session (per xdist worker) and
-    reset for each test: ``.url`` for code that takes a base URL (compute and operation
-    paths on the same port), ``.fake`` for the controls, ``.token`` to send."""
-    __tracebackhide__ = True
-    server, fake = _yc_session_server
-    fake.reset(**_yc_settings.fake_options)
-    _prepare(fake, _yc_settings.marker, yc_folder_id)
-    yield YcServer(server.url, fake, _yc_settings.token)
-    _check(fake, _yc_settings, "yc_server")
+    """A real HTTP server on 127.0.0.1 answering from this test's ``yc_fake``: ``.url``
+    for code that takes a base URL (compute and operation paths on the same port),
+    ``.fake`` (``yc_fake``) for the controls, ``.token`` to send. Started once per
+    session (per xdist worker)."""
+    server, idle = _yc_session_server
+    yc_fake.attach(server)
+    yield YcServer(server.url, yc_fake, _yc_settings.token)
+    idle.attach(server)
 
 
 @pytest.fixture
@@ -321,45 +313,40 @@ def yc_server_url(yc_server: YcServer) -> str:
     return yc_server.url
 
 
-@dataclass(frozen=True)
-class YcGrpc:
-    """The gRPC face as one test sees it (the same fake as ``yc_server``'s)."""
-
-    endpoint: str  # "localhost:PORT": give it to the SDK as endpoint=
-    ca_pem: bytes  # the CA of the server's certificate: the SDK's root_certificates=
-    ca_path: Path  # the same PEM in a file, for clients in other languages
-    sdk: Any  # a yandexcloud.SDK on endpoint, with ca_pem and token
-    fake: FakeImageService
-    token: str
-
-
 @pytest.fixture(scope="session")
 def _yc_session_grpc(
-    _yc_session_server: tuple[LoopbackServer, FakeImageService],
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[Any, Path]]:
+) -> Iterator[tuple[Any, FakeImageService, Any]]:
     try:
         import pytest_yc_images.faces.grpc  # noqa: F401
     except ImportError as exc:
         pytest.skip(f"yc_grpc needs the grpc extra: pip install pytest-yc-images[grpc] ({exc})")
-    _, fake = _yc_session_server
-    server = fake.serve_grpc()
+    idle = FakeImageService(standard=False)
+    server = idle.serve_grpc()
     ca_path = server.write_ca(tmp_path_factory.mktemp("yc-grpc") / "ca.pem")
-    yield server, ca_path
+    yield server, idle, ca_path
     server.stop()
 
 
 @pytest.fixture
-def yc_grpc(yc_server: YcServer, _yc_session_grpc: tuple[Any, Path]) -> YcGrpc:
-    """The fake over gRPC with TLS, for code that uses the official SDK (``yandexcloud``):
-    ``.endpoint`` (``localhost:PORT``), ``.ca_pem`` and ``.ca_path`` (pass the CA
-    explicitly: ``root_certificates=``), ``.sdk`` (a ready ``yandexcloud.SDK``), ``.fake``
-    and ``.token``. The same fake as ``yc_server``, reset for each test; needs
-    ``pip install pytest-yc-images[grpc]`` (skips without it)."""
+def yc_grpc(
+    yc_fake: FakeImageService,
+    _yc_settings: _TestSettings,
+    _yc_session_grpc: tuple[Any, FakeImageService, Any],
+) -> Iterator[YcGrpc]:
+    """The fake over gRPC with TLS, answering from this test's ``yc_fake``, for code that
+    uses the official SDK (``yandexcloud``): ``.endpoint`` (``localhost:PORT``),
+    ``.ca_pem`` and ``.ca_path`` (pass the CA explicitly: ``root_certificates=``),
+    ``.sdk`` (a ready ``yandexcloud.SDK``), ``.fake`` (``yc_fake``) and ``.token``.
+    Started once per session; needs ``pip install pytest-yc-images[grpc]`` (skips
+    without it)."""
     import yandexcloud
 
-    server, ca_path = _yc_session_grpc
+    server, idle, ca_path = _yc_session_grpc
+    token = _yc_settings.token
+    yc_fake.attach(server)
     sdk = yandexcloud.SDK(
-        endpoint=server.endpoint, iam_token=yc_server.token, root_certificates=server.ca_pem
+        endpoint=server.endpoint, iam_token=token, root_certificates=server.ca_pem
     )
-    return YcGrpc(server.endpoint, server.ca_pem, ca_path, sdk, yc_server.fake, yc_server.token)
+    yield YcGrpc(server.endpoint, server.ca_pem, ca_path, sdk, yc_fake, token)
+    idle.attach(server)

@@ -38,6 +38,7 @@ import schemathesis
 from schemathesis import Case, CheckContext, Response
 
 from ._contracts import schema as message_schema
+from ._routes import routes
 from .errors import Code
 
 __all__ = [
@@ -50,13 +51,6 @@ __all__ = [
     "yc_paging",
 ]
 
-IMAGES = "/compute/v1/images"
-IMAGE = "/compute/v1/images/{imageId}"
-IMAGE_OPERATIONS = "/compute/v1/images/{imageId}/operations"
-LATEST = "/compute/v1/images:latestByFamily"
-OPERATION = "/operations/{operationId}"
-CANCEL = "/operations/{operationId}:cancel"
-
 FOLDER_ENV = "YC_FOLDER_ID"
 MAX_PAGES = 20
 DEFAULT_PAGE_SIZE = 100
@@ -66,24 +60,19 @@ _TYPE = "type.googleapis.com/"
 _IMAGE_TYPE = _TYPE + "yandex.cloud.compute.v1.Image"
 _EMPTY_TYPE = _TYPE + "google.protobuf.Empty"
 _BAD_REQUEST = _TYPE + "google.rpc.BadRequest"
-_METADATA = {
-    f"{_TYPE}yandex.cloud.compute.v1.{method}ImageMetadata": method
-    for method in ("Create", "Update", "Delete")
-}
-_MUTATIONS = {("POST", IMAGES): "Create", ("PATCH", IMAGE): "Update", ("DELETE", IMAGE): "Delete"}
+_ROUTES = routes()
+_GET_IMAGE = _ROUTES["ImageService.Get"]
+_GET_OPERATION = _ROUTES["OperationService.Get"]
+_CREATE = _ROUTES["ImageService.Create"]
+# Keys are (HTTP method, path template), as schemathesis names an API operation.
+_REQUESTS = {(r.http_method, r.path): r.request for r in _ROUTES}
+# Calls that start an operation typed by their metadata ("Create") and that @type.
+_MUTATIONS = {(r.http_method, r.path): r.rpc.split(".")[1] for r in _ROUTES if r.metadata_type}
+_METADATA = {r.metadata_type: r.rpc.split(".")[1] for r in _ROUTES if r.metadata_type}
 _WHILE_RUNNING = {"Create": ("CREATING", "DELETING"), "Delete": ("DELETING",)}
-_LISTS = {("GET", IMAGES): "images", ("GET", IMAGE_OPERATIONS): "operations"}
-_REQUESTS = {
-    ("GET", IMAGE): "GetImageRequest",
-    ("GET", LATEST): "GetImageLatestByFamilyRequest",
-    ("GET", IMAGES): "ListImagesRequest",
-    ("POST", IMAGES): "CreateImageRequest",
-    ("PATCH", IMAGE): "UpdateImageRequest",
-    ("DELETE", IMAGE): "DeleteImageRequest",
-    ("GET", IMAGE_OPERATIONS): "ListImageOperationsRequest",
-    ("GET", OPERATION): "GetOperationRequest",
-    ("POST", CANCEL): "CancelOperationRequest",
-}
+_OPERATIONS = {(r.http_method, r.path) for r in _ROUTES if r.response == "Operation"}
+_LISTS = {(r.http_method, r.path): r.page_items for r in _ROUTES if r.page_items}
+_ABOUT_IMAGE = {r.path for r in _ROUTES if "imageId" in r.path_parameters}
 
 
 def _require(ok: object, message: str) -> None:
@@ -132,9 +121,9 @@ def yc_operations(ctx: CheckContext, response: Response, case: Case[Any]) -> boo
     found: list[tuple[Any, str | None]]
     if key in _MUTATIONS:
         found = [(body, _MUTATIONS[key])]
-    elif key in (("GET", OPERATION), ("POST", CANCEL)):
+    elif key in _OPERATIONS:
         found = [(body, None)]
-    elif key == ("GET", IMAGE_OPERATIONS) and isinstance(body, dict):
+    elif _LISTS.get(key) == "operations" and isinstance(body, dict):
         found = [(op, None) for op in body.get("operations", [])]
     else:
         return None
@@ -161,7 +150,7 @@ def _check_operation(case: Case[Any], response: Response, op: Any, expected: str
     if not isinstance(image_id, str) or not image_id:
         raise AssertionError(f"metadata.imageId is missing: {metadata!r}")
     in_path = (case.path_parameters or {}).get("imageId")
-    if in_path is not None and _key(case)[1] in (IMAGE, IMAGE_OPERATIONS):
+    if in_path is not None and _key(case)[1] in _ABOUT_IMAGE:
         _require(
             image_id == str(in_path),
             f"metadata.imageId is {image_id!r}, but the request was about image {in_path!r}",
@@ -197,13 +186,13 @@ def _check_outcome(op: dict[str, Any], method: str, image_id: str) -> None:
 def _check_running_image(
     case: Case[Any], response: Response, op: dict[str, Any], method: str, image_id: str
 ) -> None:
-    shown = _follow(case, response, IMAGE, {"imageId": image_id})
+    shown = _follow(case, response, _GET_IMAGE.path, {"imageId": image_id})
     image = _json(shown) if shown.status_code == 200 else None
     image = image if isinstance(image, dict) else {}
     status = image.get("status")
     if status in _WHILE_RUNNING[method]:
         folder = case.body.get("folderId") if isinstance(case.body, dict) else None
-        if _key(case) == ("POST", IMAGES) and isinstance(folder, str):
+        if _key(case) == (_CREATE.http_method, _CREATE.path) and isinstance(folder, str):
             _require(
                 image.get("folderId") == folder,
                 f"Create in folder {folder!r} names image {image_id!r}, which is in folder "
@@ -211,7 +200,7 @@ def _check_running_image(
             )
         return
     # Seen after the GET, a finished operation explains any status: it finished in between.
-    again = _follow(case, response, OPERATION, {"operationId": op.get("id", "")})
+    again = _follow(case, response, _GET_OPERATION.path, {"operationId": op.get("id", "")})
     finished = _json(again) if again.status_code == 200 else None
     if isinstance(finished, dict) and finished.get("done") is True:
         return
@@ -239,7 +228,7 @@ def yc_paging(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | 
     key = _key(case)
     if key not in _LISTS or response.status_code != 200:
         return None
-    items_key = _LISTS[key]
+    items_key = str(_LISTS[key])
     query = dict(case.query or {})
     limit = _page_limit(query.get("pageSize"))
     page = _json(response)

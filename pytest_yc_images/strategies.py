@@ -22,19 +22,19 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from ._contracts import message_names, schema, validator
+from ._contracts import message_names, validator
+from ._schema_model import Constraint, definition
+from ._schema_model import message as _model
 from ._schema_strategies import (
-    _SOURCES,
-    Constraint,
+    _breakable,
+    _breaking,
     _checker,
     _defined,
-    _field,
-    _flat_message,
     _message,
     _only_at,
     _pinned,
     _regex,
-    _violations,
+    _sources,
 )
 
 __all__ = [
@@ -93,8 +93,8 @@ def create_image_requests(
     ``source`` names the source field to set (``imageId``, ``diskId``, ``snapshotId`` or
     ``uri``); by default at most one is drawn.
     """
-    if source is not None and source not in _SOURCES:
-        raise ValueError(f"source must be one of {', '.join(_SOURCES)}, not {source!r}")
+    if source is not None and source not in _sources():
+        raise ValueError(f"source must be one of {', '.join(_sources())}, not {source!r}")
     extra = _pinned("CreateImageRequest", require=[source] if source else [], folderId=folder_id)
     return _message("CreateImageRequest", extra)
 
@@ -109,11 +109,11 @@ def list_images_requests(*, folder_id: str | None = None) -> SearchStrategy[dict
     return _message("ListImagesRequest", _pinned("ListImagesRequest", folderId=folder_id))
 
 
-def _names(definition: str, allow_empty: bool) -> SearchStrategy[str]:
-    pattern: str = schema("common")["$defs"][definition]["pattern"]
+def _names(name: str, allow_empty: bool) -> SearchStrategy[str]:
+    pattern: str = definition(name)["pattern"][0]
     if not allow_empty:  # "^(|X)$" -> "^(X)$": never generate the empty name, not even to filter
         pattern = re.sub(r"^\^\(\|(.*)\)\$$", r"^(\1)$", pattern)
-    check = _defined(definition)[1]
+    check = _defined(name)[1]
     return _regex(pattern).filter(lambda s: check(s) and (allow_empty or s != ""))
 
 
@@ -140,12 +140,12 @@ def labels() -> SearchStrategy[dict[str, str]]:
 
 
 def constraints(message: str) -> list[Constraint]:
-    """Every constraint of ``message``: its required fields, then field by field."""
-    flat = _flat_message(message)
-    found = [Constraint(field, "required", True) for field in flat.get("required", [])]
-    for field, subs in flat.get("properties", {}).items():
-        found += [Constraint(field, k, limit) for k, limit, _ in _violations({"allOf": subs})]
-    return found
+    """Every constraint of ``message`` :func:`invalid_values` can break: its required fields,
+    then field by field (:func:`pytest_yc_images.constraints` without the oneofs, which no
+    single field's value breaks)."""
+    read = _model(message)
+    required = [c for c in read.constraints if c.keyword == "required"]
+    return required + list(dict.fromkeys(s.constraint for s in read.sites if _breakable(s)))
 
 
 def invalid_values(message: str, field: str, *, keyword: str | None = None) -> SearchStrategy[Any]:
@@ -157,8 +157,9 @@ def invalid_values(message: str, field: str, *, keyword: str | None = None) -> S
     label key or value. ``keyword`` keeps those of one constraint. Shrinks toward the first
     constraint listed, usually a value of a wrong type.
     """
-    node = _field(message, field)
-    found = [s for k, _, s in _violations(node) if keyword in (None, k)]
+    node = _model(message).field(field)
+    sites = [s for s in _model(message).sites if s.constraint.field == field and _breakable(s)]
+    found = [_breaking(s) for s in sites if keyword in (None, s.constraint.keyword)]
     if not found:
         raise ValueError(f"{message}.{field} has no constraint {keyword or ''} to violate")
     check = _checker(node)

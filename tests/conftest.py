@@ -8,26 +8,18 @@ error bodies against ``Status`` with the HTTP status API.md gives for ``body["co
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from pytest_yc_images import Code, FakeImageService, validator
+from pytest_yc_images import Code, FakeImageService, routes, validator
 
 FOLDER = "b1gtestfolder0000001"
 
-_IMAGE = re.compile(r"/compute/v1/images/[^/:]+")
-_IMAGE_OPS = re.compile(r"/compute/v1/images/[^/:]+/operations")
-_OPERATION = re.compile(r"/operations/[^/:]+")
-_CANCEL = re.compile(r"/operations/[^/:]+:cancel")
-_TYPED = {
-    "type.googleapis.com/yandex.cloud.compute.v1.CreateImageMetadata": "CreateImageOperation",
-    "type.googleapis.com/yandex.cloud.compute.v1.UpdateImageMetadata": "UpdateImageOperation",
-    "type.googleapis.com/yandex.cloud.compute.v1.DeleteImageMetadata": "DeleteImageOperation",
-}
+# metadata @type of a typed operation -> the schema of the operation that carries it
+_TYPED = {r.metadata_type: r.response for r in routes() if r.metadata_type}
 
 
 def _assert_valid(name: str, body: Any) -> None:
@@ -45,19 +37,8 @@ def _check_operation(body: dict[str, Any], expected: str | None = None) -> None:
 
 
 def _success_schema(method: str, path: str) -> str | None:
-    if path == "/compute/v1/images":
-        return {"GET": "ListImagesResponse", "POST": "CreateImageOperation"}[method]
-    if path == "/compute/v1/images:latestByFamily":
-        return "Image"
-    if _IMAGE_OPS.fullmatch(path):
-        return "ListImageOperationsResponse"
-    if _IMAGE.fullmatch(path):
-        return {"GET": "Image", "PATCH": "UpdateImageOperation", "DELETE": "DeleteImageOperation"}[
-            method
-        ]
-    if _OPERATION.fullmatch(path) or _CANCEL.fullmatch(path):
-        return "Operation"
-    return None
+    route = routes().find(method, path)
+    return None if route is None else route.response
 
 
 def check_contract(response: httpx.Response) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import types
+
 import pytest_yc_images
 from pytest_yc_images import strategies
 
@@ -12,18 +14,30 @@ EXPECTED = {
     "AsgiApp",
     "Code",
     "Completion",
+    "Constraint",
+    "ErrorFault",
     "FakeImageService",
     "FakeTransport",
     "Fault",
     "FieldViolation",
     "Journal",
     "JournalEntry",
+    "LatencyFault",
     "LoopbackServer",
+    "LostReplyFault",
+    "OperationFault",
+    "Route",
+    "RouteTable",
     "ServiceError",
     "VirtualClock",
+    "YcGrpc",
+    "YcServer",
+    "constraints",
+    "controls_document",
     "message_names",
     "openapi_document",
     "registry",
+    "routes",
     "schema",
     "validator",
 }
@@ -33,7 +47,9 @@ def test_package_exports_exactly_its_all() -> None:
     assert set(pytest_yc_images.__all__) == EXPECTED
     for name in pytest_yc_images.__all__:
         value = getattr(pytest_yc_images, name)
-        if not isinstance(value, str):
+        if isinstance(value, types.UnionType):  # Fault: a union of our types
+            assert all(t.__module__.startswith("pytest_yc_images") for t in value.__args__)
+        elif not isinstance(value, str):
             assert value.__module__.startswith("pytest_yc_images"), name
 
 

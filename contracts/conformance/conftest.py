@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
+from pytest_yc_images import routes
 from pytest_yc_images.conformance import MESSAGES, boundary_cases
 
 pytest_plugins = ("pytest_yc_images.conformance.plugin",)
 
-_MUTATING = {"ImageService.Create", "ImageService.Update", "ImageService.Delete"}
+_MUTATING = {route.rpc for route in routes() if route.mutating}  # they take Idempotency-Key
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

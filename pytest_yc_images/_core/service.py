@@ -5,13 +5,12 @@ from __future__ import annotations
 import copy
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from ..errors import Code, ServiceError
+from .access import PUBLIC_FOLDER, Access, Caller
 from .clock import VirtualClock
-from .faults import Faults
+from .faults import Faults, OperationFault
 from .filters import parse_filter
 from .ids import IMAGE_PREFIX, OPERATION_PREFIX, IdSource
 from .journal import Journal
@@ -20,28 +19,12 @@ from .model import Image, Operation
 from .operations import Completion, Lifecycle
 from .paging import PageTokens
 from .paging import page_size as effective_page_size
+from .rpcs import implements
 from .store import Store
 
 __all__ = ["PUBLIC_FOLDER", "Caller", "ImageService"]
 
-PUBLIC_FOLDER = "standard-images"
 _GIB = 1024**3
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    token: str
-    subject: str  # what operations show as createdBy
-
-
-def _subject(token: str) -> str:
-    """The account a token stands for, as operations show it in ``createdBy``."""
-    return "aje" + hashlib.blake2s(token.encode(), digest_size=16).hexdigest()[:17]
-
-
-@lru_cache(maxsize=1024)
-def _caller(token: str) -> Caller:
-    return Caller(token, _subject(token))  # immutable: one per token serves every call
 
 
 def _not_found(kind: str, ident: str) -> ServiceError:
@@ -71,7 +54,7 @@ class ImageService:
         self.lifecycle = Lifecycle(self.store, Completion(completion))
         if durations:
             self.lifecycle.durations.update(durations)
-        self.access = None if access is None else {t: set(f) for t, f in access.items()}
+        self.access = Access(access)
         # (caller, method, Idempotency-Key, the request) -> the operation the first call made
         self.idempotency: dict[tuple[str, str, str, str], str] = {}
         self.faults = Faults()
@@ -80,32 +63,9 @@ class ImageService:
         self._last_stamp = 0.0
 
     # --- callers and folders -------------------------------------------------------
-    def authenticate(self, token: str | None) -> Caller:
-        if not token or not token.strip():
-            raise ServiceError(Code.UNAUTHENTICATED, "The token is missing or empty")
-        if self.access is not None and token not in self.access:
-            raise ServiceError(Code.UNAUTHENTICATED, "The token is not valid")
-        return _caller(token)
-
-    def can_read(self, caller: Caller, folder_id: str) -> bool:
-        if folder_id == PUBLIC_FOLDER or self.access is None:
-            return True
-        return folder_id in self.access.get(caller.token, ())
-
-    def _check_read(self, caller: Caller, folder_id: str) -> None:
-        if not self.can_read(caller, folder_id):
-            raise ServiceError(Code.PERMISSION_DENIED, f"Permission denied to folder {folder_id}")
-
-    def _check_write(self, caller: Caller, folder_id: str) -> None:
-        if folder_id == PUBLIC_FOLDER:
-            raise ServiceError(
-                Code.PERMISSION_DENIED, f"Folder {folder_id} is public and read-only"
-            )
-        self._check_read(caller, folder_id)
-
     def _visible_image(self, caller: Caller, image_id: str) -> Image:
         image = self.store.images.get(image_id)
-        if image is None or not self.can_read(caller, image.folder_id):
+        if image is None or not self.access.can_read(caller, image.folder_id):
             raise _not_found("Image", image_id)
         return image
 
@@ -118,16 +78,14 @@ class ImageService:
     def settle(self) -> None:
         self.lifecycle.settle(self.clock.now())
 
-    def advance(self, seconds: float) -> None:
-        self.clock.advance(seconds)
-        self.settle()
-
     # --- ImageService ----------------------------------------------------------------
+    @implements("ImageService.Get")
     def get_image(self, caller: Caller, *, image_id: str) -> Image:
         return self._visible_image(caller, image_id)
 
+    @implements("ImageService.GetLatestByFamily")
     def get_latest_by_family(self, caller: Caller, *, folder_id: str, family: str = "") -> Image:
-        self._check_read(caller, folder_id)
+        self.access.check_read(caller, folder_id)
         index = self.store.folders.get(folder_id)
         members = index.families.get(family, []) if index and family else []
         for image_id in reversed(members):  # kept in (createdAt, seq) order by the store
@@ -138,6 +96,7 @@ class ImageService:
             Code.NOT_FOUND, f"No READY image of family {family!r} in folder {folder_id}"
         )
 
+    @implements("ImageService.List")
     def list_images(
         self,
         caller: Caller,
@@ -147,7 +106,7 @@ class ImageService:
         page_token: str = "",
         filter: str = "",
     ) -> tuple[list[Image], str]:
-        self._check_read(caller, folder_id)
+        self.access.check_read(caller, folder_id)
         limit = effective_page_size(page_size)
         conditions = parse_filter(filter)
         scope = f"images\x00{folder_id}\x00{filter}"
@@ -172,6 +131,7 @@ class ImageService:
             if all(c.matches(getattr(image, c.field)) for c in conditions):
                 yield image
 
+    @implements("ImageService.Create")
     def create_image(
         self,
         caller: Caller,
@@ -190,7 +150,7 @@ class ImageService:
         os_type: str = "",
         pooled: bool = False,
     ) -> Operation:
-        self._check_write(caller, folder_id)
+        self.access.check_write(caller, folder_id)
         index = self.store.folder(folder_id)
         if name and name in index.by_name:
             raise ServiceError(
@@ -241,12 +201,12 @@ class ImageService:
             return src.storage_size, src.min_disk_size, src.os_type, src.product_ids
         if disk_id:
             disk = self.store.disks.get(disk_id)
-            if disk is None or not self.can_read(caller, disk.folder_id):
+            if disk is None or not self.access.can_read(caller, disk.folder_id):
                 raise _not_found("Disk", disk_id)
             return disk.size, disk.size, disk.os_type, disk.product_ids
         if snapshot_id:
             snap = self.store.snapshots.get(snapshot_id)
-            if snap is None or not self.can_read(caller, snap.folder_id):
+            if snap is None or not self.access.can_read(caller, snap.folder_id):
                 raise _not_found("Snapshot", snapshot_id)
             return snap.storage_size, snap.disk_size, snap.os_type, snap.product_ids
         if uri:
@@ -260,6 +220,7 @@ class ImageService:
             return size, _round_up(size, _GIB), "", []
         return 0, 4 * 1024**2, "", []
 
+    @implements("ImageService.Update")
     def update_image(
         self,
         caller: Caller,
@@ -272,7 +233,7 @@ class ImageService:
         labels: dict[str, str] | None = None,
     ) -> Operation:
         image = self._visible_image(caller, image_id)
-        self._check_write(caller, image.folder_id)
+        self.access.check_write(caller, image.folder_id)
         if image.status == "DELETING":
             raise ServiceError(Code.FAILED_PRECONDITION, f"Image {image_id} is being deleted")
         given = {
@@ -300,9 +261,10 @@ class ImageService:
         now = self.stamp()
         return self._start("Update", caller, image_id, "Update image", now, pending=changes)
 
+    @implements("ImageService.Delete")
     def delete_image(self, caller: Caller, *, image_id: str) -> Operation:
         image = self._visible_image(caller, image_id)
-        self._check_write(caller, image.folder_id)
+        self.access.check_write(caller, image.folder_id)
         if image.status == "DELETING":
             raise ServiceError(
                 Code.FAILED_PRECONDITION, f"Image {image_id} is already being deleted"
@@ -313,6 +275,7 @@ class ImageService:
             "Delete", caller, image_id, "Delete image", self.stamp(), pending={"status": before}
         )
 
+    @implements("ImageService.ListOperations")
     def list_image_operations(
         self, caller: Caller, *, image_id: str, page_size: int = 0, page_token: str = ""
     ) -> tuple[list[Operation], str]:
@@ -332,15 +295,17 @@ class ImageService:
     # --- OperationService ----------------------------------------------------------
     def _visible_operation(self, caller: Caller, operation_id: str) -> Operation:
         op = self.store.operations.get(operation_id)
-        if op is None or not self.can_read(caller, op.folder_id):
+        if op is None or not self.access.can_read(caller, op.folder_id):
             raise _not_found("Operation", operation_id)
         return op
 
+    @implements("OperationService.Get")
     def get_operation(self, caller: Caller, *, operation_id: str) -> Operation:
         op = self._visible_operation(caller, operation_id)
         self.lifecycle.polled(op, self.stamp())
         return op
 
+    @implements("OperationService.Cancel")
     def cancel_operation(self, caller: Caller, *, operation_id: str) -> Operation:
         op = self._visible_operation(caller, operation_id)
         if not op.done:
@@ -370,7 +335,7 @@ class ImageService:
             modified_at=now,
             pending=pending,
         )
-        fault = self.faults.take("ImageService." + method, "operation_error")
+        fault = self.faults.take("ImageService." + method, OperationFault)
         if fault is not None:
             op.fail_with = ServiceError(fault.code, fault.message or f"{method} failed")
             op.fail_after_polls = fault.after_polls

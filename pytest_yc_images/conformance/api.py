@@ -15,19 +15,37 @@ from typing import Any
 
 import httpx
 
+from pytest_yc_images import routes
+
 from .client import Recorder, make_http_client
 from .safety import RUN_LABEL, Budget, BudgetExhausted, Ownership, Redactor, RunIdentity
 from .target import Target
 
 __all__ = ["Api", "OperationTimeout", "expect_error", "violations"]
 
-IMAGES = "/compute/v1/images"
+CREATE = "ImageService.Create"
 Pages = list[list[dict[str, Any]]]
 Ids = list[str]
 
 
 class OperationTimeout(AssertionError):
     """An operation that did not finish in the target's timeout."""
+
+
+def _send(
+    client: httpx.Client,
+    rpc: str,
+    *,
+    params: dict[str, Any] | None = None,
+    json: Any = None,
+    headers: dict[str, str] | None = None,
+    **in_path: str,
+) -> httpx.Response:
+    """Call ``rpc`` at its REST route (the route table's method and path)."""
+    route = routes()[rpc]
+    return client.request(
+        route.http_method, route.url(**in_path), params=params, json=json, headers=headers
+    )
 
 
 def violations(response: httpx.Response) -> list[str]:
@@ -81,7 +99,8 @@ class Api:
 
     def _seen(self, response: httpx.Response, body: Any) -> None:
         """Every successful Create, whoever sent it, makes an image this run must delete."""
-        if response.request.method == "POST" and response.request.url.path == IMAGES:
+        route = routes().find(response.request.method, response.request.url.path)
+        if route is not None and route.rpc == CREATE:
             image_id = body.get("metadata", {}).get("imageId")
             if image_id:
                 self.owned.add(str(image_id), str(body.get("id", "")) or None)
@@ -102,22 +121,23 @@ class Api:
 
     # --- ImageService ------------------------------------------------------------------
     def get(self, image_id: str) -> httpx.Response:
-        return self.http.get(f"{IMAGES}/{image_id}")
+        return _send(self.http, "ImageService.Get", imageId=image_id)
 
     def latest(self, family: str | None, folder_id: str | None = None) -> httpx.Response:
         params = {"folderId": folder_id if folder_id is not None else self.folder_id}
         if family is not None:
             params["family"] = family
-        return self.http.get(f"{IMAGES}:latestByFamily", params=params)
+        return _send(self.http, "ImageService.GetLatestByFamily", params=params)
 
     def list(self, folder_id: str | None = None, **params: Any) -> httpx.Response:
         query = {"folderId": self.folder_id if folder_id is None else folder_id}
         query |= {k: str(v) for k, v in params.items() if v is not None}
-        return self.http.get(IMAGES, params={k: v for k, v in query.items() if v is not None})
+        params = {k: v for k, v in query.items() if v is not None}
+        return _send(self.http, "ImageService.List", params=params)
 
     def list_operations(self, image_id: str, **params: Any) -> httpx.Response:
         query = {k: str(v) for k, v in params.items() if v is not None}
-        return self.http.get(f"{IMAGES}/{image_id}/operations", params=query)
+        return _send(self.http, "ImageService.ListOperations", params=query, imageId=image_id)
 
     def create(
         self, body: dict[str, Any], *, headers: dict[str, str] | None = None
@@ -125,7 +145,7 @@ class Api:
         """POST a CreateImageRequest as given; one slot of the budget while it may succeed."""
         slot = self.budget.claim()
         try:
-            response = self.http.post(IMAGES, json=body, headers=headers or {})
+            response = _send(self.http, CREATE, json=body, headers=headers or {})
         except BaseException:  # nothing was created (or nothing we know of): the slot is free
             self.budget.release(slot)
             raise
@@ -135,11 +155,11 @@ class Api:
 
     def update(self, image_id: str, body: dict[str, Any]) -> httpx.Response:
         self._guard(image_id)
-        return self.http.patch(f"{IMAGES}/{image_id}", json=body)
+        return _send(self.http, "ImageService.Update", json=body, imageId=image_id)
 
     def delete(self, image_id: str) -> httpx.Response:
         self._guard(image_id)
-        return self.http.delete(f"{IMAGES}/{image_id}")
+        return _send(self.http, "ImageService.Delete", imageId=image_id)
 
     def _guard(self, image_id: str) -> None:
         if not self.owned.may_change(image_id):
@@ -149,7 +169,7 @@ class Api:
 
     # --- OperationService ----------------------------------------------------------------
     def operation(self, operation_id: str) -> httpx.Response:
-        return self.ops.get(f"/operations/{operation_id}")
+        return _send(self.ops, "OperationService.Get", operationId=operation_id)
 
     def wait(self, operation: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
         """Poll an operation until ``done`` with bounded exponential backoff.

@@ -3,9 +3,11 @@
 For every constraint of every request message a REST face receives (length, pattern,
 numeric range, entry count, enum, the source oneof, required) there is a case at the
 limit (accepted; the value round-trips into the resource where the method stores it) and
-one just past it (INVALID_ARGUMENT with a BadRequest naming the field). A constraint
-added to a schema adds cases here without new test code; a keyword this module cannot
-build values for is reported as an uncovered rule instead of being ignored.
+one just past it (INVALID_ARGUMENT with a BadRequest naming the field). The constraints
+are the package's schema model (:func:`pytest_yc_images.constraints`): a constraint added
+to a schema adds cases here without new test code; a keyword the model reads but this
+module cannot build values for is reported as an uncovered rule instead of being ignored
+(and one the model cannot read raises).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from pytest_yc_images import registry, schema, validator
+from pytest_yc_images import Constraint, routes, validator
+from pytest_yc_images import constraints as schema_constraints
 
 from .safety import RunIdentity
 
@@ -26,22 +29,13 @@ sre: Any = importlib.import_module("re._parser")
 
 __all__ = ["MESSAGES", "Case", "Constraint", "boundary_cases", "constraints", "skipped"]
 
-# request message -> (RPC, HTTP method, where its fields go); fields not listed: the body
-# for POST/PATCH, the query string for GET.
+# ImageService's request messages -> (RPC, HTTP method, the fields in its path), from the
+# route table; fields not in the path go in the body for POST/PATCH, the query for GET.
 MESSAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "GetImageRequest": ("ImageService.Get", "GET", ("imageId",)),
-    "GetImageLatestByFamilyRequest": ("ImageService.GetLatestByFamily", "GET", ()),
-    "ListImagesRequest": ("ImageService.List", "GET", ()),
-    "CreateImageRequest": ("ImageService.Create", "POST", ()),
-    "UpdateImageRequest": ("ImageService.Update", "PATCH", ("imageId",)),
-    "DeleteImageRequest": ("ImageService.Delete", "DELETE", ("imageId",)),
-    "ListImageOperationsRequest": ("ImageService.ListOperations", "GET", ("imageId",)),
+    r.request: (r.rpc, r.http_method, r.path_parameters)
+    for r in routes()
+    if r.rpc.startswith("ImageService.")
 }
-SOURCES = ("imageId", "diskId", "snapshotId", "uri")
-_LEAVES = frozenset(
-    {"maxLength", "minLength", "pattern", "minimum", "maximum", "enum", "const"}
-    | {"maxProperties", "minProperties", "maxItems", "minItems"}
-)
 # Limits no REST request can sit at or cross, with why (reported, never silently dropped).
 NOT_TESTABLE: dict[tuple[str, str, str], str] = {
     ("*", "imageId", "required"): "a path parameter: an empty one is another route",
@@ -60,18 +54,6 @@ NOT_TESTABLE: dict[tuple[str, str, str], str] = {
     ("*", "source", "oneof@at"): "every image the suite creates names exactly one source",
     ("CreateImageRequest", "folderId", "minLength@at"): "it would create outside the folder",
 }
-
-
-@dataclass(frozen=True)
-class Constraint:
-    message: str
-    field: str
-    keyword: str  # dotted below the field: "propertyNames.pattern", "properties.type.enum"
-    limit: Any
-
-    @property
-    def rule(self) -> str:
-        return f"{self.message}.{self.field}.{self.keyword}"
 
 
 @dataclass(frozen=True)
@@ -94,55 +76,29 @@ class Case:
         return MESSAGES[self.constraint.message][0]
 
 
-# --- reading the schemas ------------------------------------------------------------------
-def _resolve(node: Any, base: str) -> Any:
-    """``node`` with ``$ref`` followed and ``allOf`` merged (enough for request schemas)."""
-    if not isinstance(node, dict):
-        return node
-    out = {k: v for k, v in node.items() if k not in ("$ref", "allOf")}
-    if "$ref" in node:
-        resolved = registry().resolver(base_uri=base).lookup(node["$ref"])
-        out = {**_resolve(resolved.contents, resolved.resolver._base_uri), **out}
-    for sub in node.get("allOf", []):
-        out = {**_resolve(sub, base), **out}
-    return out
-
-
-def _flatten(node: dict[str, Any], base: str, prefix: str = "") -> list[tuple[str, Any, Any]]:
-    """(dotted keyword, limit, the node it sits on) for every constraint below a field."""
-    found: list[tuple[str, Any, Any]] = []
-    for key, value in node.items():
-        if key in _LEAVES:
-            found.append((prefix + key, value, node))
-        elif key in ("propertyNames", "additionalProperties", "items") and isinstance(value, dict):
-            found += _flatten(_resolve(value, base), base, f"{prefix}{key}.")
-        elif key == "properties":
-            for name, sub in value.items():
-                found += _flatten(_resolve(sub, base), base, f"{prefix}properties.{name}.")
-        elif key == "anyOf":
-            for sub in value:
-                found += _flatten(_resolve(sub, base), base, prefix)
-    return found
-
-
+# --- reading the schema model ------------------------------------------------------------
 @cache
 def constraints(message: str) -> tuple[Constraint, ...]:
-    """Every constraint of a request message, in schema order (``type`` is left out)."""
-    doc = schema(message)
-    base = doc["$id"]
-    out = [Constraint(message, f, "required", True) for f in doc.get("required", [])]
-    for field, node in doc.get("properties", {}).items():
-        for keyword, limit, _ in _flatten(_resolve(node, base), base):
-            limit = tuple(limit) if isinstance(limit, list) else limit
-            out.append(Constraint(message, field, keyword, limit))
-    if set(SOURCES) <= set(doc.get("dependentSchemas", {})):
-        out.append(Constraint(message, "source", "oneof", SOURCES))
-    return tuple(dict.fromkeys(out))
+    """Every constraint of a request message with a limit to sit at, in schema order: the
+    schema model's (:func:`pytest_yc_images.constraints`) without the JSON types."""
+    return tuple(c for c in schema_constraints(message) if c.keyword.rsplit(".")[-1] != "type")
 
 
-def field_node(message: str, field: str) -> dict[str, Any]:
-    doc = schema(message)
-    return dict(_resolve(doc["properties"][field], doc["$id"]))
+def _oneof(message: str, field: str) -> tuple[str, ...]:
+    """The members of the oneof ``field`` belongs to (empty if none)."""
+    groups = (c.limit for c in schema_constraints(message) if c.keyword == "oneof")
+    return next((members for members in groups if field in members), ())
+
+
+def _range(c: Constraint) -> tuple[int, int] | None:
+    """The numeric range beside a pattern (the decimal-string form of an int64), if any."""
+    below = c.keyword.rpartition(".")[0]
+    limits = {x.keyword: x.limit for x in constraints(c.message) if x.field == c.field}
+    low, high = (
+        limits.get(f"{below}.minimum".lstrip(".")),
+        limits.get(f"{below}.maximum".lstrip(".")),
+    )
+    return (low, high) if low is not None and high is not None else None
 
 
 # --- strings a pattern accepts ------------------------------------------------------------
@@ -183,14 +139,8 @@ def _longest(pattern: str, cap: int = 3) -> tuple[str, bool]:
     return walk(sre.parse(pattern)), bounded
 
 
-def _valid(node: dict[str, Any], value: Any) -> bool:
-    from jsonschema import Draft202012Validator
-
-    return Draft202012Validator(node, registry=registry()).is_valid(value)
-
-
 # --- values at and past each limit --------------------------------------------------------
-def _string_cases(c: Constraint, node: dict[str, Any], run: RunIdentity, tag: str) -> list[Case]:
+def _string_cases(c: Constraint, run: RunIdentity, tag: str) -> list[Case]:
     keyword = c.keyword.rsplit(".", 1)[-1]
     name_like = c.field == "name"
 
@@ -211,7 +161,7 @@ def _string_cases(c: Constraint, node: dict[str, Any], run: RunIdentity, tag: st
     elif keyword == "pattern":
         longest, bounded = _longest(c.limit)
         if bounded:
-            value = text(len(longest)) if _valid(node, text(len(longest))) else longest
+            value = text(len(longest)) if re.search(c.limit, text(len(longest))) else longest
             cases += [Case(c, "at", f"longest-{len(value)}", value)]
             cases += [Case(c, "past", f"longer-{len(value) + 1}", value[:-1] + "a" + value[-1:])]
         else:
@@ -234,7 +184,6 @@ def _class_chars(pattern: str, fallback: str) -> str:
 
 
 def _cases_for(c: Constraint, run: RunIdentity) -> list[Case]:
-    node = field_node(c.message, c.field) if c.field != "source" else {}
     tag = {"CreateImageRequest": "c", "UpdateImageRequest": "u"}.get(c.message, "x")
     parts = c.keyword.split(".")
     keyword = parts[-1]
@@ -243,17 +192,15 @@ def _cases_for(c: Constraint, run: RunIdentity) -> list[Case]:
     if c.keyword == "oneof":
         return [Case(c, "past", "two-sources", "", also=(("uri", "https://example.com/a.qcow2"),))]
     if parts[0] in ("propertyNames", "additionalProperties"):
-        inner = _resolve(node[parts[0]], schema(c.message)["$id"])
         sub = Constraint(c.message, c.field, keyword, c.limit)
         out = []
-        for case in _string_cases(sub, inner, run, tag):
+        for case in _string_cases(sub, run, tag):
             key, value = (case.value, "v") if parts[0] == "propertyNames" else ("k", case.value)
             out.append(Case(c, case.kind, case.label, {key: value}))
         return out
     if parts[0] == "items":
-        inner = _resolve(node["items"], schema(c.message)["$id"])
         sub = Constraint(c.message, c.field, keyword, c.limit)
-        return [Case(c, x.kind, x.label, [x.value]) for x in _string_cases(sub, inner, run, tag)]
+        return [Case(c, x.kind, x.label, [x.value]) for x in _string_cases(sub, run, tag)]
     if parts[0] == "properties" and keyword == "enum":
         inner_name = parts[1]
         out = [Case(c, "at", str(v), {inner_name: v}) for v in c.limit]
@@ -269,14 +216,13 @@ def _cases_for(c: Constraint, run: RunIdentity) -> list[Case]:
             Case(c, "at", str(c.limit), c.limit),
             Case(c, "past", str(c.limit + step), c.limit + step),
         ]
-    if keyword == "pattern" and "anyOf" in node:  # the decimal-string form of an int64
-        numbers = [b for b in node["anyOf"] if "minimum" in b or "maximum" in b]
-        low, high = numbers[0]["minimum"], numbers[0]["maximum"]
+    if keyword == "pattern" and (bounds := _range(c)):  # the decimal-string form of an int64
+        low, high = bounds
         return [Case(c, "at", f"string-{v}", str(v)) for v in (low, high)] + [
             Case(c, "past", f"string-{v}", str(v)) for v in (low - 1, high + 1)
         ]
     if keyword in ("maxLength", "minLength", "pattern"):
-        return _string_cases(c, node, run, tag)
+        return _string_cases(c, run, tag)
     return []
 
 
@@ -289,8 +235,8 @@ def _fits(case: Case, run: RunIdentity) -> bool:
     elif c.field == "source":
         body.update(dict(case.also))
     else:
-        if c.field in SOURCES:
-            body = {k: v for k, v in body.items() if k not in SOURCES or k == c.field}
+        if members := _oneof(c.message, c.field):
+            body = {k: v for k, v in body.items() if k not in members or k == c.field}
         body[c.field] = case.value
         if c.field == "labels" and isinstance(case.value, dict):
             body[c.field] = {**case.value, **run.labels}
@@ -304,12 +250,13 @@ def _fits(case: Case, run: RunIdentity) -> bool:
 
 
 def _example(message: str, run: RunIdentity) -> dict[str, Any]:
+    found = schema_constraints(message)
     body: dict[str, Any] = (
         {"imageId": "fd8example0000000000"}
-        if "imageId" in schema(message).get("required", [])
+        if Constraint(message, "imageId", "required", True) in found
         else {}
     )
-    if "folderId" in schema(message).get("properties", {}):
+    if any(c.field == "folderId" for c in found):
         body["folderId"] = "b1gexample00000000000"
     if message == "CreateImageRequest":
         body |= {"name": run.name("e"), "labels": dict(run.labels), "imageId": "fd8source"}

@@ -10,7 +10,6 @@ exchange is recorded, secrets redacted, for the report.
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from pytest_yc_images import validator
+from pytest_yc_images import routes, validator
 
 from .safety import Redactor
 
@@ -35,15 +34,8 @@ __all__ = [
 # API.md: google.rpc.Code -> HTTP status of the REST gateway.
 HTTP_STATUS = {1: 499, 2: 500, 3: 400, 4: 504, 5: 404, 6: 409, 7: 403, 8: 429, 9: 400}
 HTTP_STATUS |= {10: 409, 11: 400, 12: 501, 13: 500, 14: 503, 15: 500, 16: 401}
-_IMAGE = re.compile(r"/compute/v1/images/[^/:]+")
-_IMAGE_OPS = re.compile(r"/compute/v1/images/[^/:]+/operations")
-_OPERATION = re.compile(r"/operations/[^/:]+")
-_TYPE = "type.googleapis.com/yandex.cloud.compute.v1."
-TYPED_OPERATIONS = {
-    _TYPE + "CreateImageMetadata": "CreateImageOperation",
-    _TYPE + "UpdateImageMetadata": "UpdateImageOperation",
-    _TYPE + "DeleteImageMetadata": "DeleteImageOperation",
-}
+# metadata @type of a typed operation -> the schema of the operation that carries it
+TYPED_OPERATIONS = {r.metadata_type: r.response for r in routes() if r.metadata_type}
 
 
 class ContractViolation(AssertionError):
@@ -129,21 +121,8 @@ def _check_operation(body: Any, expected: str | None, where: str) -> None:
 
 def success_schema(method: str, path: str) -> str | None:
     """The message a 2xx answer to ``method path`` carries (None: not an API path)."""
-    if path == "/compute/v1/images":
-        return {"GET": "ListImagesResponse", "POST": "CreateImageOperation"}.get(method)
-    if path == "/compute/v1/images:latestByFamily":
-        return "Image"
-    if _IMAGE_OPS.fullmatch(path):
-        return "ListImageOperationsResponse"
-    if _IMAGE.fullmatch(path):
-        return {
-            "GET": "Image",
-            "PATCH": "UpdateImageOperation",
-            "DELETE": "DeleteImageOperation",
-        }.get(method)
-    if _OPERATION.fullmatch(path) or path.endswith(":cancel"):
-        return "Operation"
-    return None
+    route = routes().find(method, path)
+    return None if route is None else route.response
 
 
 def check_response(response: httpx.Response, redact: Redactor | None = None) -> None:

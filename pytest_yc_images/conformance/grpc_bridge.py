@@ -1,13 +1,14 @@
 """An httpx transport that carries the suite's REST requests over gRPC.
 
 The contracts speak REST (API.md's routes, the JSON mapping). :class:`GrpcBridge` takes
-each request, finds the RPC of its route, builds the request message from the path, the
-query string and the JSON body with ``json_format.ParseDict`` (the JSON mapping is the
-same on both faces), calls it through the official SDK's generated stubs over TLS, and
-answers as the REST gateway would: HTTP 200 with ``MessageToDict(reply)``, or the HTTP
-status API.md pairs with the call's code and the ``google.rpc.Status`` of the
-``grpc-status-details-bin`` trailer as the body. The suite's checked client runs over it
-unchanged, so every gRPC reply meets the same schema checks as a REST one.
+each request, finds its route in the route table (``pytest_yc_images.routes()``), builds
+the request message (the SDK's class) from the path, the query string and the JSON body
+with ``json_format.ParseDict`` (the JSON mapping is the same on both faces), calls the
+route's gRPC method over TLS, and answers as the REST gateway would: HTTP 200 with
+``MessageToDict(reply)``, or the HTTP status API.md pairs with the call's code and the
+``google.rpc.Status`` of the ``grpc-status-details-bin`` trailer as the body. The
+suite's checked client runs over it unchanged, so every gRPC reply meets the same schema
+checks as a REST one.
 
 The bridge never answers for the server: a request protobuf cannot carry (an enum name
 the proto lacks, an unknown field, a body that is not a JSON object) raises
@@ -21,60 +22,42 @@ the suite imports grpc.
 
 from __future__ import annotations
 
+import importlib
 import json
-import re
 import threading
+from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 import grpc
 import httpx
-from google.protobuf import empty_pb2  # noqa: F401  # Delete's response Any
+from google.protobuf import (
+    descriptor_pool,
+    empty_pb2,  # noqa: F401  # Delete's response Any
+    message_factory,
+)
 from google.protobuf.json_format import MessageToDict, ParseDict, ParseError
 from google.rpc import error_details_pb2, status_pb2  # BadRequest, RequestInfo details
-from yandex.cloud.compute.v1 import image_service_pb2, image_service_pb2_grpc
-from yandex.cloud.operation import operation_service_pb2, operation_service_pb2_grpc
+
+from pytest_yc_images import Route, routes
 
 from .client import HTTP_STATUS, NotExpressible
 
 __all__ = ["BridgeError", "GrpcBridge"]
 
 _ = error_details_pb2  # imported for the descriptor pool: Any details render by @type
-_IMAGES = "/compute/v1/images"
-_ID = "(?P<{}>[^/:]+)"
-# (path pattern, HTTP method) -> (service, RPC, request message, takes a body)
-_Route = tuple[str, str, Any, bool]
-_ROUTES: list[tuple[re.Pattern[str], dict[str, _Route]]] = [
-    (re.compile(_IMAGES), {
-        "GET": ("compute", "List", image_service_pb2.ListImagesRequest, False),
-        "POST": ("compute", "Create", image_service_pb2.CreateImageRequest, True),
-    }),
-    (re.compile(_IMAGES + ":latestByFamily"), {
-        "GET": ("compute", "GetLatestByFamily", image_service_pb2.GetImageLatestByFamilyRequest,
-                False),
-    }),
-    (re.compile(f"{_IMAGES}/{_ID.format('imageId')}"), {
-        "GET": ("compute", "Get", image_service_pb2.GetImageRequest, False),
-        "PATCH": ("compute", "Update", image_service_pb2.UpdateImageRequest, True),
-        "DELETE": ("compute", "Delete", image_service_pb2.DeleteImageRequest, False),
-    }),
-    (re.compile(f"{_IMAGES}/{_ID.format('imageId')}/operations"), {
-        "GET": ("compute", "ListOperations", image_service_pb2.ListImageOperationsRequest, False),
-    }),
-    (re.compile(f"/operations/{_ID.format('operationId')}"), {
-        "GET": ("operation", "Get", operation_service_pb2.GetOperationRequest, False),
-    }),
-    (re.compile(f"/operations/{_ID.format('operationId')}:cancel"), {
-        "POST": ("operation", "Cancel", operation_service_pb2.CancelOperationRequest, False),
-    }),
-]  # fmt: skip
-_STUBS: dict[str, Any] = {
-    "compute": image_service_pb2_grpc.ImageServiceStub,
-    "operation": operation_service_pb2_grpc.OperationServiceStub,
-}
+_OPERATIONS = "yandex.cloud.operation."  # services served by ``operation_endpoint``
 # HTTP headers the REST face reads, as the gRPC metadata keys of the same meaning.
 _METADATA = ("authorization", "idempotency-key", "x-request-id", "x-client-request-id")
 _JSON = {"content-type": "application/json"}
+
+
+@cache
+def _message(full_name: str, module: str) -> Any:
+    """A message class of the SDK by full name (``module`` defines it)."""
+    importlib.import_module(module)
+    found = descriptor_pool.Default().FindMessageTypeByName(full_name)
+    return message_factory.GetMessageClass(found)
 
 
 class BridgeError(AssertionError):
@@ -118,14 +101,21 @@ class GrpcBridge(httpx.BaseTransport):
         self._lock = threading.Lock()
         self._channels: dict[str, Any] = {}
 
-    def _stub(self, service: str) -> Any:
+    def _callable(self, route: Route) -> Any:
+        """The route's method on a channel to its endpoint, as a generated stub has it."""
+        service = "operation" if route.grpc_service.startswith(_OPERATIONS) else "compute"
         address = self.endpoints[service]
         with self._lock:
             channel = self._channels.get(address)
             if channel is None:
                 credentials = grpc.ssl_channel_credentials(root_certificates=self.ca_pem)
                 channel = self._channels[address] = grpc.secure_channel(address, credentials)
-        return _STUBS[service](channel)
+        response = _message(route.response_type, route.grpc_module)
+        return channel.unary_unary(
+            route.grpc_method,
+            request_serializer=lambda message: message.SerializeToString(),
+            response_deserializer=response.FromString,
+        )
 
     def close(self) -> None:
         with self._lock:
@@ -136,25 +126,25 @@ class GrpcBridge(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
         path = request.url.raw_path.split(b"?", 1)[0].decode("ascii")
-        for pattern, methods in _ROUTES:
-            match = pattern.fullmatch(path)
-            if match is None:
-                continue
-            if request.method not in methods:
-                raise NotExpressible(
-                    f"{request.method} {path}: gRPC has no HTTP methods (REST answers 405)"
-                )
-            service, rpc, message_type, takes_body = methods[request.method]
-            fields = self._fields(request, body, takes_body)
-            for name, value in match.groupdict().items():
-                if fields.setdefault(name, unquote(value)) != unquote(value):
-                    raise NotExpressible(f"{name} given both in the path and in the body")
-            try:
-                message = ParseDict(fields, message_type())
-            except ParseError as exc:
-                raise NotExpressible(f"{message_type.DESCRIPTOR.name}: {exc}") from None
-            return self._call(request, service, rpc, message)
-        return _json(404, {"code": 5, "message": f"No gRPC method for {path[:200]}"})
+        matched = routes().match(path)
+        if matched is None:
+            return _json(404, {"code": 5, "message": f"No gRPC method for {path[:200]}"})
+        methods, in_path = matched
+        if request.method not in methods:
+            raise NotExpressible(
+                f"{request.method} {path}: gRPC has no HTTP methods (REST answers 405)"
+            )
+        route = methods[request.method]
+        fields = self._fields(request, body, route.body)
+        for name, value in in_path.items():
+            if fields.setdefault(name, unquote(value)) != unquote(value):
+                raise NotExpressible(f"{name} given both in the path and in the body")
+        message_type = _message(route.request_type, route.grpc_module)
+        try:
+            message = ParseDict(fields, message_type())
+        except ParseError as exc:
+            raise NotExpressible(f"{message_type.DESCRIPTOR.name}: {exc}") from None
+        return self._call(request, route, message)
 
     @staticmethod
     def _fields(request: httpx.Request, body: bytes, takes_body: bool) -> dict[str, Any]:
@@ -178,15 +168,15 @@ class GrpcBridge(httpx.BaseTransport):
             raise NotExpressible(f"fields both in the query and the body: {sorted(both)}")
         return fields | payload
 
-    def _call(self, request: httpx.Request, service: str, rpc: str, message: Any) -> httpx.Response:
+    def _call(self, request: httpx.Request, route: Route, message: Any) -> httpx.Response:
         metadata = [(k, request.headers[k]) for k in _METADATA if k in request.headers]
         timeout = request.extensions.get("timeout", {}).get("read")
         try:
-            reply = getattr(self._stub(service), rpc)(message, metadata=metadata, timeout=timeout)
+            reply = self._callable(route)(message, metadata=metadata, timeout=timeout)
         except grpc.RpcError as error:
             code = error.code().value[0]
             return _json(HTTP_STATUS.get(code, 500), _status_body(error))
         try:
             return _json(200, MessageToDict(reply, preserving_proto_field_name=False))
         except Exception as exc:
-            raise BridgeError(f"the {service} {rpc} reply has no JSON mapping: {exc}") from None
+            raise BridgeError(f"the {route.rpc} reply has no JSON mapping: {exc}") from None

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from .cases import MESSAGES, constraints, field_node, skipped
+from pytest_yc_images import routes
+
+from .cases import MESSAGES, constraints, skipped
 
 __all__ = ["Rule", "catalogue", "rule"]
 
@@ -255,17 +257,15 @@ def catalogue() -> dict[str, Rule]:
     rules = {rid: Rule(rid, method, quote, source) for rid, method, source, quote in _B}
     for message, (method, _, _) in MESSAGES.items():
         for c in constraints(message):
-            node = field_node(message, c.field) if c.field != "source" else {}
-            text = str(node.get("description") or f"{c.field}: {c.keyword} {c.limit!r}")
+            text = c.description or f"{c.field}: {c.keyword} {c.limit!r}"
             if c.field == "source":
                 text = "source oneof: image_id, disk_id, snapshot_id or uri"
             why = " / ".join(filter(None, {skipped(c, "at"), skipped(c, "past")}))
             testable = "" if not skipped(c, "past") else why
             rules[c.rule] = Rule(c.rule, method, f"{text} ({c.keyword}: {c.limit!r})"[:300],
                                  "seed", testable)  # fmt: skip
-    for schema_name in ("Image", "Operation", "Status", "ListImagesResponse",
-                        "ListImageOperationsResponse", "CreateImageOperation",
-                        "UpdateImageOperation", "DeleteImageOperation"):  # fmt: skip
+    # Every message a response carries: each route's, and an error's Status.
+    for schema_name in dict.fromkeys([*(r.response for r in routes()), "Operation", "Status"]):
         rid = f"wire.schema.{schema_name}"
         rules[rid] = Rule(rid, "*", f"every {schema_name} a response carries matches its schema",
                           "seed")  # fmt: skip

@@ -1,12 +1,12 @@
 """The gRPC face: what the official SDKs call, on one TLS port on loopback.
 
-Three services share the port: ``yandex.cloud.endpoint.ApiEndpointService`` (the SDKs'
-discovery, unauthenticated; every endpoint it lists is this port),
-``yandex.cloud.compute.v1.ImageService`` and ``yandex.cloud.operation.OperationService``.
-Each call is translated into the JSON mapping and handed to :class:`~.._rpc.Rpc`, the one
-path REST takes too, so both faces validate, answer and fail alike. Errors carry their
-``google.rpc.Status`` (with ``BadRequest`` field violations) in the
-``grpc-status-details-bin`` trailer.
+The services share the port: ``yandex.cloud.endpoint.ApiEndpointService`` (the SDKs'
+discovery, unauthenticated; every endpoint it lists is this port) and those of the route
+table (``yandex.cloud.compute.v1.ImageService``, ``yandex.cloud.operation.OperationService``),
+one handler per method the table lists. Each call is translated into the JSON mapping and
+handed to :class:`~.._rpc.Rpc`, the one path REST takes too, so both faces validate,
+answer and fail alike. Errors carry their ``google.rpc.Status`` (with ``BadRequest``
+field violations) in the ``grpc-status-details-bin`` trailer.
 
 This module needs the ``grpc`` extra (``pip install pytest-yc-images[grpc]``); nothing
 else in the package imports it at import time.
@@ -15,6 +15,8 @@ else in the package imports it at import time.
 from __future__ import annotations
 
 import contextlib
+import functools
+import importlib
 import threading
 import uuid
 import warnings
@@ -25,14 +27,13 @@ from typing import Any, NoReturn
 
 import grpc
 import trustme
-from yandex.cloud.compute.v1 import image_service_pb2_grpc
 from yandex.cloud.endpoint import (
     api_endpoint_pb2,
     api_endpoint_service_pb2,
     api_endpoint_service_pb2_grpc,
 )
-from yandex.cloud.operation import operation_service_pb2_grpc
 
+from .._routes import RouteTable, routes
 from .._rpc import Rpc
 from .._wire import encode_status
 from ..errors import Code, ServiceError
@@ -98,40 +99,29 @@ class _Face:
             _abort(context, failure.code, encode_status(failure, request_id))
 
 
-def _rpc_method(name: str) -> Callable[[Any, Any, Any], Any]:
-    def handle(self: Any, request: Any, context: Any) -> Any:
-        return self.face.unary(name, request, context)
+def _handlers(face: _Face, table: RouteTable) -> dict[str, dict[str, Any]]:
+    """Service -> {method: handler} for every route of the table, each calling ``face``.
 
-    handle.__name__ = name.rsplit(".", 1)[1]
-    return handle
+    Request and response classes come from protobuf's default pool (the SDK module of
+    each service is imported for it). A method of an SDK service that the table does not
+    list (e.g. ImageService's access bindings) has no handler: gRPC answers UNIMPLEMENTED.
+    """
+    services: dict[str, dict[str, Any]] = {}
+    for route in table:
+        importlib.import_module(route.grpc_module)
+        request = grpc_codec.message_class(route.request_type)
+        response = grpc_codec.message_class(route.response_type)
+        services.setdefault(route.grpc_service, {})[route.grpc_method.rsplit("/", 1)[1]] = (
+            grpc.unary_unary_rpc_method_handler(
+                functools.partial(face.unary, route.rpc),
+                request_deserializer=request.FromString,
+                response_serializer=response.SerializeToString,
+            )
+        )
+    return services
 
 
-# The generated servicer bases, as Any: their typed stubs (present only with the extra)
-# declare per-message signatures that one generic handler does not repeat.
-_ImageServicer: Any = image_service_pb2_grpc.ImageServiceServicer
-_OperationServicer: Any = operation_service_pb2_grpc.OperationServiceServicer
 _ApiEndpointServicer: Any = api_endpoint_service_pb2_grpc.ApiEndpointServiceServicer
-
-
-class _ImageService(_ImageServicer):  # type: ignore[misc]
-    def __init__(self, face: _Face) -> None:
-        self.face = face
-
-    Get = _rpc_method("ImageService.Get")
-    GetLatestByFamily = _rpc_method("ImageService.GetLatestByFamily")
-    List = _rpc_method("ImageService.List")
-    Create = _rpc_method("ImageService.Create")
-    Update = _rpc_method("ImageService.Update")
-    Delete = _rpc_method("ImageService.Delete")
-    ListOperations = _rpc_method("ImageService.ListOperations")
-
-
-class _OperationService(_OperationServicer):  # type: ignore[misc]
-    def __init__(self, face: _Face) -> None:
-        self.face = face
-
-    Get = _rpc_method("OperationService.Get")
-    Cancel = _rpc_method("OperationService.Cancel")
 
 
 class _ApiEndpointService(_ApiEndpointServicer):  # type: ignore[misc]
@@ -186,6 +176,7 @@ class GrpcServer:
         port: int = 0,
         max_workers: int = 16,
         log: Callable[[str], None] | None = None,
+        table: RouteTable | None = None,
     ) -> None:
         if host not in _LOOPBACK:
             warnings.warn(
@@ -205,15 +196,26 @@ class GrpcServer:
         if host in ("127.0.0.1", "localhost"):
             with contextlib.suppress(OSError):  # "localhost" may resolve to ::1 first
                 _bind(self._server, _address("::1", self.port), credentials)
-        face = _Face(rpc, log)
-        image_service_pb2_grpc.add_ImageServiceServicer_to_server(_ImageService(face), self._server)
-        operation_service_pb2_grpc.add_OperationServiceServicer_to_server(
-            _OperationService(face), self._server
-        )
+        self._face = _Face(rpc, log)
+        for service, methods in _handlers(self._face, table or routes()).items():
+            self._server.add_generic_rpc_handlers(
+                (grpc.method_handlers_generic_handler(service, methods),)
+            )
+            # As generated code does: registered methods skip the generic handlers' lookup.
+            self._server.add_registered_method_handlers(service, methods)
         api_endpoint_service_pb2_grpc.add_ApiEndpointServiceServicer_to_server(
             _ApiEndpointService(self.endpoint), self._server
         )
         self._started = False
+
+    @property
+    def rpc(self) -> Rpc:
+        """The request path every call goes to; settable, to serve another fake."""
+        return self._face.rpc
+
+    @rpc.setter
+    def rpc(self, rpc: Rpc) -> None:
+        self._face.rpc = rpc
 
     @property
     def endpoint(self) -> str:

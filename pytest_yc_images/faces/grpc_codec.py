@@ -9,34 +9,47 @@ module imports every message an ``Any`` of the fake can carry.
 
 from __future__ import annotations
 
+import importlib
+from functools import cache
 from typing import Any
 
-from google.protobuf import empty_pb2  # noqa: F401  # Delete's response Any
+from google.protobuf import (
+    descriptor_pool,
+    empty_pb2,  # noqa: F401  # Delete's response Any
+    message_factory,
+)
 from google.protobuf.json_format import MessageToDict, ParseDict
 from google.protobuf.message import Message
 from google.rpc import (
     error_details_pb2,  # noqa: F401  # BadRequest, RequestInfo in details
     status_pb2,
 )
-from yandex.cloud.compute.v1 import image_pb2, image_service_pb2
-from yandex.cloud.operation import operation_pb2
+from yandex.cloud.compute.v1 import image_pb2  # noqa: F401  # Create's and Update's response Any
 
+from .._routes import routes
 from ..errors import ServiceError
 
-__all__ = ["RESPONSES", "status_proto", "to_mapping", "to_message"]
+__all__ = ["RESPONSES", "message_class", "status_proto", "to_mapping", "to_message"]
 
-# RPC (as _rpc.METHODS names it) -> the message its success reply is parsed into.
-RESPONSES: dict[str, type[Message]] = {
-    "ImageService.Get": image_pb2.Image,
-    "ImageService.GetLatestByFamily": image_pb2.Image,
-    "ImageService.List": image_service_pb2.ListImagesResponse,
-    "ImageService.Create": operation_pb2.Operation,
-    "ImageService.Update": operation_pb2.Operation,
-    "ImageService.Delete": operation_pb2.Operation,
-    "ImageService.ListOperations": image_service_pb2.ListImageOperationsResponse,
-    "OperationService.Get": operation_pb2.Operation,
-    "OperationService.Cancel": operation_pb2.Operation,
-}
+
+@cache
+def message_class(full_name: str) -> type[Message]:
+    """The generated class of a protobuf message, by full name, from the default pool
+    (the module defining it must have been imported: ``Route.grpc_module``)."""
+    found: type[Message] = message_factory.GetMessageClass(
+        descriptor_pool.Default().FindMessageTypeByName(full_name)
+    )
+    return found
+
+
+def _response_classes() -> dict[str, type[Message]]:
+    """RPC (as the route table names it) -> the message its success reply is parsed into."""
+    for route in routes():
+        importlib.import_module(route.grpc_module)
+    return {route.rpc: message_class(route.response_type) for route in routes()}
+
+
+RESPONSES = _response_classes()
 
 
 def to_mapping(request: Message) -> dict[str, Any]:

@@ -7,7 +7,6 @@ error a ``google.rpc.Status`` with the gateway's HTTP status.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +14,9 @@ from urllib.parse import parse_qsl, unquote
 
 import orjson
 
+from .._control_routes import control_routes
 from .._controls import Controls
+from .._routes import RouteTable, routes
 from .._rpc import Reply, Rpc, new_request_id
 from .._wire import encode_status
 from ..errors import Code, ServiceError
@@ -26,42 +27,6 @@ MAX_BODY = 1024 * 1024
 _JSON = "application/json"
 _JSON_HEADERS: tuple[tuple[bytes, bytes], ...] = ((b"content-type", _JSON.encode()),)
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
-
-# (path pattern, {HTTP method: (RPC, query parameters allowed, takes a body)}); the most
-# called first (patterns match whole paths, so the order changes nothing else).
-_ROUTES: list[tuple[re.Pattern[str], dict[str, tuple[str, tuple[str, ...], bool]]]] = [
-    (
-        re.compile(r"/compute/v1/images/(?P<imageId>[^/:]+)"),
-        {
-            "GET": ("ImageService.Get", (), False),
-            "PATCH": ("ImageService.Update", (), True),
-            "DELETE": ("ImageService.Delete", (), False),
-        },
-    ),
-    (
-        re.compile(r"/operations/(?P<operationId>[^/:]+)"),
-        {"GET": ("OperationService.Get", (), False)},
-    ),
-    (
-        re.compile(r"/compute/v1/images"),
-        {
-            "GET": ("ImageService.List", ("folderId", "pageSize", "pageToken", "filter"), False),
-            "POST": ("ImageService.Create", (), True),
-        },
-    ),
-    (
-        re.compile(r"/compute/v1/images:latestByFamily"),
-        {"GET": ("ImageService.GetLatestByFamily", ("folderId", "family"), False)},
-    ),
-    (
-        re.compile(r"/compute/v1/images/(?P<imageId>[^/:]+)/operations"),
-        {"GET": ("ImageService.ListOperations", ("pageSize", "pageToken"), False)},
-    ),
-    (
-        re.compile(r"/operations/(?P<operationId>[^/:]+):cancel"),
-        {"POST": ("OperationService.Cancel", (), False)},
-    ),
-]
 
 
 @dataclass(slots=True)
@@ -123,9 +88,12 @@ def _token(headers: Mapping[str, str]) -> str | None:
 class RestRouter:
     """Routes REST requests into :class:`Rpc`; ``/_fake/...`` into the test controls."""
 
-    def __init__(self, rpc: Rpc, *, controls: Controls | None = None) -> None:
+    def __init__(
+        self, rpc: Rpc, *, controls: Controls | None = None, table: RouteTable | None = None
+    ) -> None:
         self.rpc = rpc
         self.controls = controls
+        self._by_path = (table or routes()).by_path
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         # The caller's request ID, if it sent one; otherwise one is made only for an error.
@@ -141,7 +109,7 @@ class RestRouter:
 
     def _api(self, request: HttpRequest, request_id: str | None) -> HttpResponse:
         path = request.path
-        for pattern, methods in _ROUTES:
+        for pattern, methods in self._by_path:
             match = pattern.fullmatch(path)
             if match is None:
                 continue
@@ -152,10 +120,10 @@ class RestRouter:
                     Code.UNIMPLEMENTED, f"Method {request.method[:20]} not allowed"
                 )
                 return _error(error, request_id, 405, [("allow", allow)])
-            method, allowed_query, takes_body = methods[request.method]
-            message = _query(request.query, allowed_query)
+            route = methods[request.method]
+            message = _query(request.query, route.query_parameters)
             in_path = match.groupdict()
-            if takes_body:
+            if route.body:
                 body = _body(request)
                 for name in in_path:
                     if name in body:
@@ -166,7 +134,7 @@ class RestRouter:
             for name, value in in_path.items():
                 message[name] = unquote(value) if "%" in value else value
             reply = self.rpc.call(
-                method,
+                route.rpc,
                 message,
                 token=_token(request.headers),
                 idempotency_key=request.headers.get("idempotency-key") or None,
@@ -178,9 +146,10 @@ class RestRouter:
     def _control(self, request: HttpRequest) -> HttpResponse:
         if self.controls is None:
             raise ServiceError(Code.NOT_FOUND, "The fake's HTTP controls are disabled")
+        route, params = control_routes().match(request.method, request.path)
+        query = _query(request.query, route.query)
         body = _body(request) if request.body else {}
-        status, payload = self.controls.http(request.method, request.path, body)
-        return _json_response(status, payload)
+        return _json_response(200, route.run(self.controls, body, params=params, query=query))
 
 
 def _reply(reply: Reply) -> HttpResponse:

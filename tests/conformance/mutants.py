@@ -14,6 +14,7 @@ import pytest
 
 from pytest_yc_images import _rpc
 from pytest_yc_images._core import service as core
+from pytest_yc_images._core.access import Access
 from pytest_yc_images._core.operations import Lifecycle
 from pytest_yc_images._core.paging import PageTokens
 from pytest_yc_images._core.store import Store
@@ -36,13 +37,13 @@ def mutant(name: str, k: str) -> Callable[[_Patch], _Patch]:
 
 def _validating(change: Callable[[str, Any], Any]) -> None:
     """Wrap request validation: ``change(message_name, message)`` may edit or raise."""
-    original = _rpc._validate
+    original = _rpc.validate
 
     def validate(name: str, message: Any) -> None:
         change(name, message)
         original(name, message)
 
-    _MP.setattr(_rpc, "_validate", validate)
+    _MP.setattr(_rpc, "validate", validate)
 
 
 def _responses(change: Callable[[int, Any], Any]) -> None:
@@ -109,7 +110,7 @@ def _() -> None:
 
 @mutant("invalid-argument-as-failed-precondition", "past")
 def _() -> None:
-    original = _rpc._validate
+    original = _rpc.validate
 
     def validate(name: str, message: Any) -> None:
         try:
@@ -117,7 +118,7 @@ def _() -> None:
         except ServiceError as error:
             raise ServiceError(Code.FAILED_PRECONDITION, error.message, error.violations) from None
 
-    _MP.setattr(_rpc, "_validate", validate)
+    _MP.setattr(_rpc, "validate", validate)
 
 
 @mutant("not-found-as-http-400", "not_found or delete")
@@ -296,10 +297,8 @@ def _() -> None:
 
 @mutant("token-not-required", "token")
 def _() -> None:
-    original = core.ImageService.authenticate
-    _MP.setattr(
-        core.ImageService, "authenticate", lambda self, token: original(self, token or "anonymous")
-    )
+    original = Access.authenticate
+    _MP.setattr(Access, "authenticate", lambda self, token: original(self, token or "anonymous"))
 
 
 @mutant("idempotency-key-ignored", "idempotency")

@@ -8,7 +8,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 import pytest_yc_images.conformance as conformance
-from pytest_yc_images import registry, schema, validator
+from pytest_yc_images import _schema_model, registry, schema, validator
 from pytest_yc_images.conformance import MESSAGES, RunIdentity, boundary_cases, cases, catalogue
 
 RUN = RunIdentity("abcd1234")
@@ -43,12 +43,14 @@ def test_a_constraint_added_to_a_schema_adds_cases(monkeypatch: pytest.MonkeyPat
             return Draft202012Validator(changed, registry=registry())
         return validator(name)
 
-    monkeypatch.setattr(cases, "schema", patched)
+    monkeypatch.setattr(_schema_model, "schema", patched)  # what the schema model reads
     monkeypatch.setattr(cases, "validator", patched_validator)
+    _schema_model.message.cache_clear()
     cases.constraints.cache_clear()
     try:
         ids = {c.id for c in boundary_cases(RUN)}
     finally:
+        _schema_model.message.cache_clear()
         cases.constraints.cache_clear()
     assert "CreateImageRequest.pooled.maxLength-at-7-chars" in ids
     assert "CreateImageRequest.pooled.maxLength-past-8-chars" in ids

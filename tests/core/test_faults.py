@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_yc_images import Code, FakeImageService
+from pytest_yc_images import (
+    Code,
+    ErrorFault,
+    FakeImageService,
+    Fault,
+    LatencyFault,
+    LostReplyFault,
+    OperationFault,
+)
+from pytest_yc_images._controls import fault_from_spec
 
 if TYPE_CHECKING:
     from tests.conftest import Api
@@ -26,7 +36,7 @@ def test_fail_next_fails_exactly_n_calls(
     fault = fake.fail_next("Get", code, times=2)
     assert fake.unfired_faults() == [fault]
     assert [api.get(UBUNTU).status_code for _ in range(3)] == [status, status, 200]
-    assert fault.fired == 2
+    assert fake.fired(fault) == 2
     assert fake.unfired_faults() == []
 
 
@@ -34,7 +44,7 @@ def test_fail_next_only_hits_its_method(api: Api, fake: FakeImageService) -> Non
     fault = fake.fail_next("Create", "ABORTED")
     assert api.get(UBUNTU).status_code == 200
     assert api.list().status_code == 200
-    assert fault.fired == 0
+    assert fake.fired(fault) == 0
     assert api.create().status_code == 409
     assert api.list_all() == []  # the failed Create made nothing
     assert api.create().status_code == 200
@@ -45,7 +55,7 @@ def test_fail_next_any_method(api: Api, fake: FakeImageService) -> None:
     assert api.get(UBUNTU).status_code == 503
     assert api.list().status_code == 503
     assert api.poll("fd8someoperation0000").status_code == 503
-    assert fault.fired == 3
+    assert fake.fired(fault) == 3
 
 
 def test_scripted_message_is_used(api: Api, fake: FakeImageService) -> None:
@@ -58,10 +68,10 @@ def test_latency_delays_the_reply(api: Api, fake: FakeImageService) -> None:
     start = time.monotonic()
     assert api.get(UBUNTU).status_code == 200
     assert time.monotonic() - start >= 0.05
-    assert fault.fired == 1
+    assert fake.fired(fault) == 1
     api.get(UBUNTU)
-    assert fault.fired == 1  # used up: times=1
-    assert fault.exhausted
+    assert fake.fired(fault) == 1  # used up: times=1
+    assert fake.fired(fault) == fault.times  # used up
 
 
 def test_failed_create_operation_leaves_the_image_in_error(
@@ -69,7 +79,7 @@ def test_failed_create_operation_leaves_the_image_in_error(
 ) -> None:
     fault = fake.fail_next_operation("Create", "RESOURCE_EXHAUSTED")
     op = api.create(name="doomed").json()
-    assert fault.fired == 1
+    assert fake.fired(fault) == 1
     done = api.poll(op["id"]).json()
     assert done["done"] is True
     assert done["error"]["code"] == 8
@@ -121,7 +131,7 @@ def test_lost_reply_applies_the_change(api: Api, fake: FakeImageService) -> None
     lost = api.create(name="lost", idempotency_key="k-1")
     assert lost.status_code == 503
     assert lost.json()["code"] == 14
-    assert fault.fired == 1
+    assert fake.fired(fault) == 1
     assert [i["name"] for i in api.list_all()] == ["lost"]  # it happened anyway
     retry = api.create(name="lost", idempotency_key="k-1")
     assert retry.status_code == 200
@@ -143,9 +153,202 @@ def test_unfired_faults_are_listed(api: Api, fake: FakeImageService) -> None:
     api.get(UBUNTU)
     assert fake.unfired_faults() == [unused, never]
     assert fake.faults == [used, unused, never]
-    assert [f.fired for f in fake.faults] == [1, 0, 0]
+    assert [fake.fired(f) for f in fake.faults] == [1, 0, 0]
 
 
 def test_unknown_fault_method_is_refused(fake: FakeImageService) -> None:
     with pytest.raises(ValueError, match="unknown method"):
         fake.fail_next("Frobnicate")
+
+
+# --- the fault types -------------------------------------------------------------------
+DESCRIBED = [
+    (
+        ErrorFault("ImageService.Get", Code.INTERNAL, times=2),
+        1,
+        "fail with INTERNAL on ImageService.Get (2 call(s); fired 1)",
+    ),
+    (ErrorFault("*", times=None), 3, "fail with UNAVAILABLE on * (every call; fired 3)"),
+    (
+        LatencyFault("ImageService.List", 0.25),
+        0,
+        "add 0.25 s of latency on ImageService.List (every call; fired 0)",
+    ),
+    (
+        LostReplyFault("ImageService.Create"),
+        1,
+        "apply the change but lose the reply (UNAVAILABLE) on ImageService.Create "
+        "(1 call(s); fired 1)",
+    ),
+    (
+        OperationFault("ImageService.Create", Code.ABORTED, after_polls=2),
+        0,
+        "end the operation in ABORTED after 2 polls on ImageService.Create (1 call(s); fired 0)",
+    ),
+    (
+        OperationFault("ImageService.Delete", times=3),
+        0,
+        "end the operation in INTERNAL on ImageService.Delete (3 call(s); fired 0)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("fault", "fired", "text"), DESCRIBED)
+def test_describe_texts(fault: Fault, fired: int, text: str) -> None:
+    assert fault.describe(fired) == text
+    assert fault.describe() == text.replace(f"fired {fired})", "fired 0)")
+
+
+@pytest.mark.parametrize(("fault", "fired", "text"), DESCRIBED)
+def test_fault_types_are_frozen(fault: Fault, fired: int, text: str) -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fault.method = "ImageService.List"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fault.times = 5  # type: ignore[misc]
+    assert fault.describe(fired) == text
+
+
+def test_fault_methods_return_their_types(fake: FakeImageService) -> None:
+    made = [
+        fake.fail_next("Get", "INTERNAL", times=2, message="m"),
+        fake.add_latency("List", 0.5),
+        fake.lose_reply("Create"),
+        fake.fail_next_operation("Delete", "ABORTED", after_polls=1),
+    ]
+    assert made == [
+        ErrorFault("ImageService.Get", Code.INTERNAL, "m", 2),
+        LatencyFault("ImageService.List", 0.5, None),
+        LostReplyFault("ImageService.Create", 1),
+        OperationFault("ImageService.Delete", Code.ABORTED, "", 1, 1),
+    ]
+    assert all(isinstance(fault, Fault) for fault in made)
+    assert fake.faults == made
+
+
+def test_fired_counts_are_kept_per_scripted_fault(api: Api, fake: FakeImageService) -> None:
+    first = fake.fail_next("Get")
+    second = fake.fail_next("Get")
+    assert first == second  # equal values, counted apart
+    assert api.get(UBUNTU).status_code == 503
+    assert (fake.fired(first), fake.fired(second)) == (1, 0)
+    assert fake.unfired_faults() == [second]
+    assert api.get(UBUNTU).status_code == 503
+    assert (fake.fired(first), fake.fired(second)) == (1, 1)
+    assert api.get(UBUNTU).status_code == 200
+    with pytest.raises(ValueError, match="not a scripted fault"):
+        fake.fired(ErrorFault("ImageService.Get"))
+    fake.reset()
+    assert fake.faults == []
+
+
+@pytest.mark.parametrize(
+    ("spec", "fault"),
+    [
+        (
+            {"method": "Create", "code": "UNAVAILABLE", "times": 1},
+            ErrorFault("Create", Code.UNAVAILABLE, "", 1),
+        ),
+        ({"kind": "error", "method": "*", "times": None}, ErrorFault("*", times=None)),
+        ({"kind": "latency", "method": "Get", "seconds": 2}, LatencyFault("Get", 2, times=1)),
+        ({"kind": "lost_reply", "method": "Delete"}, LostReplyFault("Delete", 1)),
+        (
+            {"kind": "operation_error", "method": "Create", "afterPolls": 2},
+            OperationFault("Create", Code.UNAVAILABLE, after_polls=2),
+        ),
+        (
+            {"kind": "operation_error", "method": "Create", "after_polls": 2, "code": 13},
+            OperationFault("Create", Code.INTERNAL, after_polls=2),
+        ),
+        (  # a field the kind does not read is left out
+            {"kind": "latency", "method": "Get", "seconds": 1, "code": "INTERNAL"},
+            LatencyFault("Get", 1, times=1),
+        ),
+    ],
+)
+def test_fault_from_spec(spec: dict[str, Any], fault: Fault) -> None:
+    assert fault_from_spec(spec) == fault
+    assert type(fault_from_spec(spec)) is type(fault)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"kind": "meteor", "method": "Get"}, "unknown fault kind"),
+        ({"kind": "error"}, "needs a method"),
+        ({"method": "Get", "colour": "red"}, "unknown fault fields: colour"),
+        ({"method": "Get", "code": "NOPE"}, "unknown gRPC code"),
+    ],
+)
+def test_fault_from_spec_refuses(spec: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        fault_from_spec(spec)
+
+
+def test_add_fault_takes_a_fault_or_a_spec(api: Api, fake: FakeImageService) -> None:
+    by_spec = fake.add_fault({"method": "Get", "code": "NOT_FOUND"})
+    by_type = fake.add_fault(LostReplyFault("Create"))
+    assert fake.faults == [
+        ErrorFault("ImageService.Get", Code.NOT_FOUND),
+        LostReplyFault("ImageService.Create"),
+    ]
+    assert api.get(UBUNTU).status_code == 404
+    assert api.create().status_code == 503
+    assert (fake.fired(by_spec), fake.fired(by_type)) == (1, 1)
+    with pytest.raises(ValueError, match="times must be at least 1"):
+        fake.add_fault(ErrorFault("Get", times=0))
+    with pytest.raises(ValueError, match="unknown method"):
+        fake.add_fault({"method": "Frobnicate"})
+    assert len(fake.faults) == 2
+
+
+def test_http_faults_list_every_field_of_every_kind(api: Api, fake: FakeImageService) -> None:
+    fake.fail_next("Get", "INTERNAL")
+    fake.add_latency("List", 0.01, times=2)
+    fake.lose_reply("Create")
+    fake.fail_next_operation("Delete", after_polls=3)
+    api.get(UBUNTU)
+    listed = api.http.get("/_fake/faults").json()["faults"]
+    assert listed == [
+        {
+            "kind": "error",
+            "method": "ImageService.Get",
+            "code": "INTERNAL",
+            "times": 1,
+            "seconds": 0.0,
+            "afterPolls": 0,
+            "fired": 1,
+            "description": "fail with INTERNAL on ImageService.Get (1 call(s); fired 1)",
+        },
+        {
+            "kind": "latency",
+            "method": "ImageService.List",
+            "code": "UNAVAILABLE",
+            "times": 2,
+            "seconds": 0.01,
+            "afterPolls": 0,
+            "fired": 0,
+            "description": "add 0.01 s of latency on ImageService.List (2 call(s); fired 0)",
+        },
+        {
+            "kind": "lost_reply",
+            "method": "ImageService.Create",
+            "code": "UNAVAILABLE",
+            "times": 1,
+            "seconds": 0.0,
+            "afterPolls": 0,
+            "fired": 0,
+            "description": "apply the change but lose the reply (UNAVAILABLE) on "
+            "ImageService.Create (1 call(s); fired 0)",
+        },
+        {
+            "kind": "operation_error",
+            "method": "ImageService.Delete",
+            "code": "INTERNAL",
+            "times": 1,
+            "seconds": 0.0,
+            "afterPolls": 3,
+            "fired": 0,
+            "description": "end the operation in INTERNAL after 3 polls on ImageService.Delete "
+            "(1 call(s); fired 0)",
+        },
+    ]

@@ -124,9 +124,9 @@ def test_latency_makes_a_client_time_out(
     # the server may not have taken the request yet when a loaded machine lets the
     # client time out: wait (bounded) for the fault to be seen
     deadline = time.monotonic() + 10
-    while not fault.fired and time.monotonic() < deadline:
+    while not fake.fired(fault) and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert fault.fired == 1
+    assert fake.fired(fault) == 1
     patient = http_client_factory(server.url, timeout=5)
     start = time.monotonic()
     fake.add_latency("Get", 0.05, times=1)

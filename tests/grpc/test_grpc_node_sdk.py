@@ -18,7 +18,7 @@ import pytest
 
 pytest.importorskip("yandexcloud", reason="pip install pytest-yc-images[grpc]")
 
-from pytest_yc_images.plugin import YcGrpc
+from pytest_yc_images import YcGrpc
 
 NODE_SDK = "@yandex-cloud/nodejs-sdk@2.8.0"
 SMOKE = Path(__file__).with_name("node") / "smoke.js"

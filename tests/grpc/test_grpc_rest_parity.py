@@ -16,8 +16,7 @@ from yandex.cloud.compute.v1 import image_service_pb2 as svc
 from yandex.cloud.operation.operation_service_pb2 import GetOperationRequest
 from yandex.cloud.operation.operation_service_pb2_grpc import OperationServiceStub
 
-from pytest_yc_images import Code
-from pytest_yc_images.plugin import YcGrpc
+from pytest_yc_images import Code, YcGrpc
 
 FOLDER = "b1gparityfolder00001"
 SOURCE = "https://storage.yandexcloud.net/builds/app.qcow2"

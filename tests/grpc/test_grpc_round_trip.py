@@ -21,7 +21,7 @@ from yandex.cloud.compute.v1.image_service_pb2 import (
     CreateImageRequest,
 )
 
-from pytest_yc_images.plugin import YcGrpc
+from pytest_yc_images import YcGrpc
 
 ROUNDS = 50
 SOURCE = "https://storage.yandexcloud.net/builds/app.qcow2"

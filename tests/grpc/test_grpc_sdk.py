@@ -31,8 +31,7 @@ from yandex.cloud.operation.operation_service_pb2 import GetOperationRequest  # 
 from yandex.cloud.operation.operation_service_pb2_grpc import OperationServiceStub  # noqa: E402
 from yandexcloud.operations import OperationError  # noqa: E402
 
-from pytest_yc_images import FakeImageService  # noqa: E402
-from pytest_yc_images.plugin import YcGrpc  # noqa: E402
+from pytest_yc_images import FakeImageService, YcGrpc  # noqa: E402
 
 SOURCE = "https://storage.yandexcloud.net/builds/app.qcow2"
 

@@ -10,9 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from pytest_yc_images import FakeImageService
+from pytest_yc_images import FakeImageService, YcServer
 from pytest_yc_images.factories import ImageFactory
-from pytest_yc_images.plugin import YcServer
 
 
 def _load_example() -> Any:

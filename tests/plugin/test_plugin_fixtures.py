@@ -183,9 +183,11 @@ def test_fixture_errors_point_at_the_test(pytester: pytest.Pytester) -> None:
 def test_overridden_fixtures_are_the_ones_the_others_use(pytester: pytest.Pytester) -> None:
     """A suite that overrides yc_folder_id or yc_fake gets its own folder and fake
     everywhere: the marker's images, the factory, the clients, the server."""
+    # yc_server answers from the overriding fake too: what the factory wrote is on the wire.
     pytester.makeini(STRICT_INI)
     pytester.makepyfile(
         test_folder="""
+        import httpx
         import pytest
 
         FOLDER = "b1gteamfolder0000001"
@@ -202,9 +204,13 @@ def test_overridden_fixtures_are_the_ones_the_others_use(pytester: pytest.Pytest
             assert yc_images.create(name="made")["folderId"] == FOLDER
             listed = yc_client.get("/compute/v1/images", params={"folderId": FOLDER})
             assert sorted(i["name"] for i in listed.json()["images"]) == ["made", "seeded"]
-            assert [i["name"] for i in yc_server.fake.images(FOLDER)] == ["seeded"]
+            assert yc_server.fake is yc_fake
+            with httpx.Client(base_url=yc_server.url, headers=yc_client.headers) as client:
+                served = client.get("/compute/v1/images", params={"folderId": FOLDER})
+            assert sorted(i["name"] for i in served.json()["images"]) == ["made", "seeded"]
         """,
         test_fake="""
+        import httpx
         import pytest
 
         from pytest_yc_images import FakeImageService
@@ -222,17 +228,25 @@ def test_overridden_fixtures_are_the_ones_the_others_use(pytester: pytest.Pytest
             assert [i["id"] for i in yc_fake.images(yc_folder_id)] == [
                 op["metadata"]["imageId"]
             ]
+
+
+        def test_the_server(yc_fake, yc_server, yc_folder_id):
+            headers = {"Authorization": f"Bearer {yc_server.token}"}
+            body = {"folderId": yc_folder_id}
+            op = httpx.post(f"{yc_server.url}/compute/v1/images", json=body, headers=headers)
+            assert op.json()["done"] is True  # served from the overriding fake
+            assert len(yc_fake.images(yc_folder_id)) == 1
         """,
     )
     result = pytester.runpytest("--yc-token=team-token")
-    result.assert_outcomes(passed=2)
+    result.assert_outcomes(passed=3)
 
 
 def test_fixtures_requested_at_run_time_share_the_marker_once(
     pytester: pytest.Pytester,
 ) -> None:
-    """The marker's faults go to yc_server's fake when the test runs the server, whether
-    it names yc_server as an argument or asks for it first with getfixturevalue."""
+    """The marker's faults are scripted once, on the one fake every face serves, whether
+    the test names yc_server as an argument or asks for it first with getfixturevalue."""
     pytester.makeini(STRICT_INI)
     pytester.makepyfile(
         """
@@ -255,13 +269,15 @@ def test_fixtures_requested_at_run_time_share_the_marker_once(
         def test_server_first(request):
             server = request.getfixturevalue("yc_server")
             fake = request.getfixturevalue("yc_fake")
-            assert (len(fake.faults), len(server.fake.faults)) == (0, 1)
+            assert server.fake is fake
+            assert len(fake.faults) == 1
             _fire(server)
 
 
         @pytest.mark.yc_images(faults=[FAULT])
         def test_as_arguments(yc_fake, yc_server):
-            assert (len(yc_fake.faults), len(yc_server.fake.faults)) == (0, 1)
+            assert yc_server.fake is yc_fake
+            assert len(yc_fake.faults) == 1
             _fire(yc_server)
 
 

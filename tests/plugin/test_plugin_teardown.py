@@ -69,7 +69,7 @@ def test_an_unfired_fault_fails_the_test_and_says_how_to_fix_it(
     result.stdout.fnmatch_lines(
         [
             "*ERROR at teardown of test_marker_fault_on_the_server*",
-            "yc_server: 1 scripted fault(s) never fired:",
+            "yc_fake: 1 scripted fault(s) never fired:",
             "  - fail with INTERNAL on ImageService.Update (2 call(s); fired 0)",
         ]
     )
@@ -164,7 +164,7 @@ def test_unfinished_operations_fail_with_the_option(pytester: pytest.Pytester) -
         ]
     )
     result.stdout.fnmatch_lines(
-        ["*ERROR at teardown of test_never_polls_on_the_server*", "yc_server: 1 operation(s)*"]
+        ["*ERROR at teardown of test_never_polls_on_the_server*", "yc_fake: 1 operation(s)*"]
     )
 
 

@@ -64,9 +64,11 @@ def test_server_marker_is_this_tests_own(yc_server, yc_folder_id):
     yc_server.fake.complete(operation["id"])
 
 
-def test_fake_and_server_are_separate(yc_fake, yc_server, yc_folder_id):
+def test_fake_and_server_are_one(yc_fake, yc_server, yc_folder_id):
     yc_fake.put_image(folderId=yc_folder_id, name="in-fake")
-    assert yc_server.fake.images(yc_folder_id) == []
+    with _server_client(yc_server) as client:
+        listed = client.get(IMAGES, params={"folderId": yc_folder_id}).json()
+    assert [i["name"] for i in listed["images"]] == ["in-fake"]
 
 
 def test_images_factory(yc_images, yc_client, yc_folder_id):
@@ -82,7 +84,7 @@ EXPECTED = {
     *(f"test_server_starts_empty[{n}]" for n in range(4)),
     "test_server_fault_is_this_tests_own",
     "test_server_marker_is_this_tests_own",
-    "test_fake_and_server_are_separate",
+    "test_fake_and_server_are_one",
     "test_images_factory",
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 import pytest
@@ -128,12 +129,14 @@ def test_operations_done_or_not(done: bool, data: st.DataObject) -> None:
 
 def test_constraints_list_each_field_keyword_and_limit() -> None:
     found = constraints("CreateImageRequest")
-    assert Constraint("folderId", "required", True) in found
-    assert Constraint("folderId", "maxLength", 50) in found
-    assert Constraint("minDiskSize", "minimum", 4194304) in found
-    assert Constraint("labels", "maxProperties", 64) in found
-    assert Constraint("labels", "propertyNames.pattern", "^[a-z][-_./@0-9a-z]*$") in found
-    assert Constraint("os", "properties.type.enum", ("LINUX", "WINDOWS")) in found
+    create = partial(Constraint, "CreateImageRequest")
+    assert create("folderId", "required", True) in found
+    assert create("folderId", "maxLength", 50) in found
+    assert create("minDiskSize", "minimum", 4194304) in found
+    assert create("labels", "maxProperties", 64) in found
+    assert create("labels", "propertyNames.pattern", "^[a-z][-_./@0-9a-z]*$") in found
+    assert create("os", "properties.type.enum", ("LINUX", "WINDOWS")) in found
+    assert create("source", "oneof", SOURCES) not in found  # no one field's value breaks it
 
 
 @pytest.mark.parametrize(("message", "field", "keyword"), FIELD_CONSTRAINTS)
