@@ -15,11 +15,9 @@ from typing import Any
 from ._control_routes import control_routes
 from ._fake import FakeImageService
 from .errors import ServiceError
-from .faces.server import bind, uvicorn_config
+from .faces.server import LOOPBACK_HOSTS, bind, uvicorn_config
 
 __all__ = ["main"]
-
-_LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -101,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     import uvicorn
 
-    loopback = args.host in _LOOPBACK
+    loopback = args.host in LOOPBACK_HOSTS
     controls = args.controls == "on" or (args.controls == "auto" and loopback)
     fake = FakeImageService(seed=args.id_seed, completion=args.completion, http_controls=controls)
     if args.seed:

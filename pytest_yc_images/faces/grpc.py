@@ -38,13 +38,13 @@ from .._rpc import Rpc
 from .._wire import encode_status
 from ..errors import Code, ServiceError
 from . import grpc_codec
+from .server import LOOPBACK_HOSTS
 
 __all__ = ["ENDPOINT_IDS", "GrpcServer"]
 
 # Endpoint IDs ApiEndpointService.List gives, all at this server's address: the SDK
 # looks up its service's ID (compute, operation) and "iam" for every authenticated channel.
 ENDPOINT_IDS = ("compute", "operation", "iam", "endpoint")
-_LOOPBACK = ("127.0.0.1", "::1", "localhost")
 _STATUS: dict[int, Any] = {code.value[0]: code for code in grpc.StatusCode}
 
 
@@ -144,7 +144,7 @@ class _ApiEndpointService(_ApiEndpointServicer):  # type: ignore[misc]
 def _certificate(host: str) -> tuple[bytes, bytes, bytes]:
     """A fresh CA and a certificate it signed for loopback (and ``host``): CA, key, chain."""
     ca = trustme.CA(organization_name="pytest-yc-images fake")
-    names = [*_LOOPBACK, *([host] if host not in _LOOPBACK else [])]
+    names = [*LOOPBACK_HOSTS, *([host] if host not in LOOPBACK_HOSTS else [])]
     cert = ca.issue_cert(*names)
     chain = b"".join(blob.bytes() for blob in cert.cert_chain_pems)
     return ca.cert_pem.bytes(), cert.private_key_pem.bytes(), chain
@@ -178,7 +178,7 @@ class GrpcServer:
         log: Callable[[str], None] | None = None,
         table: RouteTable | None = None,
     ) -> None:
-        if host not in _LOOPBACK:
+        if host not in LOOPBACK_HOSTS:
             warnings.warn(
                 f"serving the fake's gRPC face on {host}, beyond loopback: anyone who can "
                 "reach this address can read and change its state",

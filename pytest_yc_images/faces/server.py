@@ -11,9 +11,10 @@ from typing import Any
 
 from .asgi import AsgiApp
 
-__all__ = ["LoopbackServer", "bind", "uvicorn_config"]
+__all__ = ["LOOPBACK_HOSTS", "LoopbackServer", "bind", "uvicorn_config"]
 
-_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+# The hosts a fake serves without a warning: anything else exposes its state and controls.
+LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -60,7 +61,7 @@ class LoopbackServer:
     """
 
     def __init__(self, app: AsgiApp, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        if host not in _LOOPBACK:
+        if host not in LOOPBACK_HOSTS:
             warnings.warn(
                 f"serving the fake on {host}, beyond loopback: anyone who can reach this "
                 "address can read and change its state",
