@@ -18,9 +18,20 @@ _BODILESS = frozenset({"GET", "HEAD"})  # no route reads a body on these: none i
 
 
 class AsgiApp:
-    def __init__(self, router: RestRouter, *, log: Callable[[str], None] | None = None) -> None:
+    """``controls``: whether ``/_fake/`` is served (:class:`~.server.LoopbackServer` sets
+    it by its host). A reply's scripted latency is an ``asyncio.sleep``, which a stopping
+    server cancels after its grace (:data:`~.server.SHUTDOWN_GRACE`)."""
+
+    def __init__(
+        self,
+        router: RestRouter,
+        *,
+        log: Callable[[str], None] | None = None,
+        controls: bool = True,
+    ) -> None:
         self.router = router
         self.log = log
+        self.controls = controls
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -36,7 +47,8 @@ class AsgiApp:
                 scope.get("query_string", b"").decode("latin-1"),
                 {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
                 b"" if method in _BODILESS else await _body(receive),
-            )
+            ),
+            controls=self.controls,
         )
         if reply.delay:
             await asyncio.sleep(reply.delay)

@@ -6,6 +6,7 @@ error a ``google.rpc.Status`` with the gateway's HTTP status.
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -89,20 +90,29 @@ class RestRouter:
     """Routes REST requests into :class:`Rpc`; ``/_fake/...`` into the test controls."""
 
     def __init__(
-        self, rpc: Rpc, *, controls: Controls | None = None, table: RouteTable | None = None
+        self,
+        rpc: Rpc,
+        *,
+        controls: Controls | None = None,
+        table: RouteTable | None = None,
+        control_token: str | None = None,
     ) -> None:
         self.rpc = rpc
         self.controls = controls
+        # What /_fake/ takes as its bearer token while the service has access= set.
+        self.control_token = control_token
         self._by_path = (table or routes()).by_path
 
-    def handle(self, request: HttpRequest) -> HttpResponse:
+    def handle(self, request: HttpRequest, *, controls: bool = True) -> HttpResponse:
+        """Answer ``request``; with ``controls=False`` (a server beyond loopback) every
+        ``/_fake/`` path answers 404, as with no controls at all."""
         # The caller's request ID, if it sent one; otherwise one is made only for an error.
         request_id = request.headers.get("x-request-id") or request.headers.get(
             "x-client-request-id"
         )
         try:
             if request.path.startswith("/_fake/") or request.path == "/_fake":
-                return self._control(request)
+                return self._control(request, controls)
             return self._api(request, request_id)
         except ServiceError as error:
             return _error(error, request_id)
@@ -143,13 +153,28 @@ class RestRouter:
             return _reply(reply)
         raise ServiceError(Code.NOT_FOUND, f"No such path: {path[:200]}")
 
-    def _control(self, request: HttpRequest) -> HttpResponse:
-        if self.controls is None:
+    def _control(self, request: HttpRequest, enabled: bool) -> HttpResponse:
+        if self.controls is None or not enabled:
             raise ServiceError(Code.NOT_FOUND, "The fake's HTTP controls are disabled")
+        if self.rpc.service.access.tokens is not None:
+            self._check_control_token(request)
         route, params = control_routes().match(request.method, request.path)
         query = _query(request.query, route.query)
         body = _body(request) if request.body else {}
         return _json_response(200, route.run(self.controls, body, params=params, query=query))
+
+
+    def _check_control_token(self, request: HttpRequest) -> None:
+        """With access= set, callers are told apart by token, so the controls (which
+        reach every folder) take only the control token."""
+        given = _token(request.headers) or ""
+        expected = self.control_token
+        if expected is None or not hmac.compare_digest(given.encode(), expected.encode()):
+            raise ServiceError(
+                Code.UNAUTHENTICATED,
+                "The /_fake/ controls of a fake with access= need its control token "
+                "(Authorization: Bearer <control token>)",
+            )
 
 
 def _reply(reply: Reply) -> HttpResponse:
