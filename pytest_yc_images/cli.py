@@ -206,12 +206,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not controls:
         print("the /_fake/ control endpoints are off", file=sys.stderr, flush=True)
 
-    config = uvicorn_config(fake.asgi_app(log=_log))
+    app = fake.asgi_app(log=_log)
+    config = uvicorn_config(app)
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: Any) -> None:
             # Ctrl-C and SIGTERM are how this server is meant to stop: shut down
             # gracefully and exit 0, instead of re-raising the signal afterwards.
+            app.stopping = True  # replies held by latency faults answer now
             super().handle_exit(sig, frame)
             self._captured_signals.clear()
 

@@ -22,7 +22,7 @@ from .._rpc import Reply, Rpc, new_request_id
 from .._wire import encode_status
 from ..errors import Code, ServiceError
 
-__all__ = ["MAX_BODY", "HttpRequest", "HttpResponse", "RestRouter"]
+__all__ = ["MAX_BODY", "HttpRequest", "HttpResponse", "RestRouter", "shutting_down"]
 
 MAX_BODY = 1024 * 1024
 _JSON = "application/json"
@@ -78,6 +78,11 @@ def _error(
 ) -> HttpResponse:
     body = encode_status(error, request_id or new_request_id())
     return _json_response(status or error.code.http_status, body, extra)
+
+
+def shutting_down() -> HttpResponse:
+    """What a request still waiting out a latency fault gets when its server stops."""
+    return _error(ServiceError(Code.UNAVAILABLE, "The fake's server is shutting down"), None)
 
 
 def _token(headers: Mapping[str, str]) -> str | None:

@@ -139,6 +139,7 @@ class LoopbackServer:
             loop.close()
 
     def stop(self, timeout: float = SHUTDOWN_GRACE + 3.0) -> None:
+        self.app.stopping = True
         self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout)
