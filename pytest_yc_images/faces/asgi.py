@@ -6,7 +6,15 @@ import asyncio
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from .rest import MAX_BODY, HttpRequest, HttpResponse, RestRouter, shutting_down
+from .rest import (
+    MAX_BODY,
+    HttpRequest,
+    HttpResponse,
+    RestRouter,
+    controls_off,
+    is_control_path,
+    shutting_down,
+)
 
 __all__ = ["AsgiApp"]
 
@@ -42,16 +50,19 @@ class AsgiApp:
             return
         method = scope["method"]
         raw_path = scope.get("raw_path") or scope["path"].encode()
-        reply = self.router.handle(
-            HttpRequest(
-                method,
-                raw_path.partition(b"?")[0].decode("latin-1"),
-                scope.get("query_string", b"").decode("latin-1"),
-                {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
-                b"" if method in _BODILESS else await _body(receive),
-            ),
-            controls=self.controls,
-        )
+        path = raw_path.partition(b"?")[0].decode("latin-1")
+        if not self.controls and is_control_path(path):  # a server beyond loopback
+            reply = controls_off()
+        else:
+            reply = self.router.handle(
+                HttpRequest(
+                    method,
+                    path,
+                    scope.get("query_string", b"").decode("latin-1"),
+                    {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
+                    b"" if method in _BODILESS else await _body(receive),
+                )
+            )
         if reply.delay:
             reply = await self._wait(reply)
         headers = reply.wire_headers()

@@ -22,7 +22,15 @@ from .._rpc import Reply, Rpc, new_request_id
 from .._wire import encode_status
 from ..errors import Code, ServiceError
 
-__all__ = ["MAX_BODY", "HttpRequest", "HttpResponse", "RestRouter", "shutting_down"]
+__all__ = [
+    "MAX_BODY",
+    "HttpRequest",
+    "HttpResponse",
+    "RestRouter",
+    "controls_off",
+    "is_control_path",
+    "shutting_down",
+]
 
 MAX_BODY = 1024 * 1024
 _JSON = "application/json"
@@ -80,6 +88,19 @@ def _error(
     return _json_response(status or error.code.http_status, body, extra)
 
 
+_CONTROLS_OFF = "The fake's HTTP controls are disabled"
+
+
+def is_control_path(path: str) -> bool:
+    """Whether ``path`` (as sent) is one of the ``/_fake/`` controls'."""
+    return path.startswith("/_fake/") or path == "/_fake"
+
+
+def controls_off() -> HttpResponse:
+    """What a ``/_fake/`` path answers where the controls are off."""
+    return _error(ServiceError(Code.NOT_FOUND, _CONTROLS_OFF), None)
+
+
 def shutting_down() -> HttpResponse:
     """What a request still waiting out a latency fault gets when its server stops."""
     return _error(ServiceError(Code.UNAVAILABLE, "The fake's server is shutting down"), None)
@@ -108,16 +129,14 @@ class RestRouter:
         self.control_token = control_token
         self._by_path = (table or routes()).by_path
 
-    def handle(self, request: HttpRequest, *, controls: bool = True) -> HttpResponse:
-        """Answer ``request``; with ``controls=False`` (a server beyond loopback) every
-        ``/_fake/`` path answers 404, as with no controls at all."""
+    def handle(self, request: HttpRequest) -> HttpResponse:
         # The caller's request ID, if it sent one; otherwise one is made only for an error.
         request_id = request.headers.get("x-request-id") or request.headers.get(
             "x-client-request-id"
         )
         try:
             if request.path.startswith("/_fake/") or request.path == "/_fake":
-                return self._control(request, controls)
+                return self._control(request)
             return self._api(request, request_id)
         except ServiceError as error:
             return _error(error, request_id)
@@ -158,9 +177,9 @@ class RestRouter:
             return _reply(reply)
         raise ServiceError(Code.NOT_FOUND, f"No such path: {path[:200]}")
 
-    def _control(self, request: HttpRequest, enabled: bool) -> HttpResponse:
-        if self.controls is None or not enabled:
-            raise ServiceError(Code.NOT_FOUND, "The fake's HTTP controls are disabled")
+    def _control(self, request: HttpRequest) -> HttpResponse:
+        if self.controls is None:
+            raise ServiceError(Code.NOT_FOUND, _CONTROLS_OFF)
         if self.rpc.service.access.tokens is not None:
             self._check_control_token(request)
         route, params = control_routes().match(request.method, request.path)
