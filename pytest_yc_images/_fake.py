@@ -233,8 +233,13 @@ class FakeImageService:
         """Replace the fake's state with a state file's (a path) or state data: back to a
         new fake's state, as :meth:`reset`, then the file's. A bad file raises
         ``StateError`` (a ValueError naming the field) and the fake is left unchanged."""
-        data = read_state_file(source) if isinstance(source, str | Path) else source
-        state = check_state(copy.deepcopy(data))
+        # A file's data is ours; a caller's is copied, so nothing loaded shares it.
+        data = (
+            read_state_file(source)
+            if isinstance(source, str | Path)
+            else copy.deepcopy(source)
+        )
+        state = check_state(data)
         now = state_clock(state)
         before = self._rpc.service, self.clock
         self.reset(**({} if now is None else {"start_time": now}))

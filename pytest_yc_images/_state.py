@@ -172,6 +172,13 @@ def check_state(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise StateError("(top level)", f"must be a JSON object, not {type(data).__name__}")
     _check_finite(data)
+    quick = _contracts.state_fast_check()
+    if quick is not None:
+        try:
+            if quick(data):
+                return data
+        except (ValueError, OverflowError, TypeError):
+            pass  # a value jsonschema-rs cannot take (a huge integer): ask jsonschema
     for error in _contracts.state_validator().iter_errors(data):
         found = violations(error, "state")
         if found:

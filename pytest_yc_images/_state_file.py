@@ -10,6 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from ._state import StateError
 
 __all__ = ["read_state_file", "write_state_file"]
@@ -34,7 +36,10 @@ def write_state_file(path: str | Path, data: Any) -> Path:
     file or the new one, never half of one."""
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
-    payload = json.dumps(data, indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
+    try:  # orjson: several times faster on a large state; json for what it refuses
+        payload = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    except TypeError:
+        payload = json.dumps(data, indent=2).encode("ascii") + b"\n"  # escapes lone surrogates
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(handle, "wb") as out:
