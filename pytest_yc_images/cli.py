@@ -62,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--id-seed",
         default=None,
+        metavar="SEED",
         help="the ID source's seed: the same seed gives the same IDs (a state file's ID "
         "source, when it has one, goes on from where it was instead)",
     )
