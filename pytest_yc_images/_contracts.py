@@ -34,6 +34,8 @@ __all__ = [
     "openapi_document",
     "registry",
     "schema",
+    "state_fast_check",
+    "state_validator",
     "validator",
 ]
 
@@ -178,6 +180,43 @@ def control_validator(name: str) -> Draft202012Validator:
     ref = {"$ref": f"{CONTROLS_BASE}#/components/schemas/{name}"}
     checker: Draft202012Validator = _Validator(ref, registry=controls)
     return checker
+
+
+STATE_SCHEMA_ID = "https://pytest-yc-images.invalid/state.schema.json"
+
+
+@cache
+def _state_raw() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((_root() / "state.schema.json").read_text("utf-8"))
+    return loaded
+
+
+@cache
+def state_validator() -> Draft202012Validator:
+    """A ready validator for the state file (``state.schema.json``): its images, disks
+    and snapshots ``$ref`` the bodies of :func:`controls_document`."""
+    controls = Resource.from_contents(_controls_raw(), default_specification=DRAFT202012)
+    state = Resource.from_contents(_state_raw(), default_specification=DRAFT202012)
+    found = _checking_registry().with_resources(
+        [(CONTROLS_BASE, controls), (STATE_SCHEMA_ID, state)]
+    )
+    checker: Draft202012Validator = _Validator(_state_raw(), registry=found)
+    return checker
+
+
+@cache
+def state_fast_check() -> Any:
+    """A quick yes/no check of a state file (jsonschema-rs), or None without it; as
+    :func:`fast_check`, it never decides alone that a file is invalid."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - a dependency, but an optional speed-up
+        return None
+    documents = {doc["$id"]: doc for doc in _schemas().values()}
+    documents[CONTROLS_BASE] = _controls_raw()
+    return jsonschema_rs.Draft202012Validator(
+        _state_raw(), retriever=lambda uri: documents[urldefrag(uri).url]
+    ).is_valid
 
 
 _FILE_REF = re.compile(r"^(?:\./)?(?:schemas/)?([A-Za-z]+)\.json(#.*)?$")

@@ -164,6 +164,18 @@ def _read_journal(c: Controls, body: dict[str, Any], path: Mapping[str, str]) ->
     return {"entries": [_entry_json(entry) for entry in c.read_journal()]}
 
 
+@_action("save_state")
+def _save_state(c: Controls, body: dict[str, Any], path: Mapping[str, str]) -> Any:
+    if c.state_saver is None:
+        raise ServiceError(
+            Code.FAILED_PRECONDITION, "This fake has no state file (serve --state FILE)"
+        )
+    try:
+        return {"path": c.state_saver()}
+    except OSError as exc:
+        raise ServiceError(Code.INTERNAL, f"cannot write the state file: {exc}") from None
+
+
 @dataclass(frozen=True, slots=True)
 class ControlRoute:
     """One operation of the controls' document."""

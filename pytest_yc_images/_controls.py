@@ -7,7 +7,7 @@ and the ``/_fake/`` routes (:mod:`._control_routes`) both call these.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._core.faults import KINDS, ErrorFault, F, Fault, OperationFault
@@ -111,6 +111,8 @@ class Controls:
 
     def __init__(self, rpc: Rpc) -> None:
         self.rpc = rpc
+        # What POST /_fake/state:save runs: writes the state file, returns its path.
+        self.state_saver: Callable[[], str] | None = None
 
     # --- state ---------------------------------------------------------------------
     def put_image(self, data: Mapping[str, Any]) -> dict[str, Any]:

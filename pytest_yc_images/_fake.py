@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import secrets
 import threading
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,6 +21,8 @@ from ._core.operations import Completion
 from ._core.seed import standard_images
 from ._core.service import PUBLIC_FOLDER, ImageService
 from ._rpc import Rpc, method_name
+from ._state import check_state, dump_state, load_state, state_clock
+from ._state_file import read_state_file, write_state_file
 from .errors import Code, ServiceError
 from .faces.asgi import AsgiApp
 from .faces.rest import RestRouter
@@ -37,8 +41,12 @@ class FakeImageService:
     ``completion`` decides when operations finish: ``"on-poll"`` (at the first
     OperationService.Get), ``"immediate"``, ``"manual"`` (:meth:`complete`,
     :meth:`fail_operation`) or ``"clock"`` (:meth:`advance` past ``durations``).
-    ``seed`` makes IDs reproducible. ``access`` maps tokens to the folders each may use;
-    by default any token may use any folder, created on first use.
+    ``seed`` makes IDs reproducible (the ID source's seed: ``serve --id-seed``).
+    ``access`` maps tokens to the folders each may use; by default any token may use any
+    folder, created on first use. With ``access`` set, the ``/_fake/`` controls take
+    only ``control_token`` (generated when not given; :attr:`control_token`) as their
+    bearer token. ``state_file`` is where :meth:`save_state` and ``POST
+    /_fake/state:save`` write (:meth:`load_state` reads one).
     """
 
     def __init__(
@@ -51,6 +59,8 @@ class FakeImageService:
         start_time: float = DEFAULT_EPOCH,
         standard: bool = True,
         http_controls: bool = True,
+        control_token: str | None = None,
+        state_file: str | Path | None = None,
     ) -> None:
         self._options: dict[str, Any] = dict(
             seed=seed,
@@ -73,7 +83,14 @@ class FakeImageService:
                 service.put_image(image)
         self._rpc = Rpc(service, threading.RLock())
         self.controls = Controls(self._rpc)
-        self.router = RestRouter(self._rpc, controls=self.controls if http_controls else None)
+        self.router = RestRouter(
+            self._rpc,
+            controls=self.controls if http_controls else None,
+            control_token=control_token or secrets.token_urlsafe(24),
+        )
+        self.state_file = None if state_file is None else Path(state_file)
+        if self.state_file is not None:
+            self.controls.state_saver = lambda: str(self.save_state())
 
     # --- clients and servers -------------------------------------------------------
     @property
@@ -107,9 +124,19 @@ class FakeImageService:
     def asgi_app(self, *, log: Any = None) -> AsgiApp:
         return AsgiApp(self.router, log=log)
 
-    def serve(self, *, host: str = "127.0.0.1", port: int = 0) -> LoopbackServer:
-        """Start a real HTTP server on loopback; use as a context manager or ``stop()`` it."""
-        return LoopbackServer(self.asgi_app(), host=host, port=port).start()
+    @property
+    def control_token(self) -> str:
+        """The bearer token ``/_fake/`` takes while ``access`` is set."""
+        token = self.router.control_token
+        assert token is not None  # always set by the constructor
+        return token
+
+    def serve(
+        self, *, host: str = "127.0.0.1", port: int = 0, controls: str = "auto"
+    ) -> LoopbackServer:
+        """Start a real HTTP server on loopback; use as a context manager or ``stop()`` it.
+        ``controls``: ``/_fake/`` on ``"auto"`` (loopback hosts only), ``"on"`` or ``"off"``."""
+        return LoopbackServer(self.asgi_app(), host=host, port=port, controls=controls).start()
 
     def serve_grpc(self, *, host: str = "127.0.0.1", port: int = 0, log: Any = None) -> Any:
         """Start the gRPC face (TLS, for the official SDK) on loopback; returns a
@@ -190,6 +217,38 @@ class FakeImageService:
         with self._rpc.lock:
             self._rpc.service = fresh.service
             self.clock = fresh.clock
+
+    def save_state(self, path: str | Path | None = None) -> Path:
+        """Write the fake's state (images, disks, snapshots, operations, keys, clock and
+        ID source; not the journal or faults) to ``path`` (default: ``state_file``) as a
+        state file (``contracts/state.schema.json``), atomically."""
+        target = path if path is not None else self.state_file
+        if target is None:
+            raise ValueError("save_state() needs a path: this fake has no state_file")
+        with self._rpc.lock:
+            data = dump_state(self.service)
+        return write_state_file(target, data)
+
+    def load_state(self, source: str | Path | Mapping[str, Any] | list[Any]) -> None:
+        """Replace the fake's state with a state file's (a path) or state data: back to a
+        new fake's state, as :meth:`reset`, then the file's. A bad file raises
+        ``StateError`` (a ValueError naming the field) and the fake is left unchanged."""
+        # A file's data is ours; a caller's is copied, so nothing loaded shares it.
+        data = (
+            read_state_file(source)
+            if isinstance(source, str | Path)
+            else copy.deepcopy(source)
+        )
+        state = check_state(data)
+        now = state_clock(state)
+        before = self._rpc.service, self.clock
+        self.reset(**({} if now is None else {"start_time": now}))
+        try:
+            load_state(self.controls, state)
+        except BaseException:
+            with self._rpc.lock:
+                self._rpc.service, self.clock = before
+            raise
 
     @property
     def journal(self) -> Journal:
