@@ -23,6 +23,7 @@ from ._core.journal import JournalEntry
 from ._core.model import Disk, Image, Snapshot
 from ._core.operations import Completion
 from ._rpc import Rpc, method_name
+from ._validation import _lone_surrogates  # the API's walk for strings UTF-8 cannot carry
 from ._validation import check as check_schema
 from ._wire import encode_image, encode_operation, parse_time
 from .errors import Code, FieldViolation, ServiceError
@@ -115,6 +116,9 @@ def check(schema_name: str | None, body: Any) -> None:
         check_schema(_contracts.control_validator(schema_name), schema_name, body)
     except ServiceError as error:
         raise _refusal(list(error.violations)) from None
+    unencodable = _lone_surrogates(body)  # stored, no face could serve them back
+    if unencodable:
+        raise _refusal(unencodable)
     found = [
         FieldViolation(name, why)
         for name, rule in _RULES.get(schema_name, {}).items()

@@ -108,6 +108,8 @@ HTTP_CASES = [
     ("/_fake/images", _j({**IMG, "createdAt": "2026-02-30T00:00:00Z"}), "createdAt"),
     ("/_fake/images", _j({**IMG, "createdAt": "2026-13-01T00:00:00Z"}), "createdAt"),
     ("/_fake/images", _j({**IMG, "createdAt": "9999-12-31T23:59:59.5Z"}), "createdAt"),
+    ("/_fake/images", _j({**IMG, "description": "\ud800"}), "description"),  # not UTF-8
+    ("/_fake/images", _j({**IMG, "productIds": ["\udc00"]}), "productIds[0]"),
     # disks and snapshots: sizes are int64, not negative
     ("/_fake/disks", _j({"id": "d", **IMG, "size": "huge"}), "size"),
     ("/_fake/disks", _j({"id": "d", **IMG, "size": -1}), "size"),
@@ -156,6 +158,7 @@ HTTP_CASES = [
     ("/_fake/faults", _j({"kind": "error", "method": "Get", "message": "m" * 1025}), "message"),
     ("/_fake/faults", _j({"kind": "error", "method": "M" * 65}), "method"),
     ("/_fake/faults", _j({"kind": "error", "method": "Frobnicate"}), "method"),
+    ("/_fake/faults", _j({"kind": "error", "method": "Get", "message": "\ud800"}), "message"),
     # failing an operation: never with OK
     ("/_fake/operations/{op}:fail", _j({"code": "OK"}), "code"),
     ("/_fake/operations/{op}:fail", _j({"code": 0}), "code"),
@@ -213,6 +216,12 @@ PYTHON_CASES: list[tuple[str, Callable[[FakeImageService], Any], str]] = [
         "createdAt",
     ),
     ("put folder 5", lambda f: f.put_image(folderId=5), "folderId"),
+    ("put lone surrogate", lambda f: f.put_image(folderId=FOLDER, family="\ud800"), "family"),
+    (
+        "put description not UTF-8",
+        lambda f: f.put_image(folderId=FOLDER, description="\ud800"),
+        "description",
+    ),
     ("put labels", lambda f: f.put_image(folderId=FOLDER, labels={"a": 1}), "labels.a"),
     ("put productIds", lambda f: f.put_image(folderId=FOLDER, productIds="p"), "productIds"),
     ("disk size huge", lambda f: f.add_disk("d", folder_id=FOLDER, size="huge"), "size"),
