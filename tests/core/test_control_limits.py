@@ -144,3 +144,23 @@ def test_http_reply_of_a_refused_control_is_a_status(fake: FakeImageService) -> 
     assert reply.json()["message"] == (
         "Request validation error: seconds: must be at most 315537897599"
     )
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"name": "web\n"}, "name"),
+        ({"family": "fam\n"}, "family"),
+        ({"id": "fd8abc\n"}, "id"),
+        ({"labels": {"a\n": "b"}}, "labels"),
+    ],
+)
+def test_a_final_newline_is_refused_by_the_quick_check_too(
+    fake: FakeImageService, fields: dict[str, Any], field: str
+) -> None:
+    """JSON Schema's $ is ECMA's (the very end); the quick check must not take what the
+    full check refuses."""
+    with pytest.raises(ServiceError) as raised:
+        fake.put_image(folderId=FOLDER, **fields)
+    assert field in [v.field for v in raised.value.violations]
+    assert fake.images(FOLDER) == []
