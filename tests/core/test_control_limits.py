@@ -164,3 +164,11 @@ def test_a_final_newline_is_refused_by_the_quick_check_too(
         fake.put_image(folderId=FOLDER, **fields)
     assert field in [v.field for v in raised.value.violations]
     assert fake.images(FOLDER) == []
+
+
+def test_a_bad_completion_mode_or_code_lists_the_valid_ones() -> None:
+    with pytest.raises(ValueError, match="the modes: on-poll, immediate, manual, clock"):
+        FakeImageService(completion="eventually")
+    for bad in ("NOPE", 99):
+        with pytest.raises(ValueError, match=re.escape("the codes: OK (0), CANCELLED (1)")):
+            Code.parse(bad)
