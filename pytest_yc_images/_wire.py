@@ -38,8 +38,10 @@ def encode_time(when: float) -> str:
     micros = round((when - seconds) * 1_000_000)
     if micros >= 1_000_000:
         seconds, micros = seconds + 1, micros - 1_000_000
-    moment = time.gmtime(seconds)  # %Y would not pad a year before 1000 to four digits
-    text = f"{moment.tm_year:04d}" + time.strftime("-%m-%dT%H:%M:%S", moment)
+    moment = time.gmtime(seconds)
+    text = time.strftime("%Y-%m-%dT%H:%M:%S", moment)
+    if moment.tm_year < 1000:  # %Y does not pad it to four digits
+        text = text.zfill(19)
     return f"{text}.{micros:06d}".rstrip("0") + "Z" if micros else text + "Z"
 
 
