@@ -34,7 +34,7 @@ __all__ = [
     "openapi_document",
     "registry",
     "schema",
-    "state_fast_check",
+    "state_schema",
     "state_validator",
     "validator",
 ]
@@ -191,6 +191,11 @@ def _state_raw() -> dict[str, Any]:
     return loaded
 
 
+def state_schema() -> dict[str, Any]:
+    """The JSON Schema of the state file (``state.schema.json``), a deep copy."""
+    return copy.deepcopy(_state_raw())
+
+
 @cache
 def state_validator() -> Draft202012Validator:
     """A ready validator for the state file (``state.schema.json``): its images, disks
@@ -202,21 +207,6 @@ def state_validator() -> Draft202012Validator:
     )
     checker: Draft202012Validator = _Validator(_state_raw(), registry=found)
     return checker
-
-
-@cache
-def state_fast_check() -> Any:
-    """A quick yes/no check of a state file (jsonschema-rs), or None without it; as
-    :func:`fast_check`, it never decides alone that a file is invalid."""
-    try:
-        import jsonschema_rs
-    except ImportError:  # pragma: no cover - a dependency, but an optional speed-up
-        return None
-    documents = {doc["$id"]: doc for doc in _schemas().values()}
-    documents[CONTROLS_BASE] = _controls_raw()
-    return jsonschema_rs.Draft202012Validator(
-        _state_raw(), retriever=lambda uri: documents[urldefrag(uri).url]
-    ).is_valid
 
 
 _FILE_REF = re.compile(r"^(?:\./)?(?:schemas/)?([A-Za-z]+)\.json(#.*)?$")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import secrets
 import threading
 from collections.abc import Iterable, Mapping
@@ -11,12 +12,12 @@ from typing import Any
 
 import httpx
 
-from ._controls import Controls, fault_from_spec
+from ._control_routes import control_routes
+from ._controls import Controls, checked_fault, code_json, fault_from_spec
 from ._core.clock import DEFAULT_EPOCH, VirtualClock
-from ._core.faults import ErrorFault, Fault, LatencyFault, LostReplyFault, OperationFault
+from ._core.faults import ErrorFault, F, Fault, LatencyFault, LostReplyFault, OperationFault
 from ._core.ids import IdSource
 from ._core.journal import Journal
-from ._core.model import Disk, Snapshot
 from ._core.operations import Completion
 from ._core.seed import standard_images
 from ._core.service import PUBLIC_FOLDER, ImageService
@@ -180,15 +181,26 @@ class FakeImageService:
         return reply.body
 
     # --- state ---------------------------------------------------------------------
+    # Each control below runs as its /_fake/ route does: the body that route takes,
+    # checked against the same schema, so a refusal is the same ControlError (a
+    # ServiceError INVALID_ARGUMENT naming the field, and a ValueError) and changes nothing.
+    def _control(self, action: str, body: Mapping[str, Any], **params: str) -> Any:
+        return control_routes().actions[action].run(self.controls, body, params=params)
+
     def put_image(self, **fields: Any) -> dict[str, Any]:
-        """Store an image as given (JSON names; any status), without an operation."""
-        return self.controls.put_image(fields)
+        """Store an image as given (JSON names; any status), without an operation. Each
+        field has the format ``POST /_fake/images`` documents (controls.yaml)."""
+        return dict(self._control("put_image", fields))
 
     def add_disk(self, disk_id: str, *, folder_id: str, **fields: Any) -> None:
-        self.controls.add_disk(Disk(id=disk_id, folder_id=folder_id, **fields))
+        """Register a disk (``size``, ``os_type``, ``product_ids``), as ``POST /_fake/disks``."""
+        self._control("add_disk", {"id": disk_id, "folderId": folder_id, **_json_names(fields)})
 
     def add_snapshot(self, snapshot_id: str, *, folder_id: str, **fields: Any) -> None:
-        self.controls.add_snapshot(Snapshot(id=snapshot_id, folder_id=folder_id, **fields))
+        """Register a snapshot (``storage_size``, ``disk_size``, ``os_type``,
+        ``product_ids``), as ``POST /_fake/snapshots``."""
+        body = {"id": snapshot_id, "folderId": folder_id, **_json_names(fields)}
+        self._control("add_snapshot", body)
 
     def images(self, folder_id: str | None = None) -> list[dict[str, Any]]:
         return self.controls.list_images(folder_id)
@@ -261,20 +273,23 @@ class FakeImageService:
 
     @completion.setter
     def completion(self, mode: str) -> None:
-        self.controls.set_completion(mode)
+        self._control("set_completion", {"mode": mode})
 
     def advance(self, seconds: float) -> None:
-        """Move the virtual clock; clock-driven operations that are due finish."""
-        self.controls.advance_clock(seconds)
+        """Move the virtual clock; clock-driven operations that are due finish. The clock
+        stays within RFC 3339's years: ``seconds`` finite, not negative, and the clock not
+        past 9999-12-31T23:59:59Z."""
+        self._control("advance_clock", {"seconds": seconds})
 
     def complete(self, operation_id: str) -> dict[str, Any]:
-        return self.controls.finish_operation(operation_id)
+        return dict(self._control("complete_operation", {}, operationId=operation_id))
 
     def fail_operation(
         self, operation_id: str, code: Code | str = Code.INTERNAL, message: str = "Operation failed"
     ) -> dict[str, Any]:
-        error = ServiceError(Code.parse(code), message)
-        return self.controls.finish_operation(operation_id, error)
+        """Finish a running operation with ``code`` (not OK) and ``message``."""
+        body = {"code": code_json(code), "message": message}
+        return dict(self._control("fail_operation", body, operationId=operation_id))
 
     # --- faults --------------------------------------------------------------------
     def fail_next(
@@ -286,15 +301,16 @@ class FakeImageService:
         message: str = "",
     ) -> ErrorFault:
         """The next ``times`` calls of ``method`` (``"*"``: any) fail with ``code``."""
-        return self.controls.add_fault(ErrorFault(method, Code.parse(code), message, times))
+        return self._script(ErrorFault, method, code=code, times=times, message=message)
 
     def add_latency(self, method: str, seconds: float, *, times: int | None = None) -> LatencyFault:
-        """Replies to ``method`` wait ``seconds`` of real time (to test client timeouts)."""
-        return self.controls.add_fault(LatencyFault(method, seconds, times))
+        """Replies to ``method`` wait ``seconds`` of real time (to test client timeouts);
+        at most 60 s."""
+        return self._script(LatencyFault, method, seconds=seconds, times=times)
 
     def lose_reply(self, method: str, *, times: int = 1) -> LostReplyFault:
         """The change is applied but the caller gets UNAVAILABLE (retry with Idempotency-Key)."""
-        return self.controls.add_fault(LostReplyFault(method, times))
+        return self._script(LostReplyFault, method, times=times)
 
     def fail_next_operation(
         self,
@@ -307,16 +323,21 @@ class FakeImageService:
     ) -> OperationFault:
         """The next operation(s) of ``method`` end in ``code`` (after ``after_polls`` polls);
         a failed Create leaves its image in ERROR."""
-        fault = OperationFault(method, Code.parse(code), message, times, after_polls)
+        return self._script(
+            OperationFault, method, code=code, message=message, times=times, afterPolls=after_polls
+        )
+
+    def _script(self, kind: type[F], method: str, **fields: Any) -> F:
+        fault = fault_from_spec({"kind": kind.kind, "method": method, **fields})
+        assert isinstance(fault, kind)  # the spec's kind is kind's
         return self.controls.add_fault(fault)
 
     def add_fault(self, fault: Fault | Mapping[str, Any]) -> Fault:
         """Script a fault: one of the fault types, or a spec as ``POST /_fake/faults`` and
         the ``yc_images`` marker take it (``{"kind": "error", "method": "Create",
-        "code": "UNAVAILABLE", "times": 1}``; ``kind`` defaults to ``error``)."""
-        if isinstance(fault, Mapping):
-            fault = fault_from_spec(fault)
-        return self.controls.add_fault(fault)
+        "code": "UNAVAILABLE", "times": 1}``; ``kind`` defaults to ``error``). Either is
+        checked as that route checks a spec (a ControlError naming the field)."""
+        return self.controls.add_fault(checked_fault(fault))
 
     @property
     def faults(self) -> list[Fault]:
@@ -330,5 +351,12 @@ class FakeImageService:
     def unfired_faults(self) -> list[Fault]:
         return self.controls.unfired_faults()
 
+
+def _json_names(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Python keywords as the JSON names of a control's body: ``os_type`` -> ``osType``."""
+    return {_CAMEL.sub(lambda m: m[1].upper(), name): value for name, value in fields.items()}
+
+
+_CAMEL = re.compile(r"_([a-z])")
 
 __all__ += ["PUBLIC_FOLDER"]

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from . import _contracts
 from ._control_routes import control_routes
-from ._controls import Controls, image_from_json
+from ._controls import Controls, image_from_json, inlined_control_schema
 from ._core.model import Image, Operation
 from ._core.seed import standard_images
 from ._core.service import PUBLIC_FOLDER, ImageService
@@ -164,6 +165,40 @@ def _check_finite(data: Any) -> None:
             stack.extend((f"{where}[{i}]", v) for i, v in enumerate(value))
 
 
+_CONTROL_BODY = "controls.yaml#/components/schemas/"
+
+
+def _inlined(node: Any, controls: Mapping[str, Any]) -> Any:
+    """The state schema with its references to the controls' bodies and to ``schemas/``
+    inlined (its own ``#/$defs`` stay): what jsonschema-rs takes without a registry."""
+    if isinstance(node, list):
+        return [_inlined(item, controls) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _inlined(value, controls) for key, value in node.items() if key != "$ref"}
+    ref = node.get("$ref")
+    if ref is None or ref.startswith("#"):
+        return out if ref is None else {**out, "$ref": ref}
+    if ref.startswith(_CONTROL_BODY):
+        body = controls["components"]["schemas"][ref.removeprefix(_CONTROL_BODY)]
+        target = inlined_control_schema(body, controls)
+    else:
+        target = _contracts.inline({"$ref": ref}, _contracts.STATE_SCHEMA_ID)
+    return {"allOf": [target, out]} if out else target
+
+
+@cache
+def _quick_check() -> Any:
+    """A quick yes/no of a state file (jsonschema-rs on the inlined schema), or None
+    without jsonschema-rs; as for requests, a no asks the full check, which names why."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - a dependency, but an optional speed-up
+        return None
+    schema = _inlined(_contracts.state_schema(), _contracts.controls_document())
+    return jsonschema_rs.Draft202012Validator(schema).is_valid
+
+
 def check_state(data: Any) -> dict[str, Any]:
     """``data`` as a state mapping (a bare list is ``{"images": list}``), checked against
     the state file's schema; :class:`StateError` names the first field it refuses."""
@@ -172,7 +207,7 @@ def check_state(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise StateError("(top level)", f"must be a JSON object, not {type(data).__name__}")
     _check_finite(data)
-    quick = _contracts.state_fast_check()
+    quick = _quick_check()
     if quick is not None:
         try:
             if quick(data):
@@ -246,12 +281,12 @@ def load_state(controls: Controls, state: Mapping[str, Any]) -> None:
     completion mode."""
     service = controls.rpc.service
     standard = {image.id for image in standard_images()}
-    actions = control_routes().actions  # the checks and meaning of POST /_fake/disks
+    actions = control_routes().actions  # the checks and meaning of POST /_fake/images...
     with controls.rpc.lock:
         for index, image in enumerate(state.get("images", [])):
             if image.get("id") in standard and image.get("folderId") == PUBLIC_FOLDER:
                 service.store.remove_image(image["id"])  # a changed catalogue image
-            _run(f"images[{index}]", controls.put_image, image)
+            _run(f"images[{index}]", actions["put_image"].run, controls, image)
         for index, disk in enumerate(state.get("disks", [])):
             _run(f"disks[{index}]", actions["add_disk"].run, controls, disk)
         for index, snapshot in enumerate(state.get("snapshots", [])):
