@@ -125,7 +125,11 @@ class Target:
         return self.http.post(
             path.replace("{op}", self.running),
             content=body.encode(),
-            headers={"Content-Type": "application/json"},
+            headers={
+                "Content-Type": "application/json",
+                # With access= set, /_fake/ takes only the fake's control token.
+                "Authorization": f"Bearer {self.fake.control_token}",
+            },
         )
 
     def serves(self) -> None:
