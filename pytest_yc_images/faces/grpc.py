@@ -40,6 +40,7 @@ from .._rpc import Rpc
 from .._wire import encode_status
 from ..errors import Code, ServiceError
 from . import grpc_codec
+from .rest import MAX_BODY
 from .server import LOOPBACK_HOSTS
 
 __all__ = ["ENDPOINT_IDS", "GrpcServer"]
@@ -253,7 +254,10 @@ class GrpcServer:
         handlers: dict[str, dict[str, Any]],
     ) -> int:
         """The server, made on its loop (grpc.aio binds a server to the loop it is made on)."""
-        self._server: Any = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
+        # Requests above the REST face's cap are refused as there (RESOURCE_EXHAUSTED),
+        # before they are read whole, rather than at grpc's default of 4 MiB.
+        options = [("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", MAX_BODY)]
+        self._server: Any = grpc.aio.server(options=options)
         credentials = grpc.ssl_server_credentials([key_chain])
         bound = _bind(self._server, _address(host, port), credentials)
         if host in ("127.0.0.1", "localhost"):

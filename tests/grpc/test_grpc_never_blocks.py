@@ -16,6 +16,7 @@ pytest.importorskip("yandexcloud", reason="pip install pytest-yc-images[grpc]")
 
 import grpc
 from yandex.cloud.compute.v1.image_service_pb2 import (
+    CreateImageRequest,
     GetImageRequest,
     ListImagesRequest,
 )
@@ -23,6 +24,7 @@ from yandex.cloud.compute.v1.image_service_pb2_grpc import ImageServiceStub
 
 from pytest_yc_images import Code, FakeImageService
 from pytest_yc_images.faces import grpc_codec
+from pytest_yc_images.faces.rest import MAX_BODY
 
 FOLDER = "b1gnonblocking000001"
 TOKEN = (("authorization", "Bearer fake-iam-token"),)
@@ -142,3 +144,16 @@ def test_stop_ends_a_call_in_scripted_latency_at_once() -> None:
     assert stopped_in < 2, f"stop() took {stopped_in:.1f} s with a 60 s latency in flight"
     assert ended.value.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED)
     server.stop()  # a second stop is a no-op
+
+
+def test_a_request_over_the_rest_face_s_cap_is_refused_as_there(
+    served: tuple[FakeImageService, grpc.Channel],
+) -> None:
+    fake, channel = served
+    big = CreateImageRequest(folder_id=FOLDER, description="x" * (MAX_BODY + 1))
+    with pytest.raises(grpc.RpcError) as refused:
+        ImageServiceStub(channel).Create(big, metadata=TOKEN, timeout=10)
+    error: Any = refused.value
+    assert error.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert fake.journal.calls() == []  # refused before it reached the fake
+    assert fake.images(FOLDER) == []
