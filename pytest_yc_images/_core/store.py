@@ -154,6 +154,14 @@ class IdempotencyKeys:
         while len(self._order) > self.limit:
             del self._operations[self._order.popleft()]
 
+    def __setitem__(self, key: tuple[str, ...], operation_id: str) -> None:
+        self.add(key, operation_id)
+
+    def items(self) -> Iterator[tuple[tuple[str, ...], str]]:
+        """The kept keys and their operations, oldest first (the order they are released in)."""
+        operations = self._operations
+        return ((key, operations[key]) for key in self._order)
+
     def __len__(self) -> int:
         return len(self._operations)
 

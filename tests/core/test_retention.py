@@ -141,3 +141,17 @@ def test_snapshot_and_restore_keep_the_retention_state() -> None:
     assert len(fake.service.idempotency) == 2
     _create_and_delete(fake, 1)
     assert len(fake.service.store.operations) == 2
+
+
+def test_idempotency_keys_read_and_write_as_a_mapping_oldest_first() -> None:
+    from pytest_yc_images._core.store import IdempotencyKeys
+
+    keys = IdempotencyKeys(limit=2)
+    k1, k2, k3 = (("a", "Create", k, "r") for k in ("k1", "k2", "k3"))
+    keys[k1] = "op1"
+    keys[k2] = "op2"
+    keys[k1] = "op1b"  # a key set again keeps its place
+    keys[k3] = "op3"
+    assert list(keys.items()) == [(k2, "op2"), (k3, "op3")]
+    assert k1 not in keys
+    assert keys.get(k3) == "op3"
