@@ -18,6 +18,7 @@ from collections.abc import Callable
 import bench_conformance
 import bench_fake
 import bench_grpc
+import bench_memory
 import bench_pytest
 import bench_servers
 from _common import Check, Section, checks_table, load_average, machine_lines
@@ -43,6 +44,7 @@ PARTS: dict[str, tuple[Callable[[bool], Section], list[tuple[str, str]]]] = {
     ),
     "grpc": (bench_grpc.measure, [(bench_grpc.TARGET, "≤ 5 ms")]),
     "conformance": (bench_conformance.measure, [(bench_conformance.TARGET, "< 15 s")]),
+    "memory": (bench_memory.measure, []),  # reported, no target
 }
 
 

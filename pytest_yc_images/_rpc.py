@@ -7,6 +7,7 @@ Faults, the journal and ``Idempotency-Key`` are applied here, once for all faces
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import threading
@@ -88,6 +89,12 @@ METHODS: dict[str, MethodSpec] = _methods()
 
 
 _OK = Code.OK
+# What the journal charges for a reply, without serialising it: each resource it carries
+# (an image or an operation is ~0.5-1 KB of JSON; its fields are bounded by the schemas)
+# and a Status with its field violations (capped in number by validation).
+_REPLY_BYTES = 1024
+_STATUS_BYTES = 256
+_VIOLATION_BYTES = 128
 _REQUEST_PREFIX = uuid.uuid4().hex[:16]
 _REQUEST_NUMBERS = itertools.count(1)
 
@@ -133,7 +140,10 @@ class Rpc:
         token: str | None,
         idempotency_key: str | None = None,
         request_id: str | None = None,
+        size: int | None = None,
     ) -> Reply:
+        """Answer one call. ``size``: the request's bytes as the face received them (the
+        journal weighs calls by it); without it, the request is serialised to weigh it."""
         spec = METHODS.get(method)
         with self.lock:
             service = self.service
@@ -159,19 +169,26 @@ class Rpc:
                     if idempotency_key and spec.mutating
                     else None
                 )
-                if key and key in service.idempotency:
-                    result: Any = service.store.operations[service.idempotency[key]]
-                else:
+                # A key whose operation was released (store.py) is answered as a new call.
+                first = service.idempotency.get(key) if key else None
+                result: Any = service.store.operations.get(first) if first else None
+                if result is None:
                     result = getattr(service, spec.handler)(caller, **decode_request(message))
                     if key:
-                        service.idempotency[key] = result.id
+                        service.idempotency.add(key, result.id)
                 body = spec.encode(result)
+                reply_size = _REPLY_BYTES * (len(result[0]) if type(result) is tuple else 1)
                 if faults is not None and faults.take(method, LostReplyFault) is not None:
                     raise ServiceError(Code.UNAVAILABLE, "The connection was reset")
                 code = _OK
             except ServiceError as error:
                 code, body = error.code, encode_status(error, request_id or new_request_id())
+                reply_size = (
+                    _STATUS_BYTES + len(error.message) + _VIOLATION_BYTES * len(error.violations)
+                )
             ok = code is _OK
+            if size is None:
+                size = _weigh(message)
             service.journal.add(
                 method,
                 message if isinstance(message, dict) else {"": message},
@@ -181,9 +198,22 @@ class Rpc:
                 service.clock.now(),
                 time.monotonic(),
                 idempotency_key,
+                size,
+                reply_size,
             )
             return Reply(code, body, delay)
 
 
+def _weigh(message: Any) -> int:
+    """About the bytes of a request no face weighed (a Python caller's dict, which may
+    hold what JSON cannot: its repr is about as long as its JSON)."""
+    try:
+        return len(repr(message))
+    except RecursionError:
+        return 0
+
+
 def _fingerprint(message: Any) -> str:
-    return json.dumps(message, sort_keys=True, separators=(",", ":"), default=str)
+    """The request, as a digest: a key weighs the same whatever the request's size."""
+    text = json.dumps(message, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.blake2b(text.encode(errors="surrogatepass"), digest_size=16).hexdigest()

@@ -7,7 +7,14 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Journal", "JournalEntry"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_REQUEST_BYTES",
+    "TRUNCATED",
+    "Journal",
+    "JournalEntry",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,23 +32,63 @@ class JournalEntry:
     def ok(self) -> bool:
         return self.code == 0
 
+    @property
+    def truncated(self) -> bool:
+        """Whether the request was too large to keep (see :data:`TRUNCATED`)."""
+        return TRUNCATED in self.request
 
+
+# The newest 1,000 calls: more than a test makes, and few enough to print.
 DEFAULT_LIMIT = 1_000
+# What the kept calls may weigh together, in bytes as they came over the wire: the
+# newest calls are kept until their sizes add up to this, so a burst of large requests
+# evicts the old entries instead of growing the process (a parsed body takes several
+# times its wire size in memory).
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+# A request larger than this is kept as TRUNCATED: every request the API accepts with
+# its fields at their documented maximum lengths is far smaller (a Create with 64
+# labels of 63 characters each is ~9 KB); only a bad or abusive one is larger.
+DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
+# The key that replaces a truncated request's containers; its value is the request's size.
+TRUNCATED = "...truncated"
+_KEPT_SCALARS = 16  # top-level scalar fields a truncated request keeps (folderId, name...)
+_KEPT_STRING = 256  # and only strings up to this length
+_TRUNCATED_SIZE = _KEPT_SCALARS * (_KEPT_STRING + 64)  # what a truncated request weighs, at most
+
+
+def truncate(request: dict[str, Any], size: int) -> dict[str, Any]:
+    """What the journal keeps of a request too large to keep whole: its first few short
+    top-level scalar fields (so ``calls()`` and filters on ``folderId`` still work) and
+    ``{TRUNCATED: size}``."""
+    kept: dict[str, Any] = {}
+    for name, value in itertools.islice(request.items(), _KEPT_SCALARS):
+        short = len(value) <= _KEPT_STRING if isinstance(value, str) else value is None
+        if short or isinstance(value, bool | int | float):
+            kept[name] = value
+    kept[TRUNCATED] = size
+    return kept
 
 
 @dataclass(slots=True)
 class Journal:
-    """The newest ``limit`` calls (a long-running server must not grow without bound);
-    ``count`` is every call ever recorded.
+    """The newest calls, at most ``limit`` of them and at most ``max_bytes`` together
+    (a long-running server must not grow without bound); ``count`` is every call ever
+    recorded. A request above ``max_request_bytes`` is kept truncated (:func:`truncate`).
 
-    Calls are kept as plain tuples and become :class:`JournalEntry` records when read:
-    recording is on every request's path, reading only in tests."""
+    Sizes are what the caller says a call weighed (the face knows its request's wire
+    size; the request path adds an estimate of the reply), so nothing is serialised
+    again to weigh it. Calls are kept as plain tuples and become :class:`JournalEntry`
+    records when read: recording is on every request's path, reading only in tests."""
 
     limit: int = DEFAULT_LIMIT
     count: int = 0
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    bytes: int = 0  # the kept calls' sizes, together
     _rows: deque[tuple[Any, ...]] = field(default_factory=deque, repr=False)
+    _sizes: deque[int] = field(default_factory=deque, repr=False)
 
-    def record(self, entry: JournalEntry) -> None:
+    def record(self, entry: JournalEntry, *, request_size: int = 0, reply_size: int = 0) -> None:
         self.add(
             entry.method,
             entry.request,
@@ -51,6 +98,8 @@ class Journal:
             entry.virtual_time,
             entry.wall_time,
             entry.idempotency_key,
+            request_size,
+            reply_size,
         )
 
     def add(
@@ -63,15 +112,27 @@ class Journal:
         virtual_time: float,
         wall_time: float,
         idempotency_key: str | None = None,
+        request_size: int = 0,
+        reply_size: int = 0,
     ) -> None:
-        """:meth:`record` without building the record (the request path's way)."""
+        """:meth:`record` without building the record (the request path's way).
+
+        ``request_size``: the request's bytes (above ``max_request_bytes`` it is kept
+        truncated); ``reply_size``: the reply's, or an estimate of them."""
+        if request_size > self.max_request_bytes:
+            request = truncate(request, request_size)
+            request_size = _TRUNCATED_SIZE
         rows = self._rows
         rows.append(
             (method, request, response, error, code, virtual_time, wall_time, idempotency_key)
         )
+        size = request_size + reply_size
+        self._sizes.append(size)
+        self.bytes += size
         self.count += 1
-        if len(rows) > self.limit:
+        while len(rows) > self.limit or (self.bytes > self.max_bytes and len(rows) > 1):
             rows.popleft()
+            self.bytes -= self._sizes.popleft()
 
     @property
     def entries(self) -> list[JournalEntry]:
@@ -102,4 +163,6 @@ class Journal:
 
     def clear(self) -> None:
         self._rows.clear()
+        self._sizes.clear()
+        self.bytes = 0
         self.count = 0

@@ -108,6 +108,8 @@ class Lifecycle:
             other = self.store.operations[op_id]
             if not other.done:
                 self.finish(other, now, _gone(image_id))
+        # Finished now, all of them: the oldest beyond the retained window are released.
+        self.store.release_operations()
 
     def _apply_update(self, op: Operation, image: Image) -> ServiceError | None:
         changes = op.pending or {}

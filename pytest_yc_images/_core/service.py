@@ -20,7 +20,7 @@ from .operations import Completion, Lifecycle
 from .paging import PageTokens
 from .paging import page_size as effective_page_size
 from .rpcs import implements
-from .store import Store
+from .store import IdempotencyKeys, Store
 
 __all__ = ["PUBLIC_FOLDER", "Caller", "ImageService"]
 
@@ -56,7 +56,7 @@ class ImageService:
             self.lifecycle.durations.update(durations)
         self.access = Access(access)
         # (caller, method, Idempotency-Key, the request) -> the operation the first call made
-        self.idempotency: dict[tuple[str, str, str, str], str] = {}
+        self.idempotency = IdempotencyKeys()
         self.faults = Faults()
         self.journal = Journal()
         self._seq = 0

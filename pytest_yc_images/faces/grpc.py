@@ -14,19 +14,21 @@ else in the package imports it at import time.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import importlib
 import threading
 import uuid
 import warnings
-from collections.abc import Callable
-from concurrent import futures
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import grpc
+import grpc.aio
 import trustme
+from google.protobuf.message import Message
 from yandex.cloud.endpoint import (
     api_endpoint_pb2,
     api_endpoint_service_pb2,
@@ -38,6 +40,7 @@ from .._rpc import Rpc
 from .._wire import encode_status
 from ..errors import Code, ServiceError
 from . import grpc_codec
+from .rest import MAX_BODY
 from .server import LOOPBACK_HOSTS
 
 __all__ = ["ENDPOINT_IDS", "GrpcServer"]
@@ -46,6 +49,7 @@ __all__ = ["ENDPOINT_IDS", "GrpcServer"]
 # looks up its service's ID (compute, operation) and "iam" for every authenticated channel.
 ENDPOINT_IDS = ("compute", "operation", "iam", "endpoint")
 _STATUS: dict[int, Any] = {code.value[0]: code for code in grpc.StatusCode}
+_T = TypeVar("_T")
 
 
 def _token(metadata: dict[str, str]) -> str | None:
@@ -53,50 +57,86 @@ def _token(metadata: dict[str, str]) -> str | None:
     return token.strip() if scheme.lower() == "bearer" else None
 
 
-def _abort(context: Any, code: Code, status: dict[str, Any]) -> NoReturn:
+async def _abort(context: Any, code: Code, status: dict[str, Any]) -> NoReturn:
     details = grpc_codec.status_proto(status).SerializeToString()
     context.set_trailing_metadata((("grpc-status-details-bin", details),))
-    context.abort(_STATUS[int(code)], str(status.get("message", "")))
+    await context.abort(_STATUS[int(code)], str(status.get("message", "")))
     raise AssertionError("unreachable: context.abort raises")  # pragma: no cover
 
 
+class _Malformed:
+    """What the deserializer hands on for bytes that are not the request message, so the
+    handler answers INVALID_ARGUMENT (an exception in a deserializer is INTERNAL)."""
+
+    __slots__ = ("why",)
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
+def _deserializer(message: type[Message]) -> Callable[[bytes], Any]:
+    """The request's bytes as ``(message, size)``, or :class:`_Malformed`."""
+    parse = message.FromString
+    name = message.DESCRIPTOR.full_name
+
+    def deserialize(raw: bytes) -> Any:
+        try:
+            return parse(raw), len(raw)
+        except Exception as exc:  # DecodeError, or a message nested beyond protobuf's limit
+            return _Malformed(f"does not parse as {name}: {str(exc)[:200]}")
+
+    return deserialize
+
+
 class _Face:
-    """Translates one unary call: metadata and protobuf in, protobuf or status out."""
+    """Translates one unary call: metadata and protobuf in, protobuf or status out.
+
+    Runs on the server's event loop: the request path is synchronous and short (it holds
+    the fake's lock for microseconds), and scripted latency is an ``asyncio.sleep``, so a
+    slow call never holds up another."""
 
     def __init__(self, rpc: Rpc, log: Callable[[str], None] | None = None) -> None:
         self.rpc = rpc
         self.log = log
 
-    def unary(self, method: str, request: Any, context: Any) -> Any:
-        metadata = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
+    async def unary(self, method: str, request: Any, context: Any) -> Any:
+        metadata = {k: v for k, v in context.invocation_metadata() or () if isinstance(v, str)}
         request_id = (
             metadata.get("x-request-id") or metadata.get("x-client-request-id") or str(uuid.uuid4())
         )
+        if type(request) is _Malformed:
+            error = ServiceError.invalid("body", request.why)
+            await _abort(context, error.code, encode_status(error, request_id))
+        message, size = request
         try:
-            message = grpc_codec.to_mapping(request)
+            mapping = grpc_codec.to_mapping(message)
         except ServiceError as error:
-            _abort(context, error.code, encode_status(error, request_id))
+            await _abort(context, error.code, encode_status(error, request_id))
         reply = self.rpc.call(
             method,
-            message,
+            mapping,
             token=_token(metadata),
             idempotency_key=metadata.get("idempotency-key") or None,
             request_id=request_id,
+            size=size,
         )
-        if reply.delay:  # scripted latency; a client that gives up frees the thread
-            ended = threading.Event()
-            if context.add_callback(ended.set):
-                ended.wait(reply.delay)
+        if reply.delay:  # scripted latency; a client that gives up cancels this task
+            try:
+                await asyncio.sleep(reply.delay)
+            except asyncio.CancelledError:
+                if self.log is not None:
+                    self.log(f"gRPC {method} {reply.code.name} (the caller gave up waiting)")
+                raise
         if self.log is not None:
             self.log(f"gRPC {method} {reply.code.name}")
         if reply.code is not Code.OK:
-            _abort(context, reply.code, reply.body)
+            await _abort(context, reply.code, reply.body)
         try:
             return grpc_codec.to_message(method, reply.body)
         except Exception as exc:  # a reply the SDK's messages cannot carry: say so loudly
             why = f"the fake cannot encode its {method} reply: {exc}"
             failure = ServiceError(Code.INTERNAL, why)
-            _abort(context, failure.code, encode_status(failure, request_id))
+            await _abort(context, failure.code, encode_status(failure, request_id))
 
 
 def _handlers(face: _Face, table: RouteTable) -> dict[str, dict[str, Any]]:
@@ -114,7 +154,7 @@ def _handlers(face: _Face, table: RouteTable) -> dict[str, dict[str, Any]]:
         services.setdefault(route.grpc_service, {})[route.grpc_method.rsplit("/", 1)[1]] = (
             grpc.unary_unary_rpc_method_handler(
                 functools.partial(face.unary, route.rpc),
-                request_deserializer=request.FromString,
+                request_deserializer=_deserializer(request),
                 response_serializer=response.SerializeToString,
             )
         )
@@ -130,15 +170,15 @@ class _ApiEndpointService(_ApiEndpointServicer):  # type: ignore[misc]
     def __init__(self, address: str) -> None:
         self.endpoints = [api_endpoint_pb2.ApiEndpoint(id=i, address=address) for i in ENDPOINT_IDS]
 
-    def List(self, request: Any, context: Any) -> Any:
+    async def List(self, request: Any, context: Any) -> Any:
         return api_endpoint_service_pb2.ListApiEndpointsResponse(endpoints=self.endpoints)
 
-    def Get(self, request: Any, context: Any) -> Any:
+    async def Get(self, request: Any, context: Any) -> Any:
         for endpoint in self.endpoints:
             if endpoint.id == request.api_endpoint_id:
                 return endpoint
         error = ServiceError(Code.NOT_FOUND, f"No endpoint {request.api_endpoint_id[:100]!r}")
-        _abort(context, error.code, encode_status(error))
+        await _abort(context, error.code, encode_status(error))
 
 
 def _certificate(host: str) -> tuple[bytes, bytes, bytes]:
@@ -166,6 +206,11 @@ class GrpcServer:
     ``endpoint`` is what an SDK takes (``localhost:PORT``); ``ca_pem`` is the certificate
     of the CA that signed the server's certificate, to pass as the client's root
     certificates. Binds 127.0.0.1 (and ::1 on the same port, when free) by default.
+
+    The server is grpc's asyncio server, on an event loop of its own in a daemon thread:
+    calls wait (scripted latency) without taking a thread, so any number of slow calls
+    leave the others answering at once. ``max_workers`` is accepted and ignored, for
+    callers written when a thread pool served the calls.
     """
 
     def __init__(
@@ -187,26 +232,56 @@ class GrpcServer:
             )
         self.host = host
         self.ca_pem, key, chain = _certificate(host)
-        credentials = grpc.ssl_server_credentials([(key, chain)])
-        self._server: Any = grpc.server(
-            futures.ThreadPoolExecutor(max_workers, thread_name_prefix="yc-images-grpc"),
-            options=[("grpc.so_reuseport", 0)],
+        self._face = _Face(rpc, log)
+        handlers = _handlers(self._face, table or routes())
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="yc-images-grpc", daemon=True
         )
-        self.port = _bind(self._server, _address(host, port), credentials)
+        self._thread.start()
+        try:
+            self.port = self._run(self._build(host, port, (key, chain), handlers))
+        except BaseException:
+            self._close()
+            raise
+        self._started = False
+
+    async def _build(
+        self,
+        host: str,
+        port: int,
+        key_chain: tuple[bytes, bytes],
+        handlers: dict[str, dict[str, Any]],
+    ) -> int:
+        """The server, made on its loop (grpc.aio binds a server to the loop it is made on)."""
+        # Requests above the REST face's cap are refused as there (RESOURCE_EXHAUSTED),
+        # before they are read whole, rather than at grpc's default of 4 MiB.
+        options = [("grpc.so_reuseport", 0), ("grpc.max_receive_message_length", MAX_BODY)]
+        self._server: Any = grpc.aio.server(options=options)
+        credentials = grpc.ssl_server_credentials([key_chain])
+        bound = _bind(self._server, _address(host, port), credentials)
         if host in ("127.0.0.1", "localhost"):
             with contextlib.suppress(OSError):  # "localhost" may resolve to ::1 first
-                _bind(self._server, _address("::1", self.port), credentials)
-        self._face = _Face(rpc, log)
-        for service, methods in _handlers(self._face, table or routes()).items():
+                _bind(self._server, _address("::1", bound), credentials)
+        for service, methods in handlers.items():
             self._server.add_generic_rpc_handlers(
                 (grpc.method_handlers_generic_handler(service, methods),)
             )
             # As generated code does: registered methods skip the generic handlers' lookup.
             self._server.add_registered_method_handlers(service, methods)
         api_endpoint_service_pb2_grpc.add_ApiEndpointServiceServicer_to_server(
-            _ApiEndpointService(self.endpoint), self._server
+            _ApiEndpointService(_address(_dialled(host), bound)), self._server
         )
-        self._started = False
+        return bound
+
+    def _run(self, coroutine: Coroutine[Any, Any, _T]) -> _T:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
+
+    def _close(self) -> None:
+        if not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join()
+            self._loop.close()
 
     @property
     def rpc(self) -> Rpc:
@@ -220,8 +295,7 @@ class GrpcServer:
     @property
     def endpoint(self) -> str:
         """``host:port`` as clients dial it: ``localhost:PORT`` on 127.0.0.1."""
-        host = "localhost" if self.host in ("127.0.0.1", "localhost") else self.host
-        return _address(host, self.port)
+        return _address(_dialled(self.host), self.port)
 
     def write_ca(self, path: str | Path) -> Path:
         """Write the CA certificate (PEM) to ``path``, for clients that read a file."""
@@ -230,13 +304,19 @@ class GrpcServer:
         return target
 
     def start(self) -> GrpcServer:
+        if self._loop.is_closed():
+            raise RuntimeError("this GrpcServer was stopped; start a new one")
         if not self._started:
-            self._server.start()
+            self._run(self._server.start())
             self._started = True
         return self
 
     def stop(self, grace: float | None = None) -> None:
-        self._server.stop(grace).wait()
+        """Stop serving: calls in flight end at once (``grace``: after that many seconds),
+        scripted latency included. A stopped server cannot start again."""
+        if not self._loop.is_closed():
+            self._run(self._server.stop(grace))
+            self._close()
         self._started = False
 
     def __enter__(self) -> GrpcServer:
@@ -244,6 +324,10 @@ class GrpcServer:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+
+def _dialled(host: str) -> str:
+    return "localhost" if host in ("127.0.0.1", "localhost") else host
 
 
 def _address(host: str, port: int) -> str:

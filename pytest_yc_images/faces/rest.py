@@ -173,6 +173,7 @@ class RestRouter:
                 token=_token(request.headers),
                 idempotency_key=request.headers.get("idempotency-key") or None,
                 request_id=request_id,
+                size=len(request.body) + len(request.query) + len(path),
             )
             return _reply(reply)
         raise ServiceError(Code.NOT_FOUND, f"No such path: {path[:200]}")

@@ -50,8 +50,8 @@ def _face_mutant(name: str, k: str) -> Callable[[Callable[[pytest.MonkeyPatch], 
 def _(mp: pytest.MonkeyPatch) -> None:
     """Errors without the grpc-status-details-bin trailer: no BadRequest to name a field."""
 
-    def abort(context: Any, code: Code, status: dict[str, Any]) -> Any:
-        context.abort(grpc_face._STATUS[int(code)], str(status.get("message", "")))
+    async def abort(context: Any, code: Code, status: dict[str, Any]) -> Any:
+        await context.abort(grpc_face._STATUS[int(code)], str(status.get("message", "")))
 
     mp.setattr(grpc_face, "_abort", abort)
 

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import gc
+import json
 import time
+import tracemalloc
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_yc_images import FakeImageService
+from pytest_yc_images import FakeImageService, Journal
+from pytest_yc_images._core.journal import TRUNCATED
 
 if TYPE_CHECKING:
     from tests.conftest import Api
 
 UBUNTU = "fd8a1ejo4ucrhdihu5ge"
+IMAGES = "/compute/v1/images"
 
 
 def test_every_call_is_recorded_in_order(api: Api, fake: FakeImageService) -> None:
@@ -127,3 +132,85 @@ def test_journal_clear(api: Api, fake: FakeImageService) -> None:
     assert fake.journal.calls() == []
     api.list()
     assert len(fake.journal) == 1
+
+
+# --- bounded in entries and in bytes ---------------------------------------------------
+
+
+def test_a_large_request_is_kept_truncated_with_its_short_fields(
+    api: Api, fake: FakeImageService
+) -> None:
+    body = {"folderId": api.folder, "name": "big", "description": "x" * 200_000}
+    raw = json.dumps(body).encode()
+    reply = api.http.post(IMAGES, content=raw, headers={"Content-Type": "application/json"})
+    assert reply.status_code == 400
+    (entry,) = fake.journal.calls("Create")
+    size = len(raw) + len(IMAGES)  # what the REST face weighs: the body, the query, the path
+    assert entry.request == {"folderId": api.folder, "name": "big", TRUNCATED: size}
+    assert entry.truncated
+    assert entry.error is not None
+    assert "description" in entry.error["message"]
+
+
+def test_ordinary_requests_are_kept_whole(api: Api, fake: FakeImageService) -> None:
+    labels = {f"k{i:02}": "v" * 63 for i in range(64)}  # the most labels the API takes
+    api.create(name="whole", labels=labels, description="d" * 256)
+    (entry,) = fake.journal.calls("Create")
+    assert not entry.truncated
+    assert entry.request["labels"] == labels
+
+
+def test_the_journal_keeps_calls_within_its_bytes(api: Api, fake: FakeImageService) -> None:
+    fake.journal.max_bytes = 500_000
+    for n in range(20):  # each ~60 KB, under the size a request is truncated at
+        api.create(name=f"n{n}", description="x" * 60_000)
+    kept = fake.journal.calls("Create")
+    assert 1 <= len(kept) <= 500_000 // 60_000
+    assert fake.journal.bytes <= 500_000
+    assert fake.journal.count == 20
+    assert [e.request.get("name") for e in kept] == [f"n{n}" for n in range(20 - len(kept), 20)]
+    assert all(not e.truncated for e in kept)
+
+
+def test_a_call_larger_than_the_whole_budget_is_still_the_newest_kept(
+    fake: FakeImageService,
+) -> None:
+    fake.journal.max_bytes = 10
+    fake.call("List", {"folderId": "b1gtestfolder0000001"})
+    fake.call("List", {"folderId": "b1gtestfolder0000002"})
+    (entry,) = fake.journal.entries
+    assert entry.request == {"folderId": "b1gtestfolder0000002"}
+
+
+def test_failed_megabyte_requests_do_not_grow_memory(api: Api, fake: FakeImageService) -> None:
+    raw = json.dumps({"folderId": api.folder, "description": "x" * 1_000_000}).encode()
+    headers = {"Content-Type": "application/json"}
+    api.http.post(IMAGES, content=raw, headers=headers)  # warm-up: caches, first entry
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(10):
+            assert api.http.post(IMAGES, content=raw, headers=headers).status_code == 400
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert fake.journal.count == 11
+    assert grown < 200_000, f"10 failed 1 MB requests kept {grown:,} bytes"
+
+
+def test_the_journal_clear_forgets_the_bytes(api: Api, fake: FakeImageService) -> None:
+    api.list()
+    assert fake.journal.bytes > 0
+    fake.journal.clear()
+    assert fake.journal.bytes == 0
+
+
+def test_the_journal_defaults() -> None:
+    journal = Journal()
+    assert (journal.limit, journal.max_bytes, journal.max_request_bytes) == (
+        1_000,
+        16 * 1024 * 1024,
+        64 * 1024,
+    )
