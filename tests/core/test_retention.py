@@ -156,6 +156,7 @@ def test_idempotency_keys_read_and_write_as_a_mapping_oldest_first() -> None:
     assert k1 not in keys
     assert keys.get(k3) == "op3"
 
+
 def test_the_id_source_keeps_nothing_per_id_and_skips_ids_in_use() -> None:
     from pytest_yc_images._core.ids import IdSource
 
