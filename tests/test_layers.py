@@ -17,12 +17,13 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("errors", {"errors"}),
     ("contracts", {"_contracts", "_routes", "_schema_model"}),
     ("core", {"_core"}),
-    ("request path", {"_rpc", "_wire", "_validation", "_controls", "_control_routes"}),
+    ("request path", {"_rpc", "_wire", "_validation", "_controls", "_control_routes", "_state"}),
     ("faces", {"faces"}),
     (
         "top",
         {
             "_fake",
+            "_state_file",
             "_fixture_values",
             "factories",
             "strategies",
