@@ -102,7 +102,7 @@ def dump_state(service: ImageService) -> dict[str, Any]:
     """``service``'s state as JSON-able data (call it under the fake's lock)."""
     standard = {image.id: encode_image(image) for image in standard_images()}
     images = sorted(service.store.images.values(), key=lambda image: image.seq)
-    key, count, _ = service.ids.state()
+    key, count = service.ids.state()
     return {
         "version": STATE_VERSION,
         "completion": str(service.lifecycle.completion),
@@ -298,9 +298,8 @@ def load_state(controls: Controls, state: Mapping[str, Any]) -> None:
             key = (entry["subject"], entry["method"], entry["key"], entry["request"])
             service.idempotency[key] = entry["operationId"]
         ids = state.get("ids")
-        if ids is not None:
-            issued = {*service.store.images, *service.store.operations}
-            service.ids.restore((bytes.fromhex(ids["key"]), ids["count"], frozenset(issued)))
+        if ids is not None:  # the IDs in use are the store's: the source keeps none
+            service.ids.restore((bytes.fromhex(ids["key"]), ids["count"]))
         clock = state.get("clock")
         if clock is not None and "lastStamp" in clock:
             # As saved: loading drew stamps of its own (put_image's default createdAt).

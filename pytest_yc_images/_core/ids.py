@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Container
 from hashlib import blake2b
 
 __all__ = ["IMAGE_PREFIX", "OPERATION_PREFIX", "IdSource"]
@@ -28,40 +29,41 @@ def _key(seed: int | float | str | bytes | bytearray | None) -> bytes:
 
 
 class IdSource:
-    """Deterministic for a given seed; never repeats an ID it issued.
+    """Deterministic for a given seed; never issues an ID that is in use.
 
     The n-th draw is a keyed BLAKE2b of n: nothing to set up per fake (a Mersenne
-    Twister seeds 2.5 KB of state) and under a microsecond per draw.
+    Twister seeds 2.5 KB of state) and under a microsecond per draw. Two draws give the
+    same 17 characters (85 bits) only by a collision of the hash; ``new`` draws again
+    if its candidate is ``taken`` (the IDs in use), so a collision cannot reach the
+    store, and nothing is kept per ID issued (a long-running fake would grow by every
+    ID it ever gave).
     """
 
-    __slots__ = ("_count", "_issued", "_key")
+    __slots__ = ("_count", "_key")
 
     def __init__(self, seed: int | float | str | bytes | bytearray | None = None) -> None:
         self._key = blake2b(_key(seed), digest_size=32).digest()  # any seed length
         self._count = 0
-        self._issued: set[str] = set()
 
     def _draw(self, size: int) -> bytes:
         self._count += 1
         return blake2b(self._count.to_bytes(8, "big"), key=self._key, digest_size=size).digest()
 
-    def new(self, prefix: str) -> str:
+    def new(self, prefix: str, taken: Container[str] = ()) -> str:
         length = 20 - len(prefix)
         while True:
             candidate = prefix + self._draw(length).translate(_TO_ALPHABET).decode("ascii")
-            if candidate not in self._issued:
-                self._issued.add(candidate)
+            if candidate not in taken:
                 return candidate
 
     def secret(self) -> bytes:
         """Bytes for signing page tokens, drawn from the same seeded source."""
         return self._draw(16)
 
-    def state(self) -> tuple[bytes, int, frozenset[str]]:
+    def state(self) -> tuple[bytes, int]:
         """Everything that decides the next IDs: restored into any source (another fake's,
         a reset one's), it goes on as this one would."""
-        return self._key, self._count, frozenset(self._issued)
+        return self._key, self._count
 
-    def restore(self, state: tuple[bytes, int, frozenset[str]]) -> None:
-        self._key, self._count, issued = state
-        self._issued = set(issued)
+    def restore(self, state: tuple[bytes, int]) -> None:
+        self._key, self._count = state

@@ -167,7 +167,7 @@ class ImageService:
         now = self.stamp()
         self._seq += 1
         image = Image(
-            id=self.ids.new(IMAGE_PREFIX),
+            id=self.ids.new(IMAGE_PREFIX, self.store.images),
             folder_id=folder_id,
             created_at=now,
             name=name,
@@ -325,7 +325,7 @@ class ImageService:
         pending: dict[str, Any] | None = None,
     ) -> Operation:
         op = Operation(
-            id=self.ids.new(OPERATION_PREFIX),
+            id=self.ids.new(OPERATION_PREFIX, self.store.operations),
             method=method,
             folder_id=self.store.images[image_id].folder_id,
             image_id=image_id,

@@ -155,3 +155,15 @@ def test_idempotency_keys_read_and_write_as_a_mapping_oldest_first() -> None:
     assert list(keys.items()) == [(k2, "op2"), (k3, "op3")]
     assert k1 not in keys
     assert keys.get(k3) == "op3"
+
+
+def test_the_id_source_keeps_nothing_per_id_and_skips_ids_in_use() -> None:
+    from pytest_yc_images._core.ids import IdSource
+
+    source, twin = IdSource("ids"), IdSource("ids")
+    first = source.new("fd8")
+    assert source.state() == (source.state()[0], 1)  # a key and a count, whatever was issued
+    assert twin.new("fd8", taken={first}) == source.new("fd8")  # drew again past the taken one
+    fake = FakeImageService(seed="retention", completion="immediate")
+    _create_and_delete(fake, 100, keyed=False)
+    assert fake.service.ids.state()[1] == 1 + 300  # the page-token secret, 3 IDs a cycle
