@@ -17,7 +17,10 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("errors", {"errors"}),
     ("contracts", {"_contracts", "_routes", "_schema_model"}),
     ("core", {"_core"}),
-    ("request path", {"_rpc", "_wire", "_validation", "_controls", "_control_routes"}),
+    (
+        "request path",
+        {"_rpc", "_wire", "_validation", "_element_checks", "_controls", "_control_routes"},
+    ),
     ("faces", {"faces"}),
     (
         "top",
