@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+import orjson
 from jsonschema import ValidationError
 
 from . import _contracts
@@ -72,16 +73,23 @@ def check(validator: Any, message_name: str, message: Any) -> None:
     for error in validator.iter_errors(instance):
         for violation in violations(error, message_name):
             found[violation] = None
+    unlisted = 0
     for entries in rest:
         for parts, keyword, limit, value in entries.failures():
-            found[FieldViolation(_path(parts), _describe(keyword, limit, value))] = None
+            if len(parts) > 1 and len(found) >= MAX_LISTED:
+                # An entry's own path (labels.key, productIds[7]) names no other violation:
+                # once the listing is full, such a violation is only counted.
+                unlisted += 1
+            else:
+                found[FieldViolation(_path(parts), _describe(keyword, limit, value))] = None
     if found:
-        reject(list(found))
+        reject(list(found), unlisted)
 
 
-def reject(found: Sequence[FieldViolation]) -> NoReturn:
+def reject(found: Sequence[FieldViolation], unlisted: int = 0) -> NoReturn:
     """Raise the INVALID_ARGUMENT of a request with these (distinct) violations: the first
-    of them in its BadRequest (see :data:`MAX_LISTED`), and how many others in its message."""
+    of them in its BadRequest (see :data:`MAX_LISTED`), and how many others (and
+    ``unlisted`` more, counted but not named) in its message."""
     listed: list[FieldViolation] = []
     size = 0
     for violation in found:
@@ -94,8 +102,8 @@ def reject(found: Sequence[FieldViolation]) -> NoReturn:
             break
         listed.append(violation)
     message = "Request validation error: " + ", ".join(v.field for v in listed)
-    if len(found) > len(listed):
-        message += f" (and {len(found) - len(listed)} more not listed)"
+    if len(found) + unlisted > len(listed):
+        message += f" (and {len(found) + unlisted - len(listed)} more not listed)"
     raise ServiceError(Code.INVALID_ARGUMENT, message, tuple(listed))
 
 
@@ -116,6 +124,11 @@ def _lone_surrogates(message: Any) -> list[FieldViolation]:
                 break
         else:
             return []
+    try:  # orjson encodes every string to UTF-8 in one pass at C speed, and refuses these
+        orjson.dumps(message)
+        return []
+    except TypeError:  # that, or a value JSON cannot carry, or nesting too deep: walk it
+        pass
     found: list[FieldViolation] = []
     # Each value's place is (its parent's place, its key or index), named only when a
     # violation needs it: building every path would cost the square of the depth.

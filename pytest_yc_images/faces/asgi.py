@@ -15,6 +15,10 @@ Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 _BODILESS = frozenset({"GET", "HEAD"})  # no route reads a body on these: none is awaited
+# A body larger than this is handled in a worker thread: parsing and validating up to 1 MiB
+# takes long enough to hold up the other connections. Smaller ones stay on the event loop,
+# where a thread hop would cost more than the request.
+_IN_A_THREAD = 64 * 1024
 
 
 class AsgiApp:
@@ -29,15 +33,17 @@ class AsgiApp:
             return
         method = scope["method"]
         raw_path = scope.get("raw_path") or scope["path"].encode()
-        reply = self.router.handle(
-            HttpRequest(
-                method,
-                raw_path.partition(b"?")[0].decode("latin-1"),
-                scope.get("query_string", b"").decode("latin-1"),
-                {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
-                b"" if method in _BODILESS else await _body(receive),
-            )
+        request = HttpRequest(
+            method,
+            raw_path.partition(b"?")[0].decode("latin-1"),
+            scope.get("query_string", b"").decode("latin-1"),
+            {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
+            b"" if method in _BODILESS else await _body(receive),
         )
+        if len(request.body) > _IN_A_THREAD:  # parsing and checking it must not stop the loop
+            reply = await asyncio.to_thread(self.router.handle, request)
+        else:
+            reply = self.router.handle(request)
         if reply.delay:
             await asyncio.sleep(reply.delay)
         headers = reply.wire_headers()
