@@ -7,14 +7,17 @@ square, as it was when each violation was looked up in a list of the earlier one
 
 from __future__ import annotations
 
+import json
 import re
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 
-from pytest_yc_images import Code, FakeImageService, ServiceError, validator
+from pytest_yc_images import Code, FakeImageService, ServiceError, _rpc, validator
 from pytest_yc_images._contracts import control_validator
 from pytest_yc_images._validation import (
     MAX_FIELD_CHARS,
@@ -212,3 +215,86 @@ def test_a_nested_unknown_field_is_invalid_argument_naming_it() -> None:
     error = _refused({"folderId": FOLDER, "os": {"type": "LINUX", "x": 1}})
     assert error.violations == (FieldViolation("os.x", "unknown field"),)
     assert error.message == "Request validation error: os.x"
+
+
+# --- a request being checked holds up no other one -------------------------------------------
+def _blocking_validation(monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    """Validation of a Create waits for ``release`` (after setting ``entered``)."""
+    entered, release = threading.Event(), threading.Event()
+    real = _rpc.validate
+
+    def waiting(message_name: str, message: Any) -> None:
+        if message_name == "CreateImageRequest":
+            entered.set()
+            release.wait(30)
+        real(message_name, message)
+
+    monkeypatch.setattr(_rpc, "validate", waiting)
+    return entered, release
+
+
+def test_a_call_being_validated_does_not_hold_the_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeImageService()
+    image = fake.put_image(folderId=FOLDER, name="kept")
+    entered, release = _blocking_validation(monkeypatch)
+    replies: list[Any] = []
+    create = threading.Thread(
+        target=lambda: replies.append(_refused_call(fake, BODIES["label-keys"](2_000)))
+    )
+    create.start()
+    try:
+        assert entered.wait(10)
+        got: list[Any] = []
+        get = threading.Thread(
+            target=lambda: got.append(fake.call("Get", {"imageId": image["id"]}))
+        )
+        get.start()
+        get.join(10)
+        assert got == [image]  # served while the Create was still being checked
+    finally:
+        release.set()
+        create.join(30)
+    assert [error.code for error in replies] == [Code.INVALID_ARGUMENT]
+    assert fake.images(FOLDER) == [image]
+
+
+def _refused_call(fake: FakeImageService, message: dict[str, Any]) -> ServiceError:
+    try:
+        fake.call("Create", message)
+    except ServiceError as error:
+        return error
+    raise AssertionError("the Create was accepted")
+
+
+def test_a_large_body_being_validated_does_not_stop_the_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake = FakeImageService(access={"t": [FOLDER]})
+    image = fake.put_image(folderId=FOLDER, name="kept")
+    entered, release = _blocking_validation(monkeypatch)
+    body = json.dumps(BODIES["label-keys"](8_000)).encode()
+    assert len(body) > 64 * 1024
+    headers = {"Authorization": "Bearer t", "Content-Type": "application/json"}
+    statuses: list[int] = []
+    with (
+        fake.serve() as server,
+        httpx.Client(base_url=server.url, headers=headers, timeout=10) as client,
+    ):
+        poster = threading.Thread(
+            target=lambda: statuses.append(
+                httpx.post(
+                    f"{server.url}/compute/v1/images", content=body, headers=headers, timeout=60
+                ).status_code
+            )
+        )
+        poster.start()
+        try:
+            assert entered.wait(10)
+            reply = client.get(f"/compute/v1/images/{image['id']}")  # while the POST waits
+            assert reply.status_code == 200
+            assert reply.json() == image
+        finally:
+            release.set()
+            poster.join(60)
+    assert statuses == [400]
+    assert fake.images(FOLDER) == [image]
