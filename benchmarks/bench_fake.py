@@ -173,7 +173,7 @@ class ScalePoint:
             raise RuntimeError(f"GetLatestByFamily gave {got['id']}, not the newest {ids[-1]}")
 
         service = fake.service
-        caller = service.authenticate(TOKEN)
+        caller = service.access.authenticate(TOKEN)
         after = service.tokens.read(f"images\x00{FOLDER}\x00", middle_token)
         self.cases: dict[str, Callable[[], Any]] = {
             "List, first page": lambda: client.get("/compute/v1/images", params=first),

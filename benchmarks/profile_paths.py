@@ -202,7 +202,7 @@ def layers(count: int) -> str:
     request = client.build_request("GET", path)
     http_request = HttpRequest("GET", path, "", {"authorization": f"Bearer {TOKEN}"}, b"")
     rpc, service = fake._rpc, fake.service
-    caller = service.authenticate(TOKEN)
+    caller = service.access.authenticate(TOKEN)
     message = {"imageId": image_id}
     check = _contracts.validator("GetImageRequest")
     journal = fake.journal

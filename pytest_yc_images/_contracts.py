@@ -34,6 +34,8 @@ __all__ = [
     "openapi_document",
     "registry",
     "schema",
+    "state_schema",
+    "state_validator",
     "validator",
 ]
 
@@ -177,6 +179,33 @@ def control_validator(name: str) -> Draft202012Validator:
     controls = _checking_registry().with_resource(CONTROLS_BASE, resource)
     ref = {"$ref": f"{CONTROLS_BASE}#/components/schemas/{name}"}
     checker: Draft202012Validator = _Validator(ref, registry=controls)
+    return checker
+
+
+STATE_SCHEMA_ID = "https://pytest-yc-images.invalid/state.schema.json"
+
+
+@cache
+def _state_raw() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((_root() / "state.schema.json").read_text("utf-8"))
+    return loaded
+
+
+def state_schema() -> dict[str, Any]:
+    """The JSON Schema of the state file (``state.schema.json``), a deep copy."""
+    return copy.deepcopy(_state_raw())
+
+
+@cache
+def state_validator() -> Draft202012Validator:
+    """A ready validator for the state file (``state.schema.json``): its images, disks
+    and snapshots ``$ref`` the bodies of :func:`controls_document`."""
+    controls = Resource.from_contents(_controls_raw(), default_specification=DRAFT202012)
+    state = Resource.from_contents(_state_raw(), default_specification=DRAFT202012)
+    found = _checking_registry().with_resources(
+        [(CONTROLS_BASE, controls), (STATE_SCHEMA_ID, state)]
+    )
+    checker: Draft202012Validator = _Validator(_state_raw(), registry=found)
     return checker
 
 

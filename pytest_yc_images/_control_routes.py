@@ -17,13 +17,17 @@ from typing import Any
 from urllib.parse import unquote
 
 from . import _contracts
-from ._controls import Controls, fault_from_spec
+from ._controls import (
+    Controls,
+    check,
+    disk_from_json,
+    error_from_json,
+    fault_from_json,
+    snapshot_from_json,
+)
 from ._core.faults import Fault
 from ._core.journal import JournalEntry
-from ._core.model import Disk, Snapshot
 from ._routes import deref, path_pattern  # the API's table reads its document the same way
-from ._rpc import method_name
-from ._validation import check, reject
 from .errors import Code, FieldViolation, ServiceError
 
 __all__ = ["ACTIONS", "ControlRoute", "ControlRoutes", "control_routes", "fault_json"]
@@ -56,26 +60,6 @@ def _entry_json(entry: JournalEntry) -> dict[str, Any]:
     }
 
 
-# The optional fields of a disk and a snapshot: JSON name -> (keyword, conversion); an
-# int64 may come as a decimal string.
-_Fields = dict[str, tuple[str, Callable[[Any], Any]]]
-_DISK: _Fields = {
-    "size": ("size", int),
-    "osType": ("os_type", str),
-    "productIds": ("product_ids", list),
-}
-_SNAPSHOT: _Fields = {
-    "storageSize": ("storage_size", int),
-    "diskSize": ("disk_size", int),
-    "osType": ("os_type", str),
-    "productIds": ("product_ids", list),
-}
-
-
-def _fields(body: Mapping[str, Any], fields: _Fields) -> dict[str, Any]:
-    return {key: convert(body[name]) for name, (key, convert) in fields.items() if name in body}
-
-
 # Control -> what it runs: (the controls, the checked body with the query's parameters,
 # the path's parameters) -> the JSON reply. The keys are the document's x-yc-control values.
 _Action = Callable[[Controls, dict[str, Any], Mapping[str, str]], Any]
@@ -102,13 +86,13 @@ def _put_image(c: Controls, body: dict[str, Any], path: Mapping[str, str]) -> An
 
 @_action("add_disk")
 def _add_disk(c: Controls, body: dict[str, Any], path: Mapping[str, str]) -> Any:
-    c.add_disk(Disk(body["id"], body["folderId"], **_fields(body, _DISK)))
+    c.add_disk(disk_from_json(body))
     return {}
 
 
 @_action("add_snapshot")
 def _add_snapshot(c: Controls, body: dict[str, Any], path: Mapping[str, str]) -> Any:
-    c.add_snapshot(Snapshot(body["id"], body["folderId"], **_fields(body, _SNAPSHOT)))
+    c.add_snapshot(snapshot_from_json(body))
     return {}
 
 
@@ -124,8 +108,7 @@ def _complete(c: Controls, body: dict[str, Any], path: Mapping[str, str]) -> Any
 
 @_action("fail_operation")
 def _fail(c: Controls, body: dict[str, Any], path: Mapping[str, str]) -> Any:
-    error = ServiceError(Code.parse(body.get("code", Code.INTERNAL)), body.get("message", "Failed"))
-    return c.finish_operation(path["operationId"], error)
+    return c.finish_operation(path["operationId"], error_from_json(body))
 
 
 @_action("advance_clock")
@@ -146,11 +129,7 @@ def _list_faults(c: Controls, body: dict[str, Any], path: Mapping[str, str]) -> 
 
 @_action("add_fault")
 def _add_fault(c: Controls, body: dict[str, Any], path: Mapping[str, str]) -> Any:
-    try:
-        method_name(body["method"])
-    except ValueError as exc:
-        raise ServiceError.invalid("method", str(exc)) from None
-    return fault_json(c.add_fault(fault_from_spec(body)), 0)
+    return fault_json(c.add_fault(fault_from_json(body)), 0)
 
 
 @_action("clear_faults")
@@ -162,6 +141,18 @@ def _clear_faults(c: Controls, body: dict[str, Any], path: Mapping[str, str]) ->
 @_action("read_journal")
 def _read_journal(c: Controls, body: dict[str, Any], path: Mapping[str, str]) -> Any:
     return {"entries": [_entry_json(entry) for entry in c.read_journal()]}
+
+
+@_action("save_state")
+def _save_state(c: Controls, body: dict[str, Any], path: Mapping[str, str]) -> Any:
+    if c.state_saver is None:
+        raise ServiceError(
+            Code.FAILED_PRECONDITION, "This fake has no state file (serve --state FILE)"
+        )
+    try:
+        return {"path": c.state_saver()}
+    except OSError as exc:
+        raise ServiceError(Code.INTERNAL, f"cannot write the state file: {exc}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +173,10 @@ class ControlRoute:
         params: Mapping[str, str] | None = None,
         query: Mapping[str, str] | None = None,
     ) -> Any:
-        """Check ``body`` against the schema, then run the control; its JSON reply."""
-        _check(self.body, body)
+        """Check ``body`` (:func:`._controls.check`: its schema and the rules JSON Schema
+        cannot state), then run the control; its JSON reply. A refused body raises
+        :class:`._controls.ControlError` naming each field, and nothing changes."""
+        check(self.body, body)
         message = dict(body)
         for name, value in (query or {}).items():
             if name in message:
@@ -191,20 +184,14 @@ class ControlRoute:
             message[name] = value
         try:
             return ACTIONS[self.action](controls, message, params or {})
+        except ServiceError:  # the core's refusals, and the controls' (a ValueError too)
+            raise
         except ValueError as exc:  # what only the control can tell (a clock running back)
             raise ServiceError(
                 Code.INVALID_ARGUMENT,
                 f"bad control request: {exc}",
                 (FieldViolation("body", str(exc)),),
             ) from None
-
-
-def _check(schema_name: str | None, body: Mapping[str, Any]) -> None:
-    if schema_name is None:
-        if body:
-            reject([FieldViolation(str(name), "unknown field") for name in body])
-    else:
-        check(_contracts.control_validator(schema_name), schema_name, body)
 
 
 def _body_schema(operation: Mapping[str, Any]) -> str | None:

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import copy
+import re
+import secrets
 import threading
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from ._controls import Controls, fault_from_spec
+from ._control_routes import control_routes
+from ._controls import Controls, checked_fault, code_json, fault_from_spec
 from ._core.clock import DEFAULT_EPOCH, VirtualClock
-from ._core.faults import ErrorFault, Fault, LatencyFault, LostReplyFault, OperationFault
+from ._core.faults import ErrorFault, F, Fault, LatencyFault, LostReplyFault, OperationFault
 from ._core.ids import IdSource
 from ._core.journal import Journal
-from ._core.model import Disk, Snapshot
 from ._core.operations import Completion
 from ._core.seed import standard_images
 from ._core.service import PUBLIC_FOLDER, ImageService
 from ._rpc import Rpc, method_name
+from ._state import check_state, dump_state, load_state, state_clock
+from ._state_file import read_state_file, write_state_file
 from .errors import Code, ServiceError
 from .faces.asgi import AsgiApp
 from .faces.rest import RestRouter
@@ -37,8 +42,12 @@ class FakeImageService:
     ``completion`` decides when operations finish: ``"on-poll"`` (at the first
     OperationService.Get), ``"immediate"``, ``"manual"`` (:meth:`complete`,
     :meth:`fail_operation`) or ``"clock"`` (:meth:`advance` past ``durations``).
-    ``seed`` makes IDs reproducible. ``access`` maps tokens to the folders each may use;
-    by default any token may use any folder, created on first use.
+    ``seed`` makes IDs reproducible (the ID source's seed: ``serve --id-seed``).
+    ``access`` maps tokens to the folders each may use; by default any token may use any
+    folder, created on first use. With ``access`` set, the ``/_fake/`` controls take
+    only ``control_token`` (generated when not given; :attr:`control_token`) as their
+    bearer token. ``state_file`` is where :meth:`save_state` and ``POST
+    /_fake/state:save`` write (:meth:`load_state` reads one).
     """
 
     def __init__(
@@ -51,6 +60,8 @@ class FakeImageService:
         start_time: float = DEFAULT_EPOCH,
         standard: bool = True,
         http_controls: bool = True,
+        control_token: str | None = None,
+        state_file: str | Path | None = None,
     ) -> None:
         self._options: dict[str, Any] = dict(
             seed=seed,
@@ -73,7 +84,14 @@ class FakeImageService:
                 service.put_image(image)
         self._rpc = Rpc(service, threading.RLock())
         self.controls = Controls(self._rpc)
-        self.router = RestRouter(self._rpc, controls=self.controls if http_controls else None)
+        self.router = RestRouter(
+            self._rpc,
+            controls=self.controls if http_controls else None,
+            control_token=control_token or secrets.token_urlsafe(24),
+        )
+        self.state_file = None if state_file is None else Path(state_file)
+        if self.state_file is not None:
+            self.controls.state_saver = lambda: str(self.save_state())
 
     # --- clients and servers -------------------------------------------------------
     @property
@@ -107,9 +125,19 @@ class FakeImageService:
     def asgi_app(self, *, log: Any = None) -> AsgiApp:
         return AsgiApp(self.router, log=log)
 
-    def serve(self, *, host: str = "127.0.0.1", port: int = 0) -> LoopbackServer:
-        """Start a real HTTP server on loopback; use as a context manager or ``stop()`` it."""
-        return LoopbackServer(self.asgi_app(), host=host, port=port).start()
+    @property
+    def control_token(self) -> str:
+        """The bearer token ``/_fake/`` takes while ``access`` is set."""
+        token = self.router.control_token
+        assert token is not None  # always set by the constructor
+        return token
+
+    def serve(
+        self, *, host: str = "127.0.0.1", port: int = 0, controls: str = "auto"
+    ) -> LoopbackServer:
+        """Start a real HTTP server on loopback; use as a context manager or ``stop()`` it.
+        ``controls``: ``/_fake/`` on ``"auto"`` (loopback hosts only), ``"on"`` or ``"off"``."""
+        return LoopbackServer(self.asgi_app(), host=host, port=port, controls=controls).start()
 
     def serve_grpc(self, *, host: str = "127.0.0.1", port: int = 0, log: Any = None) -> Any:
         """Start the gRPC face (TLS, for the official SDK) on loopback; returns a
@@ -153,15 +181,26 @@ class FakeImageService:
         return reply.body
 
     # --- state ---------------------------------------------------------------------
+    # Each control below runs as its /_fake/ route does: the body that route takes,
+    # checked against the same schema, so a refusal is the same ControlError (a
+    # ServiceError INVALID_ARGUMENT naming the field, and a ValueError) and changes nothing.
+    def _control(self, action: str, body: Mapping[str, Any], **params: str) -> Any:
+        return control_routes().actions[action].run(self.controls, body, params=params)
+
     def put_image(self, **fields: Any) -> dict[str, Any]:
-        """Store an image as given (JSON names; any status), without an operation."""
-        return self.controls.put_image(fields)
+        """Store an image as given (JSON names; any status), without an operation. Each
+        field has the format ``POST /_fake/images`` documents (controls.yaml)."""
+        return dict(self._control("put_image", fields))
 
     def add_disk(self, disk_id: str, *, folder_id: str, **fields: Any) -> None:
-        self.controls.add_disk(Disk(id=disk_id, folder_id=folder_id, **fields))
+        """Register a disk (``size``, ``os_type``, ``product_ids``), as ``POST /_fake/disks``."""
+        self._control("add_disk", {"id": disk_id, "folderId": folder_id, **_json_names(fields)})
 
     def add_snapshot(self, snapshot_id: str, *, folder_id: str, **fields: Any) -> None:
-        self.controls.add_snapshot(Snapshot(id=snapshot_id, folder_id=folder_id, **fields))
+        """Register a snapshot (``storage_size``, ``disk_size``, ``os_type``,
+        ``product_ids``), as ``POST /_fake/snapshots``."""
+        body = {"id": snapshot_id, "folderId": folder_id, **_json_names(fields)}
+        self._control("add_snapshot", body)
 
     def images(self, folder_id: str | None = None) -> list[dict[str, Any]]:
         return self.controls.list_images(folder_id)
@@ -191,6 +230,38 @@ class FakeImageService:
             self._rpc.service = fresh.service
             self.clock = fresh.clock
 
+    def save_state(self, path: str | Path | None = None) -> Path:
+        """Write the fake's state (images, disks, snapshots, operations, keys, clock and
+        ID source; not the journal or faults) to ``path`` (default: ``state_file``) as a
+        state file (``contracts/state.schema.json``), atomically."""
+        target = path if path is not None else self.state_file
+        if target is None:
+            raise ValueError("save_state() needs a path: this fake has no state_file")
+        with self._rpc.lock:
+            data = dump_state(self.service)
+        return write_state_file(target, data)
+
+    def load_state(self, source: str | Path | Mapping[str, Any] | list[Any]) -> None:
+        """Replace the fake's state with a state file's (a path) or state data: back to a
+        new fake's state, as :meth:`reset`, then the file's. A bad file raises
+        ``StateError`` (a ValueError naming the field) and the fake is left unchanged."""
+        # A file's data is ours; a caller's is copied, so nothing loaded shares it.
+        data = (
+            read_state_file(source)
+            if isinstance(source, str | Path)
+            else copy.deepcopy(source)
+        )
+        state = check_state(data)
+        now = state_clock(state)
+        before = self._rpc.service, self.clock
+        self.reset(**({} if now is None else {"start_time": now}))
+        try:
+            load_state(self.controls, state)
+        except BaseException:
+            with self._rpc.lock:
+                self._rpc.service, self.clock = before
+            raise
+
     @property
     def journal(self) -> Journal:
         return self.service.journal
@@ -202,20 +273,23 @@ class FakeImageService:
 
     @completion.setter
     def completion(self, mode: str) -> None:
-        self.controls.set_completion(mode)
+        self._control("set_completion", {"mode": mode})
 
     def advance(self, seconds: float) -> None:
-        """Move the virtual clock; clock-driven operations that are due finish."""
-        self.controls.advance_clock(seconds)
+        """Move the virtual clock; clock-driven operations that are due finish. The clock
+        stays within RFC 3339's years: ``seconds`` finite, not negative, and the clock not
+        past 9999-12-31T23:59:59Z."""
+        self._control("advance_clock", {"seconds": seconds})
 
     def complete(self, operation_id: str) -> dict[str, Any]:
-        return self.controls.finish_operation(operation_id)
+        return dict(self._control("complete_operation", {}, operationId=operation_id))
 
     def fail_operation(
         self, operation_id: str, code: Code | str = Code.INTERNAL, message: str = "Operation failed"
     ) -> dict[str, Any]:
-        error = ServiceError(Code.parse(code), message)
-        return self.controls.finish_operation(operation_id, error)
+        """Finish a running operation with ``code`` (not OK) and ``message``."""
+        body = {"code": code_json(code), "message": message}
+        return dict(self._control("fail_operation", body, operationId=operation_id))
 
     # --- faults --------------------------------------------------------------------
     def fail_next(
@@ -227,15 +301,16 @@ class FakeImageService:
         message: str = "",
     ) -> ErrorFault:
         """The next ``times`` calls of ``method`` (``"*"``: any) fail with ``code``."""
-        return self.controls.add_fault(ErrorFault(method, Code.parse(code), message, times))
+        return self._script(ErrorFault, method, code=code, times=times, message=message)
 
     def add_latency(self, method: str, seconds: float, *, times: int | None = None) -> LatencyFault:
-        """Replies to ``method`` wait ``seconds`` of real time (to test client timeouts)."""
-        return self.controls.add_fault(LatencyFault(method, seconds, times))
+        """Replies to ``method`` wait ``seconds`` of real time (to test client timeouts);
+        at most 60 s."""
+        return self._script(LatencyFault, method, seconds=seconds, times=times)
 
     def lose_reply(self, method: str, *, times: int = 1) -> LostReplyFault:
         """The change is applied but the caller gets UNAVAILABLE (retry with Idempotency-Key)."""
-        return self.controls.add_fault(LostReplyFault(method, times))
+        return self._script(LostReplyFault, method, times=times)
 
     def fail_next_operation(
         self,
@@ -248,16 +323,21 @@ class FakeImageService:
     ) -> OperationFault:
         """The next operation(s) of ``method`` end in ``code`` (after ``after_polls`` polls);
         a failed Create leaves its image in ERROR."""
-        fault = OperationFault(method, Code.parse(code), message, times, after_polls)
+        return self._script(
+            OperationFault, method, code=code, message=message, times=times, afterPolls=after_polls
+        )
+
+    def _script(self, kind: type[F], method: str, **fields: Any) -> F:
+        fault = fault_from_spec({"kind": kind.kind, "method": method, **fields})
+        assert isinstance(fault, kind)  # the spec's kind is kind's
         return self.controls.add_fault(fault)
 
     def add_fault(self, fault: Fault | Mapping[str, Any]) -> Fault:
         """Script a fault: one of the fault types, or a spec as ``POST /_fake/faults`` and
         the ``yc_images`` marker take it (``{"kind": "error", "method": "Create",
-        "code": "UNAVAILABLE", "times": 1}``; ``kind`` defaults to ``error``)."""
-        if isinstance(fault, Mapping):
-            fault = fault_from_spec(fault)
-        return self.controls.add_fault(fault)
+        "code": "UNAVAILABLE", "times": 1}``; ``kind`` defaults to ``error``). Either is
+        checked as that route checks a spec (a ControlError naming the field)."""
+        return self.controls.add_fault(checked_fault(fault))
 
     @property
     def faults(self) -> list[Fault]:
@@ -271,5 +351,12 @@ class FakeImageService:
     def unfired_faults(self) -> list[Fault]:
         return self.controls.unfired_faults()
 
+
+def _json_names(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Python keywords as the JSON names of a control's body: ``os_type`` -> ``osType``."""
+    return {_CAMEL.sub(lambda m: m[1].upper(), name): value for name, value in fields.items()}
+
+
+_CAMEL = re.compile(r"_([a-z])")
 
 __all__ += ["PUBLIC_FOLDER"]

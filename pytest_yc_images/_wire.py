@@ -7,6 +7,7 @@ their default omitted, ``google.protobuf.Any`` with ``@type``.
 from __future__ import annotations
 
 import calendar
+import math
 import re
 import time
 from functools import lru_cache
@@ -33,11 +34,14 @@ _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 @lru_cache(maxsize=4096)  # an image's timestamps are encoded on every read of it
 def encode_time(when: float) -> str:
-    seconds = int(when)
+    seconds = math.floor(when)  # before 1970 too: the fraction is always forward
     micros = round((when - seconds) * 1_000_000)
     if micros >= 1_000_000:
         seconds, micros = seconds + 1, micros - 1_000_000
-    text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    moment = time.gmtime(seconds)
+    text = time.strftime("%Y-%m-%dT%H:%M:%S", moment)
+    if moment.tm_year < 1000:  # %Y does not pad it to four digits
+        text = text.zfill(19)
     return f"{text}.{micros:06d}".rstrip("0") + "Z" if micros else text + "Z"
 
 

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._control_routes import control_routes
 from ._fake import FakeImageService
-from .errors import ServiceError
-from .faces.server import LOOPBACK_HOSTS, bind, uvicorn_config
+from ._state import StateError
+from ._state_file import read_state_file
+from .faces.server import (
+    LOOPBACK_HOSTS,
+    SHUTDOWN_GRACE,
+    bind,
+    controls_enabled,
+    uvicorn_config,
+)
 
 __all__ = ["main"]
 
@@ -43,15 +48,44 @@ def _parser() -> argparse.ArgumentParser:
         "--seed",
         type=Path,
         metavar="FILE",
-        help='JSON file of state to start with: {"images": [...], '
-        '"disks": [...], "snapshots": [...]} (images in the JSON mapping)',
+        help="a state file to start from (contracts/state.schema.json; a file of "
+        '{"images": [...], "disks": [...], "snapshots": [...]} is one); it is read, never '
+        "written. Not the ID source's seed: that is --id-seed",
     )
-    serve.add_argument("--id-seed", default=None, help="make generated IDs reproducible")
+    serve.add_argument(
+        "--state",
+        type=Path,
+        metavar="FILE",
+        help="the state file to keep: loaded at start if it exists (else --seed), saved "
+        "atomically on SIGTERM, Ctrl-C and POST /_fake/state:save",
+    )
+    serve.add_argument(
+        "--id-seed",
+        default=None,
+        metavar="SEED",
+        help="the ID source's seed: the same seed gives the same IDs (a state file's ID "
+        "source, when it has one, goes on from where it was instead)",
+    )
+    serve.add_argument(
+        "--access",
+        type=Path,
+        metavar="FILE",
+        help='JSON file of token -> folders ({"t1": ["b1gfolder"]}): other tokens get 401, '
+        "other folders 403, and /_fake/ takes only the control token (default: any token, "
+        "any folder)",
+    )
+    serve.add_argument(
+        "--control-token",
+        default=None,
+        metavar="TOKEN",
+        help="the bearer token /_fake/ takes when --access is set (default: a random one); "
+        "printed on the line after the URL (and after the gRPC lines)",
+    )
     serve.add_argument(
         "--completion",
-        default="on-poll",
+        default=None,
         choices=["on-poll", "immediate", "manual", "clock"],
-        help="when operations finish (default on-poll)",
+        help="when operations finish (default: the state file's, else on-poll)",
     )
     serve.add_argument(
         "--controls",
@@ -66,17 +100,25 @@ def _log(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def _load_seed(fake: FakeImageService, path: Path) -> None:
-    data: Any = json.loads(path.read_text("utf-8"))
-    if isinstance(data, list):
-        data = {"images": data}
-    for image in data.get("images", []):
-        fake.put_image(**image)
-    actions = control_routes().actions  # the checks and meaning of POST /_fake/disks
-    for disk in data.get("disks", []):
-        actions["add_disk"].run(fake.controls, disk)
-    for snapshot in data.get("snapshots", []):
-        actions["add_snapshot"].run(fake.controls, snapshot)
+def _fail(line: str) -> int:
+    """Refuse to start: one line on stderr, exit status 2."""
+    print("yc-images-fake: " + " ".join(line.split()), file=sys.stderr, flush=True)
+    return 2
+
+
+def _read_access(path: Path) -> dict[str, Iterable[str]]:
+    """``--access FILE``: a JSON object of token -> list of folder IDs."""
+    data = read_state_file(path)  # the same JSON reading, errors as one StateError
+    if not isinstance(data, dict):
+        raise StateError("(top level)", "must be a JSON object of token -> [folder IDs]")
+    for token, folders in data.items():
+        if not token.strip():
+            raise StateError(repr(token), "a token must not be empty")
+        if not isinstance(folders, list) or not all(
+            isinstance(f, str) and f for f in folders
+        ):
+            raise StateError(token[:40], "must be a list of folder IDs (non-empty strings)")
+    return data
 
 
 def _serve_grpc(
@@ -95,24 +137,49 @@ def _serve_grpc(
     return server, ca_dir
 
 
+def _setup(args: argparse.Namespace, controls: bool) -> FakeImageService:
+    """The fake the flags describe, its state loaded; StateError names a bad file."""
+    access = None
+    if args.access is not None:
+        try:
+            access = _read_access(args.access)
+        except StateError as exc:
+            raise StateError(str(args.access), str(exc)) from None
+    fake = FakeImageService(
+        seed=args.id_seed,
+        completion=args.completion or "on-poll",
+        http_controls=controls,
+        access=access,
+        control_token=args.control_token,
+        state_file=args.state,
+    )
+    if args.state is not None and not args.state.parent.is_dir():
+        raise StateError(str(args.state), "its folder does not exist")
+    source = args.state if args.state is not None and args.state.exists() else args.seed
+    if source is not None:
+        try:
+            fake.load_state(source)
+        except StateError as exc:
+            raise StateError(str(source), str(exc)) from None
+        if args.completion is not None:  # the flag wins over the file's
+            fake.completion = args.completion
+    return fake
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     import uvicorn
 
     loopback = args.host in LOOPBACK_HOSTS
-    controls = args.controls == "on" or (args.controls == "auto" and loopback)
-    fake = FakeImageService(seed=args.id_seed, completion=args.completion, http_controls=controls)
-    if args.seed:
-        try:
-            _load_seed(fake, args.seed)
-        except (OSError, ValueError, TypeError, ServiceError) as exc:
-            print(f"yc-images-fake: cannot load {args.seed}: {exc}", file=sys.stderr)
-            return 2
+    controls = controls_enabled(args.host, args.controls)
+    try:
+        fake = _setup(args, controls)
+    except StateError as exc:
+        return _fail(f"cannot load {exc.field}: {exc.problem}")
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:
-        print(f"yc-images-fake: cannot bind {args.host}:{args.port}: {exc}", file=sys.stderr)
-        return 2
+        return _fail(f"cannot bind {args.host}:{args.port}: {exc}")
     port = sock.getsockname()[1]
     grpc_server: Any = None
     ca_dir: str | None = None
@@ -121,13 +188,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             grpc_server, ca_dir = _serve_grpc(fake, args.host, args.grpc_port, _log)
         except (ImportError, OSError) as exc:
             sock.close()
-            print(f"yc-images-fake: cannot serve gRPC: {exc}", file=sys.stderr)
-            return 2
+            return _fail(f"cannot serve gRPC: {exc}")
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"http://{host}:{port}", flush=True)
     if grpc_server is not None and ca_dir is not None:
         print(grpc_server.endpoint, flush=True)
         print(Path(ca_dir, "ca.pem"), flush=True)
+    if controls and args.access is not None:  # after the lines scripts already read
+        print(fake.control_token, flush=True)
+        _log("the /_fake/ controls take the control token printed last (Authorization: Bearer)")
     if not loopback:
         print(
             f"WARNING: serving on {args.host}, beyond loopback: anyone who can reach it can "
@@ -138,23 +207,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not controls:
         print("the /_fake/ control endpoints are off", file=sys.stderr, flush=True)
 
-    config = uvicorn_config(fake.asgi_app(log=_log))
+    app = fake.asgi_app(log=_log)
+    config = uvicorn_config(app)
+
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: Any) -> None:
             # Ctrl-C and SIGTERM are how this server is meant to stop: shut down
             # gracefully and exit 0, instead of re-raising the signal afterwards.
+            app.stopping = True  # replies held by latency faults answer now
             super().handle_exit(sig, frame)
             self._captured_signals.clear()
 
+    status = 0
     try:
         Server(config).run(sockets=[sock])
     finally:
         if grpc_server is not None:
-            grpc_server.stop(0)
+            grpc_server.stop(SHUTDOWN_GRACE)
         if ca_dir is not None:
             shutil.rmtree(ca_dir, ignore_errors=True)
+        if args.state is not None:
+            try:
+                _log(f"state saved to {fake.save_state()}")
+            except OSError as exc:
+                print(f"yc-images-fake: cannot save {args.state}: {exc}", file=sys.stderr)
+                status = 1
     print("stopped", file=sys.stderr, flush=True)
-    return 0
+    return status
 
 
 if __name__ == "__main__":

@@ -36,12 +36,11 @@ class Code(IntEnum):
     @classmethod
     def parse(cls, value: Code | int | str) -> Code:
         """A code from itself, its number or its name (``"NOT_FOUND"``, any case)."""
-        if isinstance(value, str):
-            try:
-                return cls[value.strip().upper()]
-            except KeyError:
-                raise ValueError(f"unknown gRPC code name {value!r}") from None
-        return cls(value)
+        try:
+            return cls[value.strip().upper()] if isinstance(value, str) else cls(value)
+        except (KeyError, ValueError):
+            known = ", ".join(f"{code.name} ({code.value})" for code in cls)
+            raise ValueError(f"unknown gRPC code {value!r}; the codes: {known}") from None
 
 
 _HTTP = {

@@ -19,13 +19,15 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("core", {"_core"}),
     (
         "request path",
-        {"_rpc", "_wire", "_validation", "_element_checks", "_controls", "_control_routes"},
+        {"_rpc", "_wire", "_validation", "_element_checks", "_controls", "_control_routes"}
+        | {"_state"},
     ),
     ("faces", {"faces"}),
     (
         "top",
         {
             "_fake",
+            "_state_file",
             "_fixture_values",
             "factories",
             "strategies",

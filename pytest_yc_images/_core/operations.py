@@ -27,6 +27,11 @@ class Completion(StrEnum):
     MANUAL = "manual"
     CLOCK = "clock"
 
+    @classmethod
+    def _missing_(cls, value: object) -> Completion:
+        modes = ", ".join(mode.value for mode in cls)
+        raise ValueError(f"unknown completion mode {value!r}; the modes: {modes}")
+
 
 DEFAULT_DURATIONS = {"Create": 30.0, "Update": 2.0, "Delete": 10.0}
 

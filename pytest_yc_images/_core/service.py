@@ -60,7 +60,7 @@ class ImageService:
         self.faults = Faults()
         self.journal = Journal()
         self._seq = 0
-        self._last_stamp = 0.0
+        self.last_stamp = 0.0  # the latest stamp given out: stamps only grow
 
     # --- callers and folders -------------------------------------------------------
     def _visible_image(self, caller: Caller, image_id: str) -> Image:
@@ -72,8 +72,8 @@ class ImageService:
     # --- time ----------------------------------------------------------------------
     def stamp(self) -> float:
         """Now, strictly later than every stamp before it (creation order is total)."""
-        self._last_stamp = max(self.clock.now(), self._last_stamp + 1e-6)
-        return self._last_stamp
+        self.last_stamp = max(self.clock.now(), self.last_stamp + 1e-6)
+        return self.last_stamp
 
     def settle(self) -> None:
         self.lifecycle.settle(self.clock.now())
@@ -355,7 +355,7 @@ class ImageService:
             )
         self._seq += 1
         image.seq = self._seq
-        self._last_stamp = max(self._last_stamp, image.created_at)
+        self.last_stamp = max(self.last_stamp, image.created_at)
         # An ID reused from a removed image: that image's operations are not this one's.
         self.store.operations_by_image.pop(image.id, None)
         self.store.add_image(image)
@@ -378,7 +378,7 @@ class ImageService:
             self.store,
             self.idempotency,
             self._seq,
-            self._last_stamp,
+            self.last_stamp,
             self.clock.now(),
             self.ids.state(),
             self.lifecycle.due,
@@ -389,7 +389,7 @@ class ImageService:
         parts: Any = copy.deepcopy(state)
         store, idempotency, seq, last_stamp, now, ids, due = parts
         self.store = self.lifecycle.store = store
-        self.idempotency, self._seq, self._last_stamp = idempotency, seq, last_stamp
+        self.idempotency, self._seq, self.last_stamp = idempotency, seq, last_stamp
         self.clock.set(max(now, self.clock.now()))
         self.ids.restore(ids)
         self.lifecycle.due = due

@@ -6,6 +6,7 @@ error a ``google.rpc.Status`` with the gateway's HTTP status.
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,7 +22,15 @@ from .._rpc import Reply, Rpc, new_request_id
 from .._wire import encode_status
 from ..errors import Code, ServiceError
 
-__all__ = ["MAX_BODY", "HttpRequest", "HttpResponse", "RestRouter"]
+__all__ = [
+    "MAX_BODY",
+    "HttpRequest",
+    "HttpResponse",
+    "RestRouter",
+    "controls_off",
+    "is_control_path",
+    "shutting_down",
+]
 
 MAX_BODY = 1024 * 1024
 _JSON = "application/json"
@@ -79,6 +88,24 @@ def _error(
     return _json_response(status or error.code.http_status, body, extra)
 
 
+_CONTROLS_OFF = "The fake's HTTP controls are disabled"
+
+
+def is_control_path(path: str) -> bool:
+    """Whether ``path`` (as sent) is one of the ``/_fake/`` controls'."""
+    return path.startswith("/_fake/") or path == "/_fake"
+
+
+def controls_off() -> HttpResponse:
+    """What a ``/_fake/`` path answers where the controls are off."""
+    return _error(ServiceError(Code.NOT_FOUND, _CONTROLS_OFF), None)
+
+
+def shutting_down() -> HttpResponse:
+    """What a request still waiting out a latency fault gets when its server stops."""
+    return _error(ServiceError(Code.UNAVAILABLE, "The fake's server is shutting down"), None)
+
+
 def _token(headers: Mapping[str, str]) -> str | None:
     value = headers.get("authorization", "")
     scheme, _, token = value.partition(" ")
@@ -89,10 +116,17 @@ class RestRouter:
     """Routes REST requests into :class:`Rpc`; ``/_fake/...`` into the test controls."""
 
     def __init__(
-        self, rpc: Rpc, *, controls: Controls | None = None, table: RouteTable | None = None
+        self,
+        rpc: Rpc,
+        *,
+        controls: Controls | None = None,
+        table: RouteTable | None = None,
+        control_token: str | None = None,
     ) -> None:
         self.rpc = rpc
         self.controls = controls
+        # What /_fake/ takes as its bearer token while the service has access= set.
+        self.control_token = control_token
         self._by_path = (table or routes()).by_path
 
     def handle(self, request: HttpRequest) -> HttpResponse:
@@ -145,11 +179,26 @@ class RestRouter:
 
     def _control(self, request: HttpRequest) -> HttpResponse:
         if self.controls is None:
-            raise ServiceError(Code.NOT_FOUND, "The fake's HTTP controls are disabled")
+            raise ServiceError(Code.NOT_FOUND, _CONTROLS_OFF)
+        if self.rpc.service.access.tokens is not None:
+            self._check_control_token(request)
         route, params = control_routes().match(request.method, request.path)
         query = _query(request.query, route.query)
         body = _body(request) if request.body else {}
         return _json_response(200, route.run(self.controls, body, params=params, query=query))
+
+
+    def _check_control_token(self, request: HttpRequest) -> None:
+        """With access= set, callers are told apart by token, so the controls (which
+        reach every folder) take only the control token."""
+        given = _token(request.headers) or ""
+        expected = self.control_token
+        if expected is None or not hmac.compare_digest(given.encode(), expected.encode()):
+            raise ServiceError(
+                Code.UNAUTHENTICATED,
+                "The /_fake/ controls of a fake with access= need its control token "
+                "(Authorization: Bearer <control token>)",
+            )
 
 
 def _reply(reply: Reply) -> HttpResponse:

@@ -11,10 +11,31 @@ from typing import Any
 
 from .asgi import AsgiApp
 
-__all__ = ["LOOPBACK_HOSTS", "LoopbackServer", "bind", "uvicorn_config"]
+__all__ = [
+    "LOOPBACK_HOSTS",
+    "SHUTDOWN_GRACE",
+    "LoopbackServer",
+    "bind",
+    "controls_enabled",
+    "uvicorn_config",
+]
 
 # The hosts a fake serves without a warning: anything else exposes its state and controls.
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
+
+# Seconds a stopping server gives requests in flight before it cancels them: a reply
+# held by a latency fault (up to its cap) must not hold the stop, so SIGTERM or
+# ``stop()`` ends the server within this grace plus a moment, whatever is in flight.
+SHUTDOWN_GRACE = 2
+
+
+def controls_enabled(host: str, controls: str = "auto") -> bool:
+    """Whether a server on ``host`` serves the ``/_fake/`` controls: ``"on"``, ``"off"``,
+    or ``"auto"`` (the default of the CLI and :class:`LoopbackServer`): on for a loopback
+    host only, since beyond it anyone who reaches the port could change the fake."""
+    if controls not in ("auto", "on", "off"):
+        raise ValueError(f"controls must be 'auto', 'on' or 'off', not {controls!r}")
+    return controls == "on" or (controls == "auto" and host in LOOPBACK_HOSTS)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -51,16 +72,22 @@ def uvicorn_config(app: Any) -> Any:
         timeout_keep_alive=30,
         proxy_headers=False,
         server_header=False,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE,
     )
 
 
 class LoopbackServer:
     """Serves an app on ``host:port`` (port 0: a free one) until :meth:`stop`.
 
-    Binds 127.0.0.1 by default; any other address is a loud, explicit choice.
+    Binds 127.0.0.1 by default; any other address is a loud, explicit choice, and there
+    the ``/_fake/`` controls are off unless ``controls="on"`` (the rule of
+    :func:`controls_enabled`, which the CLI follows too).
     """
 
-    def __init__(self, app: AsgiApp, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, app: AsgiApp, *, host: str = "127.0.0.1", port: int = 0, controls: str = "auto"
+    ) -> None:
+        app.controls = controls_enabled(host, controls)
         if host not in LOOPBACK_HOSTS:
             warnings.warn(
                 f"serving the fake on {host}, beyond loopback: anyone who can reach this "
@@ -111,7 +138,8 @@ class LoopbackServer:
         finally:
             loop.close()
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = SHUTDOWN_GRACE + 3.0) -> None:
+        self.app.stopping = True
         self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pytest_yc_images import FakeImageService
-from pytest_yc_images.cli import _load_seed, main
+from pytest_yc_images.cli import main
 
 GIB = 1024**3
 
@@ -26,7 +26,7 @@ def test_seeded_disks_and_snapshots_are_sources(tmp_path: Path) -> None:
         "disks": [{"id": "d1", "folderId": "b1gseeded", "size": str(5 * GIB)}],
         "snapshots": [{"id": "s1", "folderId": "b1gseeded", "diskSize": 6 * GIB}],
     }
-    _load_seed(fake, _seed(tmp_path, seed))
+    fake.load_state(_seed(tmp_path, seed))
     from_disk = fake.call("Create", {"folderId": "b1gseeded", "diskId": "d1"})
     from_snapshot = fake.call("Create", {"folderId": "b1gseeded", "snapshotId": "s1"})
     images = {i["id"]: i for i in fake.images("b1gseeded")}

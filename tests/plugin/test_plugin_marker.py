@@ -160,4 +160,6 @@ def test_a_bad_completion_in_the_marker_names_the_choices(pytester: pytest.Pytes
     )
     result = pytester.runpytest()
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*'eventually' is not a valid Completion*"])
+    result.stdout.fnmatch_lines(
+        ["*unknown completion mode 'eventually'; the modes: on-poll, immediate, manual, clock*"]
+    )

@@ -1,0 +1,328 @@
+"""A fake's state as plain JSON data, and back: what a state file holds.
+
+:func:`dump_state` writes what a restarted fake needs to answer as this one would:
+images, disks, snapshots, operations (shown and resumed alike), Idempotency-Keys, the
+virtual clock, the ID source and the completion mode. Journal, faults and ``access`` are
+not state. :func:`load_state` checks data against ``contracts/state.schema.json`` and
+loads it into a fresh service through the controls' own checks, or raises
+:class:`StateError` naming the first bad field; file I/O is the caller's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from . import _contracts
+from ._control_routes import control_routes
+from ._controls import Controls, image_from_json, inlined_control_schema
+from ._core.model import Image, Operation
+from ._core.seed import standard_images
+from ._core.service import PUBLIC_FOLDER, ImageService
+from ._validation import violations
+from ._wire import encode_image, encode_time, parse_time
+from .errors import Code, ServiceError
+
+__all__ = [
+    "STATE_VERSION",
+    "StateError",
+    "check_state",
+    "dump_state",
+    "load_state",
+    "state_clock",
+]
+
+STATE_VERSION = 1
+
+# Operation.pending's attributes by their names in the file (the API's JSON names).
+_PENDING = {
+    "name": "name",
+    "description": "description",
+    "minDiskSize": "min_disk_size",
+    "labels": "labels",
+    "status": "status",
+}
+_PENDING_NAMES = {attr: name for name, attr in _PENDING.items()}
+
+
+class StateError(ValueError):
+    """State data that cannot be loaded: ``field`` is where (``images[2].os``)."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}" if field else problem)
+        self.field = field
+        self.problem = problem
+
+
+# --- dump -------------------------------------------------------------------------------
+def _image_json(image: Image) -> dict[str, Any]:
+    out = encode_image(image)
+    # Written even at their default: a loaded image without them would get put_image's.
+    out["storageSize"] = str(image.storage_size)
+    out["minDiskSize"] = str(image.min_disk_size)
+    return out
+
+
+def _status(error: ServiceError) -> dict[str, Any]:
+    return {"code": int(error.code), "message": error.message}
+
+
+def _operation_json(op: Operation) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": op.id,
+        "method": op.method,
+        "folderId": op.folder_id,
+        "imageId": op.image_id,
+        "description": op.description,
+        "createdAt": encode_time(op.created_at),
+        "createdBy": op.created_by,
+        "modifiedAt": encode_time(op.modified_at),
+        "done": op.done,
+    }
+    if op.error is not None:
+        out["error"] = _status(op.error)
+    if op.response is not None:
+        out["response"] = _image_json(op.response)
+    if op.polls:
+        out["polls"] = op.polls
+    if op.due_at is not None:
+        out["dueAt"] = op.due_at
+    if op.pending is not None:
+        out["pending"] = {_PENDING_NAMES[k]: v for k, v in op.pending.items()}
+    if op.fail_with is not None:
+        out["failWith"] = _status(op.fail_with)
+    if op.fail_after_polls is not None:
+        out["failAfterPolls"] = op.fail_after_polls
+    return out
+
+
+def dump_state(service: ImageService) -> dict[str, Any]:
+    """``service``'s state as JSON-able data (call it under the fake's lock)."""
+    standard = {image.id: encode_image(image) for image in standard_images()}
+    images = sorted(service.store.images.values(), key=lambda image: image.seq)
+    key, count, _ = service.ids.state()
+    return {
+        "version": STATE_VERSION,
+        "completion": str(service.lifecycle.completion),
+        "clock": {"now": service.clock.now(), "lastStamp": service.last_stamp},
+        "ids": {"key": key.hex(), "count": count},
+        "images": [
+            _image_json(image)
+            for image in images
+            # The public folder's catalogue comes with every fake: only changes are state.
+            if image.folder_id != PUBLIC_FOLDER or standard.get(image.id) != encode_image(image)
+        ],
+        "disks": [
+            {
+                "id": d.id,
+                "folderId": d.folder_id,
+                "size": str(d.size),
+                "osType": d.os_type,
+                "productIds": list(d.product_ids),
+            }
+            for d in service.store.disks.values()
+        ],
+        "snapshots": [
+            {
+                "id": s.id,
+                "folderId": s.folder_id,
+                "storageSize": str(s.storage_size),
+                "diskSize": str(s.disk_size),
+                "osType": s.os_type,
+                "productIds": list(s.product_ids),
+            }
+            for s in service.store.snapshots.values()
+        ],
+        "operations": [_operation_json(op) for op in service.store.operations.values()],
+        "idempotency": [
+            {"subject": s, "method": m, "key": k, "request": r, "operationId": op_id}
+            for (s, m, k, r), op_id in service.idempotency.items()
+        ],
+    }
+
+
+# --- load -------------------------------------------------------------------------------
+def _where(parts: Any) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _check_finite(data: Any) -> None:
+    """NaN and infinities (``1e999``, ``NaN``) fit no field: name the first one. Walked
+    with a stack, not recursion, as the data may be deeply nested."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            raise StateError(where or "(top level)", f"must be a finite number, not {value}")
+        if isinstance(value, dict):
+            stack.extend((f"{where}.{k}" if where else str(k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{i}]", v) for i, v in enumerate(value))
+
+
+_CONTROL_BODY = "controls.yaml#/components/schemas/"
+
+
+def _inlined(node: Any, controls: Mapping[str, Any]) -> Any:
+    """The state schema with its references to the controls' bodies and to ``schemas/``
+    inlined (its own ``#/$defs`` stay): what jsonschema-rs takes without a registry."""
+    if isinstance(node, list):
+        return [_inlined(item, controls) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _inlined(value, controls) for key, value in node.items() if key != "$ref"}
+    ref = node.get("$ref")
+    if ref is None or ref.startswith("#"):
+        return out if ref is None else {**out, "$ref": ref}
+    if ref.startswith(_CONTROL_BODY):
+        body = controls["components"]["schemas"][ref.removeprefix(_CONTROL_BODY)]
+        target = inlined_control_schema(body, controls)
+    else:
+        target = _contracts.inline({"$ref": ref}, _contracts.STATE_SCHEMA_ID)
+    return {"allOf": [target, out]} if out else target
+
+
+@cache
+def _quick_check() -> Any:
+    """A quick yes/no of a state file (jsonschema-rs on the inlined schema), or None
+    without jsonschema-rs; as for requests, a no asks the full check, which names why."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - a dependency, but an optional speed-up
+        return None
+    schema = _inlined(_contracts.state_schema(), _contracts.controls_document())
+    return jsonschema_rs.Draft202012Validator(schema).is_valid
+
+
+def check_state(data: Any) -> dict[str, Any]:
+    """``data`` as a state mapping (a bare list is ``{"images": list}``), checked against
+    the state file's schema; :class:`StateError` names the first field it refuses."""
+    if isinstance(data, list):
+        data = {"images": data}
+    if not isinstance(data, dict):
+        raise StateError("(top level)", f"must be a JSON object, not {type(data).__name__}")
+    _check_finite(data)
+    quick = _quick_check()
+    if quick is not None:
+        try:
+            if quick(data):
+                return data
+        except (ValueError, OverflowError, TypeError):
+            pass  # a value jsonschema-rs cannot take (a huge integer): ask jsonschema
+    for error in _contracts.state_validator().iter_errors(data):
+        found = violations(error, "state")
+        if found:
+            raise StateError(found[0].field, found[0].description)
+        raise StateError(_where(error.absolute_path), error.message[:200])  # pragma: no cover
+    return data
+
+
+def state_clock(data: Mapping[str, Any]) -> float | None:
+    """The virtual clock's reading that checked state ``data`` holds, if any."""
+    clock = data.get("clock")
+    return float(clock["now"]) if clock else None
+
+
+def _status_error(status: Mapping[str, Any]) -> ServiceError:
+    return ServiceError(Code(status["code"]), status["message"])
+
+
+def _operation(data: Mapping[str, Any]) -> Operation:
+    response = None
+    if "response" in data:
+        response = image_from_json(data["response"], image_id="", created_at=0.0)
+    pending = data.get("pending")
+    return Operation(
+        id=data["id"],
+        method=data["method"],
+        folder_id=data["folderId"],
+        image_id=data["imageId"],
+        description=data.get("description", ""),
+        created_at=parse_time(data["createdAt"]),
+        created_by=data["createdBy"],
+        modified_at=parse_time(data["modifiedAt"]),
+        done=data["done"],
+        error=_status_error(data["error"]) if "error" in data else None,
+        response=response,
+        polls=data.get("polls", 0),
+        due_at=data.get("dueAt"),
+        pending=None if pending is None else {_PENDING[k]: v for k, v in pending.items()},
+        fail_with=_status_error(data["failWith"]) if "failWith" in data else None,
+        fail_after_polls=data.get("failAfterPolls"),
+    )
+
+
+def _run(where: str, apply: Any, *args: Any) -> Any:
+    """Apply one item; a refusal becomes a :class:`StateError` naming the item's field."""
+    try:
+        return apply(*args)
+    except ServiceError as error:
+        if error.violations:
+            first = error.violations[0]
+            raise StateError(f"{where}.{first.field}", first.description) from None
+        if error.code is Code.ALREADY_EXISTS and "name" in error.message:
+            raise StateError(f"{where}.name", error.message) from None
+        if error.code is Code.ALREADY_EXISTS:
+            raise StateError(f"{where}.id", error.message) from None
+        raise StateError(where, error.message) from None
+    except (ValueError, TypeError, KeyError) as exc:
+        raise StateError(where, str(exc)[:200]) from None
+
+
+def load_state(controls: Controls, state: Mapping[str, Any]) -> None:
+    """Load ``state`` (as :func:`check_state` gives it) into the fresh fake behind
+    ``controls`` (its clock already at :func:`state_clock`): images, disks and snapshots
+    through the controls that store them, then operations, keys, the ID source and the
+    completion mode."""
+    service = controls.rpc.service
+    standard = {image.id for image in standard_images()}
+    actions = control_routes().actions  # the checks and meaning of POST /_fake/images...
+    with controls.rpc.lock:
+        for index, image in enumerate(state.get("images", [])):
+            if image.get("id") in standard and image.get("folderId") == PUBLIC_FOLDER:
+                service.store.remove_image(image["id"])  # a changed catalogue image
+            _run(f"images[{index}]", actions["put_image"].run, controls, image)
+        for index, disk in enumerate(state.get("disks", [])):
+            _run(f"disks[{index}]", actions["add_disk"].run, controls, disk)
+        for index, snapshot in enumerate(state.get("snapshots", [])):
+            _run(f"snapshots[{index}]", actions["add_snapshot"].run, controls, snapshot)
+        _load_operations(service, state.get("operations", []))
+        for index, entry in enumerate(state.get("idempotency", [])):
+            if entry["operationId"] not in service.store.operations:
+                raise StateError(f"idempotency[{index}].operationId", "no such operation")
+            key = (entry["subject"], entry["method"], entry["key"], entry["request"])
+            service.idempotency[key] = entry["operationId"]
+        ids = state.get("ids")
+        if ids is not None:
+            issued = {*service.store.images, *service.store.operations}
+            service.ids.restore((bytes.fromhex(ids["key"]), ids["count"], frozenset(issued)))
+        clock = state.get("clock")
+        if clock is not None and "lastStamp" in clock:
+            # As saved: loading drew stamps of its own (put_image's default createdAt).
+            service.last_stamp = clock["lastStamp"]
+        if "completion" in state:
+            controls.set_completion(state["completion"])
+
+
+def _load_operations(service: ImageService, operations: list[Any]) -> None:
+    store = service.store
+    for index, data in enumerate(operations):
+        where = f"operations[{index}]"
+        op = _run(where, _operation, data)
+        if op.id in store.operations:
+            raise StateError(f"{where}.id", f"operation {op.id} is given twice")
+        image = store.images.get(op.image_id)
+        if not op.done and image is None:
+            raise StateError(
+                f"{where}.imageId",
+                f"a running operation's image {op.image_id} is not among the images",
+            )
+        store.add_operation(op)
+        if op.due_at is not None and not op.done:
+            service.lifecycle.due.append((op.due_at, op.id))
+    service.lifecycle.due.sort()  # a sorted list is a heap
