@@ -28,6 +28,8 @@ __all__ = [
     "MAX_LISTED_BYTES",
     "SCHEMA_CHECKED",
     "check",
+    "collect",
+    "listed",
     "reject",
     "validate",
     "violations",
@@ -63,11 +65,20 @@ def validate(message_name: str, message: Any) -> None:
 
 def check(validator: Any, message_name: str, message: Any) -> None:
     """Raise INVALID_ARGUMENT naming the fields ``validator`` (of ``message_name``'s
-    schema) refuses in ``message``; return if it refuses none.
+    schema) refuses in ``message`` (see :func:`collect`); return if it refuses none."""
+    found, unlisted = collect(validator, message_name, message)
+    if found:
+        reject(found, unlisted)
 
-    Each violation counts once, in the order found. Map and list fields longer than
-    :data:`SCHEMA_CHECKED` entries are cut for jsonschema, and their other entries checked
-    by the element checks, after the rest of the message."""
+
+def collect(validator: Any, message_name: str, message: Any) -> tuple[list[FieldViolation], int]:
+    """The distinct violations ``validator`` finds in ``message``, in the order found, and
+    how many more it counted without naming them.
+
+    Map and list fields longer than :data:`SCHEMA_CHECKED` entries are cut for jsonschema,
+    and their other entries checked by the element checks, after the rest of the message.
+    Once :data:`MAX_LISTED` are found, an entry's own violations (``labels.key``,
+    ``productIds[7]``: a path no other violation has) are only counted."""
     instance, rest = split(validator, message)
     found: dict[FieldViolation, None] = {}
     for error in validator.iter_errors(instance):
@@ -77,20 +88,27 @@ def check(validator: Any, message_name: str, message: Any) -> None:
     for entries in rest:
         for parts, keyword, limit, value in entries.failures():
             if len(parts) > 1 and len(found) >= MAX_LISTED:
-                # An entry's own path (labels.key, productIds[7]) names no other violation:
-                # once the listing is full, such a violation is only counted.
                 unlisted += 1
             else:
                 found[FieldViolation(_path(parts), _describe(keyword, limit, value))] = None
-    if found:
-        reject(list(found), unlisted)
+    return list(found), unlisted
 
 
 def reject(found: Sequence[FieldViolation], unlisted: int = 0) -> NoReturn:
     """Raise the INVALID_ARGUMENT of a request with these (distinct) violations: the first
-    of them in its BadRequest (see :data:`MAX_LISTED`), and how many others (and
-    ``unlisted`` more, counted but not named) in its message."""
-    listed: list[FieldViolation] = []
+    of them in its BadRequest (:func:`listed`), and how many others (and ``unlisted`` more,
+    counted but not named) in its message."""
+    shown = listed(found)
+    message = "Request validation error: " + ", ".join(v.field for v in shown)
+    if len(found) + unlisted > len(shown):
+        message += f" (and {len(found) + unlisted - len(shown)} more not listed)"
+    raise ServiceError(Code.INVALID_ARGUMENT, message, tuple(shown))
+
+
+def listed(found: Sequence[FieldViolation]) -> list[FieldViolation]:
+    """The first of ``found`` that a BadRequest lists: at most :data:`MAX_LISTED`, within
+    :data:`MAX_LISTED_BYTES` (the first always), names cut at :data:`MAX_FIELD_CHARS`."""
+    shown: list[FieldViolation] = []
     size = 0
     for violation in found:
         if len(violation.field) > MAX_FIELD_CHARS:
@@ -98,13 +116,10 @@ def reject(found: Sequence[FieldViolation], unlisted: int = 0) -> NoReturn:
                 violation.field[: MAX_FIELD_CHARS - 3] + "...", violation.description
             )
         size += _size(violation)
-        if listed and (len(listed) == MAX_LISTED or size > MAX_LISTED_BYTES):
+        if shown and (len(shown) == MAX_LISTED or size > MAX_LISTED_BYTES):
             break
-        listed.append(violation)
-    message = "Request validation error: " + ", ".join(v.field for v in listed)
-    if len(found) + unlisted > len(listed):
-        message += f" (and {len(found) + unlisted - len(listed)} more not listed)"
-    raise ServiceError(Code.INVALID_ARGUMENT, message, tuple(listed))
+        shown.append(violation)
+    return shown
 
 
 def _size(violation: FieldViolation) -> int:

@@ -298,3 +298,16 @@ def test_a_large_body_being_validated_does_not_stop_the_server(
             poster.join(60)
     assert statuses == [400]
     assert fake.images(FOLDER) == [image]
+
+
+def test_a_control_body_full_of_violations_gets_a_bounded_reply_with_the_count() -> None:
+    fake = FakeImageService()
+    labels = {f"k{i}": i for i in range(30_000)}  # each value breaks type: string
+    with fake.client() as client:
+        reply = client.post("/_fake/images", json={"folderId": FOLDER, "labels": labels})
+    assert reply.status_code == 400
+    [bad_request] = [d for d in reply.json()["details"] if d["@type"].endswith("BadRequest")]
+    assert 0 < len(bad_request["fieldViolations"]) <= MAX_LISTED
+    # 30,000 values of the wrong type and one map too large: ten named in the message
+    assert reply.json()["message"].endswith(" (and 29991 more)")
+    assert fake.images(FOLDER) == []
