@@ -2,8 +2,8 @@
 
     python benchmarks/run_all.py [--quick] [--only NAME,...]
 
-NAME is one of: in-process, scale, pytest, servers, grpc, conformance (default: all, in
-that order). ``--quick`` makes every part small (a few minutes in all on 2 busy cores);
+NAME is one of: in-process, scale, pytest, servers, grpc, conformance, hostile (default:
+all, in that order). ``--quick`` makes every part small (a few minutes in all on 2 busy cores);
 the full run is for a quiet machine. The ratios compare measurements taken in this same
 run: on a shared machine compare those, not absolute times across runs.
 """
@@ -18,6 +18,7 @@ from collections.abc import Callable
 import bench_conformance
 import bench_fake
 import bench_grpc
+import bench_hostile
 import bench_memory
 import bench_pytest
 import bench_servers
@@ -45,6 +46,10 @@ PARTS: dict[str, tuple[Callable[[bool], Section], list[tuple[str, str]]]] = {
     "grpc": (bench_grpc.measure, [(bench_grpc.TARGET, "≤ 5 ms")]),
     "conformance": (bench_conformance.measure, [(bench_conformance.TARGET, "< 15 s")]),
     "memory": (bench_memory.measure, []),  # reported, no target
+    "hostile": (
+        bench_hostile.measure,
+        [(bench_hostile.TARGET, "< 1 s"), (bench_hostile.GET_TARGET, "< 100 ms")],
+    ),
 }
 
 

@@ -24,8 +24,11 @@ from ._core.journal import JournalEntry
 from ._core.model import Disk, Image, Snapshot
 from ._core.operations import Completion
 from ._rpc import Rpc, method_name
-from ._validation import _lone_surrogates  # the API's walk for strings UTF-8 cannot carry
-from ._validation import check as check_schema
+from ._validation import (
+    _lone_surrogates,  # the API's walk for strings UTF-8 cannot carry
+    collect,
+    listed,
+)
 from ._wire import encode_image, encode_operation, parse_time
 from .errors import Code, FieldViolation, ServiceError
 
@@ -55,11 +58,12 @@ class ControlError(ServiceError, ValueError):
     __slots__ = ()
 
 
-def _refusal(found: list[FieldViolation]) -> ControlError:
+def _refusal(found: list[FieldViolation], unlisted: int = 0) -> ControlError:
     said = "; ".join(f"{v.field}: {v.description}" for v in found[:10])
-    more = f" (and {len(found) - 10} more)" if len(found) > 10 else ""
-    return ControlError(
-        Code.INVALID_ARGUMENT, f"Request validation error: {said}{more}", tuple(found)
+    more = len(found) + unlisted - 10
+    more_said = f" (and {more} more)" if more > 0 else ""
+    return ControlError(  # the BadRequest as bounded as the API's (_validation.listed)
+        Code.INVALID_ARGUMENT, f"Request validation error: {said}{more_said}", tuple(listed(found))
     )
 
 
@@ -172,11 +176,10 @@ def check(schema_name: str | None, body: Any) -> None:
         if body:
             raise _refusal([FieldViolation(str(name)[:100], "unknown field") for name in body])
         return
-    try:
-        if not _fits(schema_name, body):
-            check_schema(_contracts.control_validator(schema_name), schema_name, body)
-    except ServiceError as error:
-        raise _refusal(list(error.violations)) from None
+    if not _fits(schema_name, body):
+        found, unlisted = collect(_contracts.control_validator(schema_name), schema_name, body)
+        if found:
+            raise _refusal(found, unlisted)
     if not _flat_ascii(body):
         unencodable = _lone_surrogates(body)  # stored, no face could serve them back
         if unencodable:

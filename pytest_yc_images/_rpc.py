@@ -145,6 +145,9 @@ class Rpc:
         """Answer one call. ``size``: the request's bytes as the face received them (the
         journal weighs calls by it); without it, the request is serialised to weigh it."""
         spec = METHODS.get(method)
+        # Checked before the lock (it reads no state): a huge invalid request does not hold
+        # up other callers. Its error is raised where the check stood, after authentication.
+        invalid = _invalid(spec.request, message) if spec is not None else None
         with self.lock:
             service = self.service
             delay = 0.0
@@ -161,7 +164,8 @@ class Rpc:
                     if scripted is not None:
                         raise ServiceError(scripted.code, scripted.message or "Scripted fault")
                 caller = service.access.authenticate(token)
-                validate(spec.request, message)
+                if invalid is not None:
+                    raise invalid
                 # A repeat is the same request with the same key; a key reused for another
                 # request (another image, other fields) does not return the first's operation.
                 key = (
@@ -211,6 +215,14 @@ def _weigh(message: Any) -> int:
         return len(repr(message))
     except RecursionError:
         return 0
+
+
+def _invalid(message_name: str, message: Any) -> ServiceError | None:
+    try:
+        validate(message_name, message)
+    except ServiceError as error:
+        return error
+    return None
 
 
 def _fingerprint(message: Any) -> str:

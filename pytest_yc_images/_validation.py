@@ -1,21 +1,55 @@
 """Requests checked against their message schemas, and each violation named as the
-``google.rpc.BadRequest`` of the live service names it (the field in the JSON mapping)."""
+``google.rpc.BadRequest`` of the live service names it (the field in the JSON mapping).
+
+The work is linear in the request and the reply is bounded, whatever the request holds:
+violations are collected once each (a dict, not a list searched per violation), a BadRequest
+lists at most :data:`MAX_LISTED` of them within :data:`MAX_LISTED_BYTES` bytes and its
+message counts the rest, and of a large map or list field jsonschema checks only the first
+:data:`SCHEMA_CHECKED` entries: the rest are checked by element checks compiled from the
+same schema (:mod:`._element_checks`), which find the same violations far more cheaply.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NoReturn
 
+import orjson
 from jsonschema import ValidationError
 
 from . import _contracts
+from ._element_checks import SCHEMA_CHECKED, split
 from ._schema_model import message as schema_model
 from .errors import Code, FieldViolation, ServiceError
 
-__all__ = ["check", "reject", "validate", "violations"]
+__all__ = [
+    "MAX_FIELD_CHARS",
+    "MAX_LISTED",
+    "MAX_LISTED_BYTES",
+    "SCHEMA_CHECKED",
+    "check",
+    "collect",
+    "listed",
+    "reject",
+    "validate",
+    "violations",
+]
+
+# A BadRequest lists the first violations found: at most MAX_LISTED of them, and (after the
+# first) at most MAX_LISTED_BYTES of field names and descriptions, a name counted as it is
+# sent twice: in the message (which gRPC percent-encodes) and in the BadRequest. The message
+# says how many more there were. The bytes bound keeps the gRPC face's trailers (the message,
+# and the Status base64-encoded) under the 8 KiB of metadata a gRPC client accepts by
+# default: past it, the client sees RESOURCE_EXHAUSTED instead of the error. The count bound
+# keeps a reply readable. A field name longer than MAX_FIELD_CHARS (an unknown key may be
+# most of a 1 MiB body) is cut, as the REST face cuts unknown query parameters' names.
+MAX_LISTED = 100
+MAX_LISTED_BYTES = 4500
+MAX_FIELD_CHARS = 100
 
 
 def validate(message_name: str, message: Any) -> None:
-    """Raise INVALID_ARGUMENT naming every field of ``message`` that its schema refuses."""
+    """Raise INVALID_ARGUMENT naming the fields of ``message`` that its schema refuses."""
     unencodable = _lone_surrogates(message)
     if unencodable:
         reject(unencodable)
@@ -30,19 +64,70 @@ def validate(message_name: str, message: Any) -> None:
 
 
 def check(validator: Any, message_name: str, message: Any) -> None:
-    """Raise INVALID_ARGUMENT naming every field ``validator`` (of ``message_name``'s
-    schema) refuses in ``message``; return if it refuses none."""
-    found: list[FieldViolation] = []
-    for error in validator.iter_errors(message):
-        found += [v for v in violations(error, message_name) if v not in found]
+    """Raise INVALID_ARGUMENT naming the fields ``validator`` (of ``message_name``'s
+    schema) refuses in ``message`` (see :func:`collect`); return if it refuses none."""
+    found, unlisted = collect(validator, message_name, message)
     if found:
-        reject(found)
+        reject(found, unlisted)
 
 
-def reject(found: list[FieldViolation]) -> None:
-    """Raise the INVALID_ARGUMENT of a request with these violations."""
-    fields = ", ".join(v.field for v in found)
-    raise ServiceError(Code.INVALID_ARGUMENT, f"Request validation error: {fields}", tuple(found))
+def collect(validator: Any, message_name: str, message: Any) -> tuple[list[FieldViolation], int]:
+    """The distinct violations ``validator`` finds in ``message``, in the order found, and
+    how many more it counted without naming them.
+
+    Map and list fields longer than :data:`SCHEMA_CHECKED` entries are cut for jsonschema,
+    and their other entries checked by the element checks, after the rest of the message.
+    Once :data:`MAX_LISTED` are found, an entry's own violations (``labels.key``,
+    ``productIds[7]``: a path no other violation has) are only counted."""
+    instance, rest = split(validator, message)
+    found: dict[FieldViolation, None] = {}
+    for error in validator.iter_errors(instance):
+        for violation in violations(error, message_name):
+            found[violation] = None
+    unlisted = 0
+    for entries in rest:
+        for parts, keyword, limit, value in entries.failures():
+            if len(parts) > 1 and len(found) >= MAX_LISTED:
+                unlisted += 1
+            else:
+                found[FieldViolation(_path(parts), _describe(keyword, limit, value))] = None
+    return list(found), unlisted
+
+
+def reject(found: Sequence[FieldViolation], unlisted: int = 0) -> NoReturn:
+    """Raise the INVALID_ARGUMENT of a request with these (distinct) violations: the first
+    of them in its BadRequest (:func:`listed`), and how many others (and ``unlisted`` more,
+    counted but not named) in its message."""
+    shown = listed(found)
+    message = "Request validation error: " + ", ".join(v.field for v in shown)
+    if len(found) + unlisted > len(shown):
+        message += f" (and {len(found) + unlisted - len(shown)} more not listed)"
+    raise ServiceError(Code.INVALID_ARGUMENT, message, tuple(shown))
+
+
+def listed(found: Sequence[FieldViolation]) -> list[FieldViolation]:
+    """The first of ``found`` that a BadRequest lists: at most :data:`MAX_LISTED`, within
+    :data:`MAX_LISTED_BYTES` (the first always), names cut at :data:`MAX_FIELD_CHARS`."""
+    shown: list[FieldViolation] = []
+    size = 0
+    for violation in found:
+        if len(violation.field) > MAX_FIELD_CHARS:
+            violation = FieldViolation(
+                violation.field[: MAX_FIELD_CHARS - 3] + "...", violation.description
+            )
+        size += _size(violation)
+        if shown and (len(shown) == MAX_LISTED or size > MAX_LISTED_BYTES):
+            break
+        shown.append(violation)
+    return shown
+
+
+def _size(violation: FieldViolation) -> int:
+    """The bytes a violation takes in a gRPC status: its field name percent-encoded (in
+    the message) and in UTF-8 (in the BadRequest), and its description in UTF-8."""
+    name = violation.field.encode("utf-8", "surrogatepass")
+    escaped = sum(1 for byte in name if byte < 0x20 or byte > 0x7E or byte == 0x25)
+    return 2 * len(name) + 2 * escaped + len(violation.description.encode("utf-8", "replace"))
 
 
 def _lone_surrogates(message: Any) -> list[FieldViolation]:
@@ -54,22 +139,37 @@ def _lone_surrogates(message: Any) -> list[FieldViolation]:
                 break
         else:
             return []
+    try:  # orjson encodes every string to UTF-8 in one pass at C speed, and refuses these
+        orjson.dumps(message)
+        return []
+    except TypeError:  # that, or a value JSON cannot carry, or nesting too deep: walk it
+        pass
     found: list[FieldViolation] = []
-    stack: list[tuple[str, Any]] = [("", message)]
+    # Each value's place is (its parent's place, its key or index), named only when a
+    # violation needs it: building every path would cost the square of the depth.
+    stack: list[tuple[Any, Any]] = [(None, message)]
     while stack:
-        path, value = stack.pop()
+        where, value = stack.pop()
         if isinstance(value, str):
             if not _utf8(value):
-                found.append(FieldViolation(path or "body", "must be valid UTF-8 (lone surrogate)"))
+                found.append(FieldViolation(_named(where), "must be valid UTF-8 (lone surrogate)"))
         elif isinstance(value, dict):
             for key, item in value.items():
                 if not _utf8(str(key)):
-                    found.append(FieldViolation(path or "body", "keys must be valid UTF-8"))
+                    found.append(FieldViolation(_named(where), "keys must be valid UTF-8"))
                 else:
-                    stack.append((f"{path}.{key}" if path else str(key), item))
+                    stack.append(((where, str(key)), item))
         elif isinstance(value, list):
-            stack.extend((f"{path}[{index}]", item) for index, item in enumerate(value))
+            stack.extend(((where, index), item) for index, item in enumerate(value))
     return sorted(set(found), key=lambda v: v.field)
+
+
+def _named(where: Any) -> str:
+    parts: list[Any] = []
+    while where is not None:
+        where, part = where
+        parts.append(part)
+    return _path(reversed(parts)) or "body"
 
 
 def _utf8(text: str) -> bool:

@@ -17,7 +17,11 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("errors", {"errors"}),
     ("contracts", {"_contracts", "_routes", "_schema_model"}),
     ("core", {"_core"}),
-    ("request path", {"_rpc", "_wire", "_validation", "_controls", "_control_routes", "_state"}),
+    (
+        "request path",
+        {"_rpc", "_wire", "_validation", "_element_checks", "_controls", "_control_routes"}
+        | {"_state"},
+    ),
     ("faces", {"faces"}),
     (
         "top",

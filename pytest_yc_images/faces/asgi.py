@@ -23,6 +23,10 @@ Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 _BODILESS = frozenset({"GET", "HEAD"})  # no route reads a body on these: none is awaited
+# A body larger than this is handled in a worker thread: parsing and validating up to 1 MiB
+# takes long enough to hold up the other connections. Smaller ones stay on the event loop,
+# where a thread hop would cost more than the request.
+_IN_A_THREAD = 64 * 1024
 _TICK = 0.05  # how often a reply held by a latency fault looks whether its server stops
 
 
@@ -54,15 +58,17 @@ class AsgiApp:
         if not self.controls and is_control_path(path):  # a server beyond loopback
             reply = controls_off()
         else:
-            reply = self.router.handle(
-                HttpRequest(
-                    method,
-                    path,
-                    scope.get("query_string", b"").decode("latin-1"),
-                    {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
-                    b"" if method in _BODILESS else await _body(receive),
-                )
+            request = HttpRequest(
+                method,
+                path,
+                scope.get("query_string", b"").decode("latin-1"),
+                {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]},
+                b"" if method in _BODILESS else await _body(receive),
             )
+            if len(request.body) > _IN_A_THREAD:  # parsing and checking it must not stop the loop
+                reply = await asyncio.to_thread(self.router.handle, request)
+            else:
+                reply = self.router.handle(request)
         if reply.delay:
             reply = await self._wait(reply)
         headers = reply.wire_headers()

@@ -9,7 +9,9 @@ and what it refused changes nothing (``fake.images()`` before and after).
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -25,6 +27,8 @@ from pytest_yc_images import (
     schema,
     validator,
 )
+from pytest_yc_images._validation import MAX_LISTED
+from pytest_yc_images.faces.rest import MAX_BODY
 
 TOKEN = "bad-input-token"
 FOLDER = "b1gbadinput000000001"
@@ -325,3 +329,52 @@ def test_a_python_caller_s_non_string_key_is_named_not_a_crash(key: Any) -> None
     assert entry.error is not None
     violations = entry.error["details"][0]["fieldViolations"]
     assert [v["field"] for v in violations] == [str(key)]
+
+
+# --- bodies just under the size cap, full of violations (issue 15, item 1) ------------------
+@functools.cache
+def _under_the_cap(kind: str) -> bytes:
+    """The largest body ``HOSTILE[kind]`` makes that stays within MAX_BODY (1 MiB)."""
+    make = HOSTILE[kind][0]
+    low, high = 1, 1 << 20
+    while low < high:  # the largest n whose body fits
+        middle = (low + high + 1) // 2
+        fits = len(json.dumps(make(middle)).encode()) <= MAX_BODY
+        low, high = (middle, high) if fits else (low, middle - 1)
+    return json.dumps(make(low)).encode()
+
+
+HOSTILE: dict[str, tuple[Callable[[int], dict[str, Any]], str]] = {
+    "label-keys": (lambda n: {"folderId": FOLDER, "labels": {f"K{i}": "V" for i in range(n)}},
+                   "labels"),
+    "unknown-fields": (lambda n: {"folderId": FOLDER, **{f"x{i}": 1 for i in range(n)}}, "x0"),
+    "product-ids": (lambda n: {"folderId": FOLDER, "productIds": ["p" * 51] * n}, "productIds"),
+    "short-product-ids": (lambda n: {"folderId": "", "productIds": ["p"] * n}, "folderId"),
+    "nested-unknown": (lambda n: {"folderId": FOLDER, "os": {f"x{i}": 1 for i in range(n)}},
+                       "os"),
+    "surrogates": (lambda n: {"folderId": FOLDER, "productIds": ["\ud800"] * n}, "productIds"),
+}
+
+
+@pytest.mark.parametrize("kind", list(HOSTILE))
+def test_a_body_just_under_the_cap_full_of_violations_is_answered_bounded(
+    target: Target, kind: str
+) -> None:
+    field = HOSTILE[kind][1]
+    body = _under_the_cap(kind)
+    assert MAX_BODY - 100 < len(body) <= MAX_BODY
+    reply = target.post_raw(body)
+    target.refused(reply, Code.INVALID_ARGUMENT, field)
+    [bad_request] = [d for d in reply.json()["details"] if d["@type"].endswith("BadRequest")]
+    assert len(bad_request["fieldViolations"]) <= MAX_LISTED
+    assert len(reply.content) < 16_000  # the first violations and a count, not a megabyte
+    if kind != "short-product-ids":  # one violation only: nothing left to count
+        assert re.search(r" \(and \d+ more not listed\)$", reply.json()["message"])
+
+
+def test_a_nested_unknown_field_is_invalid_argument_naming_it(target: Target) -> None:
+    for os in ({"type": "LINUX", "x": 1}, {"x": {"y": [1]}}, {"type": "LINUX", "": None}):
+        reply = target.send_json("POST", IMAGES, {"folderId": FOLDER, "os": os})
+        target.refused(reply, Code.INVALID_ARGUMENT, "os")
+        named = reply.json()["details"][0]["fieldViolations"]
+        assert [v["field"] for v in named] == [f"os.{next(k for k in os if k != 'type')}"]
