@@ -17,9 +17,9 @@ from typing import Any
 from urllib.parse import unquote
 
 from . import _contracts
+from ._control_checks import check
 from ._controls import (
     Controls,
-    check,
     disk_from_json,
     error_from_json,
     fault_from_json,
@@ -173,9 +173,9 @@ class ControlRoute:
         params: Mapping[str, str] | None = None,
         query: Mapping[str, str] | None = None,
     ) -> Any:
-        """Check ``body`` (:func:`._controls.check`: its schema and the rules JSON Schema
+        """Check ``body`` (:func:`._control_checks.check`: its schema and the rules JSON Schema
         cannot state), then run the control; its JSON reply. A refused body raises
-        :class:`._controls.ControlError` naming each field, and nothing changes."""
+        :class:`._control_checks.ControlError` naming each field, and nothing changes."""
         check(self.body, body)
         message = dict(body)
         for name, value in (query or {}).items():

@@ -16,8 +16,9 @@ from functools import cache
 from typing import Any
 
 from . import _contracts
+from ._control_checks import inlined_control_schema
 from ._control_routes import control_routes
-from ._controls import Controls, image_from_json, inlined_control_schema
+from ._controls import Controls, image_from_json
 from ._core.model import Image, Operation
 from ._core.seed import standard_images
 from ._core.service import PUBLIC_FOLDER, ImageService

@@ -19,8 +19,8 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("core", {"_core"}),
     (
         "request path",
-        {"_rpc", "_wire", "_validation", "_element_checks", "_controls", "_control_routes"}
-        | {"_state"},
+        {"_rpc", "_wire", "_validation", "_element_checks", "_controls", "_control_checks"}
+        | {"_control_routes", "_state"},
     ),
     ("faces", {"faces"}),
     (
