@@ -220,3 +220,17 @@ def http_client_factory() -> Iterator[Callable[..., httpx.Client]]:
 def contract_check() -> Callable[[httpx.Response], None]:
     """The check every client's hook runs, to test that it does reject bad bodies."""
     return check_contract
+
+
+def fake_state(fake: FakeImageService) -> tuple[Any, ...]:
+    """Everything a refused request or control must leave as it was."""
+    store = fake.service.store
+    return (
+        fake.images(),
+        fake.operations(),
+        [(f, fake.fired(f)) for f in fake.faults],
+        fake.completion,
+        fake.clock.now(),
+        dict(store.disks),
+        dict(store.snapshots),
+    )

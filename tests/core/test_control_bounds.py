@@ -17,7 +17,7 @@ import pytest
 
 from pytest_yc_images import Code, FakeImageService, ServiceError
 from pytest_yc_images._core.faults import ErrorFault, LatencyFault, OperationFault
-from tests.conftest import FOLDER, checked_client
+from tests.conftest import FOLDER, checked_client, fake_state
 
 NAN = float("nan")
 INF = float("inf")
@@ -25,17 +25,7 @@ INT64_MAX = 2**63 - 1
 
 
 def _state(fake: FakeImageService) -> tuple[Any, ...]:
-    store = fake.service.store
-    return (
-        fake.images(),
-        fake.operations(),
-        [(f, fake.fired(f)) for f in fake.faults],
-        fake.completion,
-        fake.clock.now(),
-        dict(store.disks),
-        dict(store.snapshots),
-        fake.service.ids.state(),
-    )
+    return (*fake_state(fake), fake.service.ids.state())  # a refusal draws no ID either
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from pytest_yc_images import FakeImageService, controls_document, registry
 from pytest_yc_images._contracts import CONTROLS_BASE
 from pytest_yc_images._control_routes import ACTIONS, control_routes
 from pytest_yc_images.errors import ServiceError
-from tests.conftest import FOLDER, checked_client
+from tests.conftest import FOLDER, checked_client, fake_state
 
 CONTROLS_FILE = Path(__file__).resolve().parents[2] / "contracts" / "controls.yaml"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
@@ -115,17 +115,6 @@ def http(manual: FakeImageService) -> Callable[..., httpx.Response]:
     return send
 
 
-def _state(fake: FakeImageService) -> tuple[Any, ...]:
-    store = fake.service.store
-    return (
-        fake.images(),
-        fake.operations(),
-        [(f, fake.fired(f)) for f in fake.faults],
-        fake.completion,
-        fake.clock.now(),
-        dict(store.disks),
-        dict(store.snapshots),
-    )
 
 
 IMAGE = {
@@ -186,7 +175,7 @@ def test_a_valid_control_request_works_and_its_reply_fits_the_schema(
     path: str,
     kwargs: dict[str, Any],
 ) -> None:
-    before = _state(manual)
+    before = fake_state(manual)
     reply = http(method, path, **kwargs)
     assert reply.status_code == 200, reply.text
     errors = [
@@ -194,7 +183,7 @@ def test_a_valid_control_request_works_and_its_reply_fits_the_schema(
     ]
     assert errors == []
     if method == "POST":
-        assert _state(manual) != before  # it did something
+        assert fake_state(manual) != before  # it did something
 
 
 def test_the_folder_filter_of_get_images(
@@ -297,7 +286,7 @@ def test_a_bad_control_request_is_400_naming_the_field_and_changes_nothing(
     kwargs: dict[str, Any],
     field: str,
 ) -> None:
-    before = _state(manual)
+    before = fake_state(manual)
     reply = http(method, path, **kwargs)
     assert reply.status_code == 400, reply.text
     status = reply.json()
@@ -308,18 +297,18 @@ def test_a_bad_control_request_is_400_naming_the_field_and_changes_nothing(
         for v in detail.get("fieldViolations", [])
     ]
     assert field in violations, status
-    assert _state(manual) == before
+    assert fake_state(manual) == before
 
 
 def test_a_control_that_cannot_apply_is_400_and_changes_nothing(
     manual: FakeImageService, http: Callable[..., httpx.Response]
 ) -> None:
     assert http("POST", "/_fake/operations/{operationId}:complete").status_code == 200
-    before = _state(manual)
+    before = fake_state(manual)
     again = http("POST", "/_fake/operations/{operationId}:complete")
     assert again.status_code == 400  # already done: FAILED_PRECONDITION
     assert again.json()["code"] == 9
-    assert _state(manual) == before
+    assert fake_state(manual) == before
 
 
 def test_a_trailing_slash_and_percent_encoding_are_taken_as_before() -> None:

@@ -11,18 +11,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests._cli import serve
+
 TIMEOUT = 20
 
 
 def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pytest_yc_images.cli", "serve", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    url = proc.stdout.readline().strip()
+    proc, [url] = serve(*args)
     return proc, url
 
 

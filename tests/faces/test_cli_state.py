@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -18,6 +17,7 @@ import httpx
 import pytest
 
 from pytest_yc_images.cli import main
+from tests._cli import serve
 
 TIMEOUT = 20
 FOLDER = "b1gclistate0000000001"
@@ -90,21 +90,6 @@ def test_a_state_file_in_a_missing_folder_exits_2(
     assert "its folder does not exist" in line
 
 
-def _serve(*args: str, lines: int = 1) -> tuple[subprocess.Popen[str], list[str]]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pytest_yc_images.cli", "serve", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    printed = [proc.stdout.readline().strip() for _ in range(lines)]
-    if not printed[0]:
-        proc.kill()
-        raise AssertionError(f"the server did not start: {proc.communicate()[1]}")
-    return proc, printed
-
-
 def _stop(proc: subprocess.Popen[str], sig: int = signal.SIGTERM) -> str:
     try:
         proc.send_signal(sig)
@@ -131,7 +116,7 @@ def test_state_survives_sigterm_and_restart_over_rest_and_grpc(tmp_path: Path) -
         ca = Path(ca_path).read_bytes()
         return yandexcloud.SDK(endpoint=endpoint, iam_token="t", root_certificates=ca)
 
-    proc, (url, endpoint, ca_path) = _serve("--state", str(state), "--grpc-port", "0", lines=3)
+    proc, (url, endpoint, ca_path) = serve("--state", str(state), "--grpc-port", "0", lines=3)
     with httpx.Client(base_url=url, headers=AUTH, timeout=TIMEOUT) as client:
         rest_op = client.post(
             "/compute/v1/images", json={"folderId": FOLDER, "name": "over-rest"}
@@ -146,7 +131,7 @@ def test_state_survives_sigterm_and_restart_over_rest_and_grpc(tmp_path: Path) -
     assert "state saved to" in _stop(proc)
     assert state.exists()
 
-    proc, (url, endpoint, ca_path) = _serve("--state", str(state), "--grpc-port", "0", lines=3)
+    proc, (url, endpoint, ca_path) = serve("--state", str(state), "--grpc-port", "0", lines=3)
     try:
         with httpx.Client(base_url=url, headers=AUTH, timeout=TIMEOUT) as client:
             images = client.get("/compute/v1/images", params={"folderId": FOLDER}).json()
@@ -166,7 +151,7 @@ def test_state_survives_sigterm_and_restart_over_rest_and_grpc(tmp_path: Path) -
 
 def test_the_save_control_keeps_state_through_a_kill(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
-    proc, (url,) = _serve("--state", str(state))
+    proc, (url,) = serve("--state", str(state))
     try:
         with httpx.Client(base_url=url, headers=AUTH, timeout=TIMEOUT) as client:
             client.post("/compute/v1/images", json={"folderId": FOLDER, "name": "saved"})
@@ -175,7 +160,7 @@ def test_the_save_control_keeps_state_through_a_kill(tmp_path: Path) -> None:
     finally:
         _stop(proc, signal.SIGKILL)
 
-    proc, (url,) = _serve("--state", str(state))
+    proc, (url,) = serve("--state", str(state))
     try:
         with httpx.Client(base_url=url, headers=AUTH, timeout=TIMEOUT) as client:
             page = client.get("/compute/v1/images", params={"folderId": FOLDER}).json()
@@ -190,7 +175,7 @@ def test_seed_then_state(tmp_path: Path) -> None:
     seed.write_text(json.dumps({"images": [{"folderId": FOLDER, "name": "seeded"}]}))
     state = tmp_path / "state.json"
     for expected in (["seeded"], ["added", "seeded"]):
-        proc, (url,) = _serve("--seed", str(seed), "--state", str(state))
+        proc, (url,) = serve("--seed", str(seed), "--state", str(state))
         try:
             with httpx.Client(base_url=url, headers=AUTH, timeout=TIMEOUT) as client:
                 page = client.get("/compute/v1/images", params={"folderId": FOLDER}).json()
@@ -238,7 +223,7 @@ def _latency_then_stop(
 def test_sigterm_exits_within_5_s_while_a_request_sleeps_in_a_latency_fault(
     stop: signal.Signals,
 ) -> None:
-    proc, (url,) = _serve()
+    proc, (url,) = serve()
 
     def slow_get() -> tuple[int, int]:
         with httpx.Client(base_url=url, headers=AUTH, timeout=TIMEOUT) as client:
@@ -256,7 +241,7 @@ def test_sigterm_exits_within_5_s_while_a_grpc_call_sleeps_in_a_latency_fault() 
     from yandex.cloud.compute.v1.image_service_pb2 import GetImageRequest
     from yandex.cloud.compute.v1.image_service_pb2_grpc import ImageServiceStub
 
-    proc, (url, endpoint, ca_path) = _serve("--grpc-port", "0", lines=3)
+    proc, (url, endpoint, ca_path) = serve("--grpc-port", "0", lines=3)
     ca = Path(ca_path).read_bytes()
     sdk = yandexcloud.SDK(endpoint=endpoint, iam_token="t", root_certificates=ca)
     stub = sdk.client(ImageServiceStub)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -17,6 +16,7 @@ import pytest
 from pytest_yc_images import FakeImageService
 from pytest_yc_images.cli import main
 from pytest_yc_images.faces.server import LoopbackServer, controls_enabled
+from tests._cli import serve
 
 TIMEOUT = 20
 MINE = "b1gmine0000000000001"
@@ -98,17 +98,6 @@ def test_loopback_servers_keep_their_controls() -> None:
 
 
 # --- the CLI ----------------------------------------------------------------------------
-def _serve(*args: str, lines: int = 1) -> tuple[subprocess.Popen[str], list[str]]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pytest_yc_images.cli", "serve", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    return proc, [proc.stdout.readline().strip() for _ in range(lines)]
-
-
 def _stop(proc: subprocess.Popen[str]) -> tuple[str, str]:
     """Stop the server; what it printed after the lines read, on stdout and stderr."""
     try:
@@ -124,7 +113,7 @@ def _stop(proc: subprocess.Popen[str]) -> tuple[str, str]:
 def test_serve_access_refuses_other_tokens_and_folders(tmp_path: Path) -> None:
     access = tmp_path / "access.json"
     access.write_text(json.dumps({"alice": [MINE], "bob": [THEIRS]}))
-    proc, (url, control_token) = _serve("--access", str(access), lines=2)
+    proc, (url, control_token) = serve("--access", str(access), lines=2)
     try:
         assert url.startswith("http://127.0.0.1:")
 
@@ -153,7 +142,7 @@ def test_serve_prints_the_control_token_after_the_grpc_lines(tmp_path: Path) -> 
     pytest.importorskip("yandexcloud")
     access = tmp_path / "access.json"
     access.write_text(json.dumps({"alice": [MINE]}))
-    proc, (url, endpoint, ca_path, token) = _serve(
+    proc, (url, endpoint, ca_path, token) = serve(
         "--access", str(access), "--grpc-port", "0", "--control-token", "ctl-42", lines=4
     )
     try:
@@ -166,7 +155,7 @@ def test_serve_prints_the_control_token_after_the_grpc_lines(tmp_path: Path) -> 
 
 
 def test_serve_without_access_prints_what_it_printed_before() -> None:
-    proc, (url,) = _serve()
+    proc, (url,) = serve()
     try:
         with httpx.Client(base_url=url, timeout=TIMEOUT) as client:
             assert client.get("/_fake/images").status_code == 200  # open, as before

@@ -22,6 +22,7 @@ from referencing.jsonschema import DRAFT202012
 
 from pytest_yc_images import COMPUTE_URL, FakeImageService, LoopbackServer, controls_document
 from pytest_yc_images._contracts import CONTROLS_BASE, registry
+from tests.conftest import fake_state
 
 TOKEN = "control-fuzz-token"
 FOLDER = "b1gctlfuzzfolder0001"
@@ -110,16 +111,7 @@ class Target:
         self.running = reply.json()["id"]  # manual completion: it runs until :fail
 
     def state(self) -> tuple[Any, ...]:
-        store = self.fake.service.store
-        return (
-            self.fake.images(),
-            self.fake.operations(),
-            [(f, self.fake.fired(f)) for f in self.fake.faults],
-            self.fake.completion,
-            self.fake.clock.now(),
-            dict(store.disks),
-            dict(store.snapshots),
-        )
+        return fake_state(self.fake)
 
     def post(self, path: str, body: str) -> httpx.Response:
         return self.http.post(
