@@ -28,7 +28,7 @@ from _common import (
 )
 
 from pytest_yc_images import FakeImageService
-from pytest_yc_images._core.journal import DEFAULT_LIMIT
+from pytest_yc_images._core.journal import DEFAULT_LIMIT, DEFAULT_MAX_BYTES
 from pytest_yc_images._core.model import Image
 
 FAMILIES = 10
@@ -241,6 +241,16 @@ def journal_bytes_per_list(calls: int = 50) -> float:
     return grown / calls
 
 
+def journal_lists_kept(calls: int = 2 * DEFAULT_LIMIT) -> int:
+    """How many such List calls the journal holds at most (its entry and byte limits)."""
+    fake = FakeImageService(seed="bench", standard=False)
+    fill(fake, 150)
+    with fake.client(token=TOKEN) as client:
+        for _ in range(calls):
+            client.get("/compute/v1/images", params={"folderId": FOLDER, "pageSize": 100})
+    return len(fake.journal.entries)
+
+
 def measure_scale(quick: bool) -> Section:
     sizes = scale_sizes(quick)
     small, large = sizes[0], sizes[-1]
@@ -269,11 +279,12 @@ def measure_scale(quick: bool) -> Section:
     section.table(["call", *(f"{s:,}" for s in sizes), f"{large:,}/{small:,}"], rows)
     for point in points:
         point.client.close()
-    journal = journal_bytes_per_list()
+    journal, kept = journal_bytes_per_list(), journal_lists_kept()
     section.add(
-        f"Journal growth per List call (100 images): {journal:,.0f} B; it keeps the newest "
-        f"{DEFAULT_LIMIT:,} calls, so a server answering only such Lists holds up to "
-        f"~{journal * DEFAULT_LIMIT / 2**20:,.0f} MiB of journal.",
+        f"Journal growth per List call (100 images): {journal:,.0f} B; within its limits "
+        f"({DEFAULT_LIMIT:,} calls, {DEFAULT_MAX_BYTES / 2**20:,.0f} MiB as it weighs them) "
+        f"it keeps {kept:,} such calls, so a server answering only such Lists holds up to "
+        f"~{journal * kept / 2**20:,.0f} MiB of journal.",
         "",
     )
     sizes_note = f"{large:,} vs {small:,}"
