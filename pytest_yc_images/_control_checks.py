@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 from . import _contracts
 from ._core.clock import check_time
+from ._routes import routes
 from ._rpc import method_name
 from ._validation import (
     _lone_surrogates,  # the API's walk for strings UTF-8 cannot carry
@@ -60,6 +62,7 @@ def _finite(value: float) -> str | None:
 
 def _timestamp(value: str) -> str | None:
     try:
+        datetime.fromisoformat(value[:19])  # parse_time rolls second 60 or 61 over
         check_time(parse_time(value))
     except ValueError:
         return "must be a date that exists, from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z"
@@ -164,8 +167,20 @@ def check(schema_name: str | None, body: Any) -> None:
         for name, rule in _RULES.get(schema_name, {}).items()
         if name in body and (why := rule(body[name])) is not None
     ]
+    if not found and schema_name == "FaultSpec" and body.get("kind") == "operation_error":
+        found = _starts_an_operation(body["method"])
     if found:
         raise refusal(found)
+
+
+def _starts_an_operation(method: str) -> list[FieldViolation]:
+    """An operation_error fault on a method that starts no operation could never fire."""
+    starting = [r.rpc for r in routes() if r.metadata_type is not None]
+    if method == "*" or method_name(method) in starting:
+        return []
+    names = ", ".join(rpc.rpartition(".")[2] for rpc in starting)
+    why = f"an operation_error fault needs a method that starts an operation: {names} or *"
+    return [FieldViolation("method", why)]
 
 
 # --- checked bodies to records ---------------------------------------------------------

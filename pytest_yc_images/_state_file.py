@@ -17,6 +17,21 @@ from ._state import StateError
 __all__ = ["read_state_file", "write_state_file"]
 
 
+class _RepeatedKey(ValueError):
+    """A key given twice in one JSON object: the parser would keep the last silently."""
+
+
+def _one_value_per_key(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _RepeatedKey(key)
+            seen.add(key)
+    return out
+
+
 def read_state_file(path: str | Path) -> Any:
     """The JSON in ``path``; unreadable or malformed JSON is a :class:`StateError`."""
     try:
@@ -24,7 +39,9 @@ def read_state_file(path: str | Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise StateError("", f"cannot read it: {exc}") from None
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_one_value_per_key)
+    except _RepeatedKey as repeated:
+        raise StateError(str(repeated)[:100], "given twice in one object") from None
     except json.JSONDecodeError as exc:
         raise StateError("", f"not valid JSON: {exc}") from None
     except RecursionError:

@@ -53,6 +53,11 @@ BAD_FILES: list[tuple[str, str, str]] = [
     ),
     ("bad-snapshot", json.dumps({"snapshots": [{"folderId": FOLDER}]}), "snapshots[0].id"),
     ("not-json", "{not json", "not valid JSON"),
+    (  # found by review: the parser kept the last "images" and the server started
+        "repeated-key",
+        '{"images": [{"folderId": "f", "name": "a"}], "images": []}',
+        "images: given twice in one object",
+    ),
 ]
 
 
