@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 
@@ -21,3 +22,18 @@ def serve(*args: str, lines: int = 1) -> tuple[subprocess.Popen[str], list[str]]
         proc.kill()
         raise AssertionError(f"the server did not start: {proc.communicate()[1]}")
     return proc, printed
+
+
+def stop_server(
+    proc: subprocess.Popen[str], sig: int = signal.SIGTERM, timeout: float = 20
+) -> tuple[str, str]:
+    """Send ``sig`` and wait for the server to end (killed if it outlives ``timeout``);
+    what it printed after the lines already read, on stdout and stderr."""
+    try:
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    return out, err

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from pytest_yc_images.cli import main
-from tests._cli import serve
+from tests._cli import serve, stop_server
 
 TIMEOUT = 20
 FOLDER = "b1gclistate0000000001"
@@ -96,14 +96,7 @@ def test_a_state_file_in_a_missing_folder_exits_2(
 
 
 def _stop(proc: subprocess.Popen[str], sig: int = signal.SIGTERM) -> str:
-    try:
-        proc.send_signal(sig)
-        _, err = proc.communicate(timeout=TIMEOUT)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    return err
+    return stop_server(proc, sig, TIMEOUT)[1]
 
 
 def test_state_survives_sigterm_and_restart_over_rest_and_grpc(tmp_path: Path) -> None:

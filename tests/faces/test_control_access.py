@@ -6,7 +6,6 @@ after the lines it printed before."""
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 from pytest_yc_images import FakeImageService
 from pytest_yc_images.cli import main
 from pytest_yc_images.faces.server import LoopbackServer, controls_enabled
-from tests._cli import serve
+from tests._cli import serve, stop_server
 
 TIMEOUT = 20
 MINE = "b1gmine0000000000001"
@@ -100,14 +99,7 @@ def test_loopback_servers_keep_their_controls() -> None:
 # --- the CLI ----------------------------------------------------------------------------
 def _stop(proc: subprocess.Popen[str]) -> tuple[str, str]:
     """Stop the server; what it printed after the lines read, on stdout and stderr."""
-    try:
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=TIMEOUT)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    return out, err
+    return stop_server(proc, timeout=TIMEOUT)
 
 
 def test_serve_access_refuses_other_tokens_and_folders(tmp_path: Path) -> None:
