@@ -23,7 +23,10 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 __all__ = [
+    "DEFAULT_PROFILE",
+    "PROFILES",
     "SCHEMA_BASE",
+    "check_profile",
     "contracts_path",
     "control_validator",
     "controls_document",
@@ -41,6 +44,35 @@ __all__ = [
 
 SCHEMA_BASE = "https://pytest-yc-images.invalid/schemas/"
 
+# The API profiles: ``live`` (today's service, the default everywhere) and ``seed`` (the
+# seed's text exactly). ``schemas/`` holds the live messages; ``schemas/seed/`` holds,
+# for each message the seed documents differently, a JSON merge patch (RFC 7396) of the
+# live file (a key set to null is removed), so where the profiles agree there is one file.
+# In ``openapi.yaml`` a path, operation, parameter or property marked ``x-yc-profile:
+# live`` exists in the live profile only.
+PROFILES = ("live", "seed")
+DEFAULT_PROFILE = "live"
+
+
+def check_profile(profile: str) -> str:
+    """``profile`` if it is one of :data:`PROFILES`; a ValueError listing them if not."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown API profile {profile!r}; choose one of: {', '.join(PROFILES)}")
+    return profile
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """``target`` with the JSON merge patch ``patch`` applied (RFC 7396), as a new value."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    out = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = merge_patch(out.get(key), value)
+    return out
+
 
 def _root() -> Traversable:
     packaged = resources.files("pytest_yc_images") / "contracts"
@@ -56,9 +88,7 @@ def contracts_path() -> Path:
     return Path(str(_root()))
 
 
-@cache
-def _schemas() -> dict[str, dict[str, Any]]:
-    folder = _root() / "schemas"
+def _read_folder(folder: Traversable) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for entry in folder.iterdir():
         if entry.name.endswith(".json"):
@@ -66,31 +96,47 @@ def _schemas() -> dict[str, dict[str, Any]]:
     return out
 
 
-def message_names() -> list[str]:
+@cache
+def _schemas(profile: str = DEFAULT_PROFILE) -> dict[str, dict[str, Any]]:
+    live = _read_folder(_root() / "schemas")
+    if check_profile(profile) == "live":
+        return live
+    patches = _read_folder(_root() / "schemas" / profile)
+    unknown = sorted(set(patches) - set(live))
+    if unknown:
+        raise LookupError(f"schemas/{profile}/ patches messages that do not exist: {unknown}")
+    return {name: merge_patch(doc, patches[name]) if name in patches else doc
+            for name, doc in live.items()}  # fmt: skip
+
+
+def message_names(profile: str = DEFAULT_PROFILE) -> list[str]:
     """Names of every message schema (``Image``, ``CreateImageRequest``, ...), sorted."""
-    return sorted(name for name in _schemas() if name != "common")
+    return sorted(name for name in _schemas(profile) if name != "common")
 
 
-def schema(name: str) -> dict[str, Any]:
-    """The JSON Schema of message ``name`` (a deep copy: callers may change it)."""
+def schema(name: str, profile: str = DEFAULT_PROFILE) -> dict[str, Any]:
+    """The JSON Schema of message ``name`` in ``profile`` (a deep copy: callers may change
+    it)."""
     try:
-        return copy.deepcopy(_schemas()[name])
+        return copy.deepcopy(_schemas(profile)[name])
     except KeyError:
-        raise KeyError(f"no schema named {name!r}; known: {', '.join(message_names())}") from None
+        raise KeyError(
+            f"no schema named {name!r}; known: {', '.join(message_names(profile))}"
+        ) from None
 
 
 @cache
-def registry() -> Registry[Any]:
-    """A ``referencing`` registry holding every schema under its ``$id``."""
+def registry(profile: str = DEFAULT_PROFILE) -> Registry[Any]:
+    """A ``referencing`` registry holding every schema of ``profile`` under its ``$id``."""
     resources_ = [
         (doc["$id"], Resource.from_contents(doc, default_specification=DRAFT202012))
-        for doc in _schemas().values()
+        for doc in _schemas(profile).values()
     ]
     return Registry().with_resources(resources_)
 
 
 @cache
-def _checking_registry() -> Registry[Any]:
+def _checking_registry(profile: str = DEFAULT_PROFILE) -> Registry[Any]:
     """The schemas as :func:`validator` follows them: without ``$schema``. Below a
     ``$ref`` into another message's file, jsonschema picks the validator class by that
     file's ``$schema`` and would drop the ECMA ``pattern`` rule below; without it, the
@@ -103,7 +149,7 @@ def _checking_registry() -> Registry[Any]:
                 default_specification=DRAFT202012,
             ),
         )
-        for doc in _schemas().values()
+        for doc in _schemas(profile).values()
     ]
     return Registry().with_resources(resources_)
 
@@ -128,10 +174,12 @@ _Validator: Any = validators.extend(  # type: ignore[no-untyped-call]
 
 
 @cache
-def validator(name: str) -> Draft202012Validator:
-    """A ready validator for message ``name``; every ``$ref`` resolves through :func:`registry`."""
-    doc = _schemas()[name] if name in _schemas() else schema(name)
-    checker: Draft202012Validator = _Validator(doc, registry=_checking_registry())
+def validator(name: str, profile: str = DEFAULT_PROFILE) -> Draft202012Validator:
+    """A ready validator for message ``name`` in ``profile``; every ``$ref`` resolves
+    through :func:`registry`."""
+    found = _schemas(profile)
+    doc = found[name] if name in found else schema(name, profile)
+    checker: Draft202012Validator = _Validator(doc, registry=_checking_registry(profile))
     return checker
 
 
@@ -143,17 +191,31 @@ def _openapi_raw() -> dict[str, Any]:
     return loaded
 
 
-def openapi_document(*, bundled: bool = False) -> dict[str, Any]:
-    """The OpenAPI document of the REST face, as a dict (a deep copy).
+def openapi_document(*, profile: str = DEFAULT_PROFILE, bundled: bool = False) -> dict[str, Any]:
+    """The OpenAPI document of the REST face in ``profile``, as a dict (a deep copy).
 
     As written, its schemas ``$ref`` the files under ``schemas/``. With ``bundled=True``
-    every message schema is copied under ``components/schemas`` and each ``$ref`` points
-    there, for tools that cannot follow references to other files.
+    every message schema of the profile is copied under ``components/schemas`` and each
+    ``$ref`` points there, for tools that cannot follow references to other files.
     """
-    doc = copy.deepcopy(_openapi_raw())
+    doc = _for_profile(_openapi_raw(), check_profile(profile))
     if bundled:
-        doc = _bundle(doc)
-    return doc
+        doc = _bundle(doc, profile)
+    return doc  # type: ignore[no-any-return]
+
+
+def _for_profile(node: Any, profile: str) -> Any:
+    """A copy of ``node`` without what ``x-yc-profile`` reserves for another profile."""
+
+    def kept(value: Any) -> bool:
+        wanted = value.get("x-yc-profile") if isinstance(value, dict) else None
+        return wanted is None or wanted == profile
+
+    if isinstance(node, dict):
+        return {key: _for_profile(value, profile) for key, value in node.items() if kept(value)}
+    if isinstance(node, list):
+        return [_for_profile(item, profile) for item in node if kept(item)]
+    return node
 
 
 CONTROLS_BASE = "https://pytest-yc-images.invalid/controls.yaml"
@@ -212,7 +274,7 @@ def state_validator() -> Draft202012Validator:
 _FILE_REF = re.compile(r"^(?:\./)?(?:schemas/)?([A-Za-z]+)\.json(#.*)?$")
 
 
-def _bundle(doc: dict[str, Any]) -> dict[str, Any]:
+def _bundle(doc: dict[str, Any], profile: str) -> dict[str, Any]:
     components = doc.setdefault("components", {}).setdefault("schemas", {})
 
     def local(ref: str) -> str:
@@ -236,7 +298,7 @@ def _bundle(doc: dict[str, Any]) -> dict[str, Any]:
             return [rewrite(item) for item in node]
         return node
 
-    for name, body in _schemas().items():
+    for name, body in _schemas(profile).items():
         components[name] = rewrite(body)
     return rewrite(doc)  # type: ignore[no-any-return]
 
@@ -251,7 +313,12 @@ _DROPPED = frozenset({"$ref", "$id", "$defs"})
 
 
 def inline(
-    node: Any, base: str, *, known: Container[str] | None = None, where: str = "#"
+    node: Any,
+    base: str,
+    *,
+    known: Container[str] | None = None,
+    where: str = "#",
+    profile: str = DEFAULT_PROFILE,
 ) -> Any:
     """``node`` with every ``$ref`` replaced by what it points to, resolved against ``base``
     (our schemas have no cycles), so a validator needs no registry.
@@ -272,14 +339,15 @@ def inline(
                 "teach pytest_yc_images/_schema_model.py the constraint first"
             )
         if key in SUBSCHEMA:
-            out[key] = inline(value, base, known=known, where=at)
+            out[key] = inline(value, base, known=known, where=at, profile=profile)
         elif key in SUBSCHEMAS:
             out[key] = [
-                inline(sub, base, known=known, where=f"{at}/{i}") for i, sub in enumerate(value)
+                inline(sub, base, known=known, where=f"{at}/{i}", profile=profile)
+                for i, sub in enumerate(value)
             ]
         elif key in NAMED_SUBSCHEMAS:
             out[key] = {
-                name: inline(sub, base, known=known, where=f"{at}/{name}")
+                name: inline(sub, base, known=known, where=f"{at}/{name}", profile=profile)
                 for name, sub in value.items()
             }
         elif key not in _DROPPED:
@@ -287,21 +355,22 @@ def inline(
     if "$ref" not in node:
         return out
     target = urljoin(base, node["$ref"])
-    contents = registry().resolver(base_uri=base).lookup(node["$ref"]).contents
-    resolved = inline(contents, urldefrag(target).url, known=known, where=target)
+    contents = registry(profile).resolver(base_uri=base).lookup(node["$ref"]).contents
+    resolved = inline(contents, urldefrag(target).url, known=known, where=target, profile=profile)
     return {"allOf": [resolved, out]} if out else resolved
 
 
 @cache
-def inlined(name: str) -> dict[str, Any]:
-    """The schema of message ``name`` with every ``$ref`` inlined (cached: do not change it)."""
-    doc = _schemas()[name]
-    out: dict[str, Any] = inline(doc, doc["$id"], where=doc["$id"] + "#")
+def inlined(name: str, profile: str = DEFAULT_PROFILE) -> dict[str, Any]:
+    """The schema of message ``name`` in ``profile`` with every ``$ref`` inlined (cached:
+    do not change it)."""
+    doc = _schemas(profile)[name]
+    out: dict[str, Any] = inline(doc, doc["$id"], where=doc["$id"] + "#", profile=profile)
     return out
 
 
 @cache
-def fast_check(name: str) -> Any:
+def fast_check(name: str, profile: str = DEFAULT_PROFILE) -> Any:
     """A quick yes/no check of message ``name`` (jsonschema-rs on the inlined schema), or
     None where jsonschema-rs is not installed. It never decides alone that a message is
     invalid: callers ask :func:`validator` for the errors, which also settles any doubt."""
@@ -309,4 +378,4 @@ def fast_check(name: str) -> Any:
         import jsonschema_rs
     except ImportError:  # pragma: no cover - it is a dependency, but an optional speed-up
         return None
-    return jsonschema_rs.Draft202012Validator(inlined(name)).is_valid
+    return jsonschema_rs.Draft202012Validator(inlined(name, profile)).is_valid

@@ -140,7 +140,16 @@ def _clear_faults(c: Controls, body: dict[str, Any], path: Mapping[str, str]) ->
 
 @_action("read_journal")
 def _read_journal(c: Controls, body: dict[str, Any], path: Mapping[str, str]) -> Any:
-    return {"entries": [_entry_json(entry) for entry in c.read_journal()]}
+    return {
+        "profile": c.rpc.service.profile,
+        "entries": [_entry_json(entry) for entry in c.read_journal()],
+    }
+
+
+@_action("read_settings")
+def _read_settings(c: Controls, body: dict[str, Any], path: Mapping[str, str]) -> Any:
+    service = c.rpc.service
+    return {"profile": service.profile, "completion": str(service.lifecycle.completion)}
 
 
 @_action("save_state")

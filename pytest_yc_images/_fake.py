@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from ._contracts import DEFAULT_PROFILE, check_profile
 from ._control_routes import control_routes
 from ._controls import Controls, checked_fault, code_json, fault_from_spec
 from ._core.clock import DEFAULT_EPOCH, VirtualClock
@@ -47,7 +48,9 @@ class FakeImageService:
     folder, created on first use. With ``access`` set, the ``/_fake/`` controls take
     only ``control_token`` (generated when not given; :attr:`control_token`) as their
     bearer token. ``state_file`` is where :meth:`save_state` and ``POST
-    /_fake/state:save`` write (:meth:`load_state` reads one).
+    /_fake/state:save`` write (:meth:`load_state` reads one). ``profile`` is the API it
+    serves: ``"live"`` (today's ImageService, the default) or ``"seed"`` (the seed
+    documentation's older service exactly); see the docs page "Profiles: seed and live".
     """
 
     def __init__(
@@ -62,7 +65,9 @@ class FakeImageService:
         http_controls: bool = True,
         control_token: str | None = None,
         state_file: str | Path | None = None,
+        profile: str = DEFAULT_PROFILE,
     ) -> None:
+        check_profile(profile)
         self._options: dict[str, Any] = dict(
             seed=seed,
             completion=completion,
@@ -70,6 +75,7 @@ class FakeImageService:
             access=access,
             start_time=start_time,
             standard=standard,
+            profile=profile,
         )
         self.clock = VirtualClock(start_time)
         service = ImageService(
@@ -78,6 +84,7 @@ class FakeImageService:
             completion=completion,
             durations=durations,
             access=access,
+            profile=profile,
         )
         if standard:
             for image in standard_images():
@@ -97,6 +104,11 @@ class FakeImageService:
     @property
     def service(self) -> ImageService:
         return self._rpc.service
+
+    @property
+    def profile(self) -> str:
+        """The API profile this fake serves: ``"live"`` or ``"seed"``."""
+        return self._rpc.service.profile
 
     def transport(self) -> FakeTransport:
         """An httpx transport (sync and async) wired to this fake, no sockets."""
@@ -246,11 +258,7 @@ class FakeImageService:
         new fake's state, as :meth:`reset`, then the file's. A bad file raises
         ``StateError`` (a ValueError naming the field) and the fake is left unchanged."""
         # A file's data is ours; a caller's is copied, so nothing loaded shares it.
-        data = (
-            read_state_file(source)
-            if isinstance(source, str | Path)
-            else copy.deepcopy(source)
-        )
+        data = read_state_file(source) if isinstance(source, str | Path) else copy.deepcopy(source)
         state = check_state(data)
         now = state_clock(state)
         before = self._rpc.service, self.clock

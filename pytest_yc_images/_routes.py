@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from ._contracts import openapi_document, schema
+from ._contracts import DEFAULT_PROFILE, openapi_document, schema
 
 __all__ = ["Route", "RouteTable", "routes"]
 
@@ -77,9 +77,7 @@ class RouteTable:
             by_path.setdefault(route.path, (route.pattern, {}))[1][route.http_method] = route
         # (pattern, {HTTP method: Route}) per path, in the document's order (most called
         # first); patterns match whole paths, so the order decides nothing else.
-        self.by_path: tuple[tuple[re.Pattern[str], dict[str, Route]], ...] = tuple(
-            by_path.values()
-        )
+        self.by_path: tuple[tuple[re.Pattern[str], dict[str, Route]], ...] = tuple(by_path.values())
         self._by_template = {(r.http_method, r.path): r for r in table}
 
     def __iter__(self) -> Iterator[Route]:
@@ -117,17 +115,19 @@ class RouteTable:
         return self._by_template.get((http_method.upper(), path))
 
 
-def routes(document: Mapping[str, Any] | None = None) -> RouteTable:
+def routes(
+    document: Mapping[str, Any] | None = None, *, profile: str = DEFAULT_PROFILE
+) -> RouteTable:
     """The route table of ``document`` (an OpenAPI document as a dict; by default the
-    shipped ``contracts/openapi.yaml``, read once and cached)."""
+    shipped ``contracts/openapi.yaml`` in ``profile``, read once and cached)."""
     if document is None:
-        return _shipped()
+        return _shipped(profile)
     return _build(document)
 
 
 @cache
-def _shipped() -> RouteTable:
-    return _build(openapi_document())
+def _shipped(profile: str) -> RouteTable:
+    return _build(openapi_document(profile=profile))
 
 
 def _build(document: Mapping[str, Any]) -> RouteTable:

@@ -15,8 +15,10 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from ._contracts import DEFAULT_PROFILE, PROFILES
 from ._core.faults import ErrorFault, LatencyFault, LostReplyFault
 from ._core.model import Image
 from ._core.rpcs import implemented
@@ -29,13 +31,16 @@ from .errors import Code, ServiceError
 __all__ = ["METHODS", "MethodSpec", "Reply", "Rpc"]
 
 
-def _page(key: str) -> Callable[[tuple[list[Any], str]], dict[str, Any]]:
+def _page(key: str, live: bool) -> Callable[[tuple[list[Any], str]], dict[str, Any]]:
     def encode(result: tuple[list[Any], str]) -> dict[str, Any]:
         items, token = result
         out: dict[str, Any] = {}
         if items:
             out[key] = [
-                encode_image(i) if isinstance(i, Image) else encode_operation(i) for i in items
+                encode_image(i, live=live)
+                if isinstance(i, Image)
+                else encode_operation(i, live=live)
+                for i in items
             ]
         if token:
             out["nextPageToken"] = token
@@ -53,39 +58,43 @@ class MethodSpec:
 
 
 # The reply encoder of each response message; a page of a listing is found by its shape.
-_ENCODERS: dict[str, Callable[[Any], dict[str, Any]]] = {
+_ENCODERS: dict[str, Callable[..., dict[str, Any]]] = {
     "yandex.cloud.compute.v1.Image": encode_image,
     "yandex.cloud.operation.Operation": encode_operation,
 }
 
 
-def _encoder(route: Route) -> Callable[[Any], dict[str, Any]]:
+def _encoder(route: Route, profile: str) -> Callable[[Any], dict[str, Any]]:
+    live = profile == "live"
     if route.response_type in _ENCODERS:
-        return _ENCODERS[route.response_type]
+        return partial(_ENCODERS[route.response_type], live=live)
     if route.page_items is not None:
-        return _page(route.page_items)
+        return _page(route.page_items, live)
     raise LookupError(f"{route.rpc}: no encoder for {route.response_type}")
 
 
-def _methods() -> dict[str, MethodSpec]:
-    """The route table's RPCs that the core implements (the others answer UNIMPLEMENTED)."""
+def _methods(profile: str) -> dict[str, MethodSpec]:
+    """The RPCs of ``profile``'s route table that the core implements (the others answer
+    UNIMPLEMENTED)."""
     handlers = implemented(ImageService)
     return {
         route.rpc: MethodSpec(
             route.request,
             handlers[route.rpc],
-            _encoder(route),
+            _encoder(route, profile),
             # Keyed: a repeat answers the operation the first call made, so only a call
             # that starts one (its reply typed by its metadata). Cancel takes the header
             # but starts nothing; a repeat cancels again, a no-op once done.
             mutating=route.mutating and route.metadata_type is not None,
         )
-        for route in routes()
+        for route in routes(profile=profile)
         if route.rpc in handlers
     }
 
 
-METHODS: dict[str, MethodSpec] = _methods()
+# Per profile: the seed's and today's.
+PROFILE_METHODS: dict[str, dict[str, MethodSpec]] = {p: _methods(p) for p in PROFILES}
+METHODS: dict[str, MethodSpec] = PROFILE_METHODS[DEFAULT_PROFILE]
 
 
 _OK = Code.OK
@@ -144,10 +153,11 @@ class Rpc:
     ) -> Reply:
         """Answer one call. ``size``: the request's bytes as the face received them (the
         journal weighs calls by it); without it, the request is serialised to weigh it."""
-        spec = METHODS.get(method)
+        profile = self.service.profile
+        spec = PROFILE_METHODS[profile].get(method)
         # Checked before the lock (it reads no state): a huge invalid request does not hold
         # up other callers. Its error is raised where the check stood, after authentication.
-        invalid = _invalid(spec.request, message) if spec is not None else None
+        invalid = _invalid(spec.request, message, profile) if spec is not None else None
         with self.lock:
             service = self.service
             delay = 0.0
@@ -217,9 +227,9 @@ def _weigh(message: Any) -> int:
         return 0
 
 
-def _invalid(message_name: str, message: Any) -> ServiceError | None:
+def _invalid(message_name: str, message: Any, profile: str) -> ServiceError | None:
     try:
-        validate(message_name, message)
+        validate(message_name, message, profile)
     except ServiceError as error:
         return error
     return None

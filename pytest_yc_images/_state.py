@@ -106,6 +106,7 @@ def dump_state(service: ImageService) -> dict[str, Any]:
     key, count = service.ids.state()
     return {
         "version": STATE_VERSION,
+        "profile": service.profile,
         "completion": str(service.lifecycle.completion),
         "clock": {"now": service.clock.now(), "lastStamp": service.last_stamp},
         "ids": {"key": key.hex(), "count": count},
@@ -281,6 +282,12 @@ def load_state(controls: Controls, state: Mapping[str, Any]) -> None:
     through the controls that store them, then operations, keys, the ID source and the
     completion mode."""
     service = controls.rpc.service
+    if state.get("profile", service.profile) != service.profile:
+        raise StateError(
+            "profile",
+            f"the state was saved by a {state['profile']!r} fake; this fake serves "
+            f"{service.profile!r} (start it with that profile)",
+        )
     standard = {image.id for image in standard_images()}
     actions = control_routes().actions  # the checks and meaning of POST /_fake/images...
     with controls.rpc.lock:

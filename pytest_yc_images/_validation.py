@@ -48,19 +48,20 @@ MAX_LISTED_BYTES = 4500
 MAX_FIELD_CHARS = 100
 
 
-def validate(message_name: str, message: Any) -> None:
-    """Raise INVALID_ARGUMENT naming the fields of ``message`` that its schema refuses."""
+def validate(message_name: str, message: Any, profile: str = _contracts.DEFAULT_PROFILE) -> None:
+    """Raise INVALID_ARGUMENT naming the fields of ``message`` that its schema (in
+    ``profile``) refuses."""
     unencodable = _lone_surrogates(message)
     if unencodable:
         reject(unencodable)
-    quick = _contracts.fast_check(message_name)
+    quick = _contracts.fast_check(message_name, profile)
     if quick is not None:
         try:
             if quick(message):
                 return
         except (ValueError, OverflowError, TypeError):
             pass  # a value jsonschema-rs cannot take (e.g. a huge integer): ask jsonschema
-    check(_contracts.validator(message_name), message_name, message)
+    check(_contracts.validator(message_name, profile), message_name, message)
 
 
 def check(validator: Any, message_name: str, message: Any) -> None:

@@ -7,6 +7,7 @@ their default omitted, ``google.protobuf.Any`` with ``@type``.
 from __future__ import annotations
 
 import calendar
+import copy
 import math
 import re
 import time
@@ -57,7 +58,9 @@ def parse_time(text: str) -> float:
     return float(calendar.timegm(base)) + fraction
 
 
-def encode_image(image: Image) -> dict[str, Any]:
+def encode_image(image: Image, *, live: bool = True) -> dict[str, Any]:
+    """``image`` in the JSON mapping; without ``live`` (the seed profile), none of the
+    fields the seed does not document."""
     out: dict[str, Any] = {
         "id": image.id,
         "folderId": image.folder_id,
@@ -71,6 +74,8 @@ def encode_image(image: Image) -> dict[str, Any]:
         out["labels"] = dict(image.labels)
     if image.family:
         out["family"] = image.family
+    if live and image.size:
+        out["size"] = str(image.size)
     if image.storage_size:
         out["storageSize"] = str(image.storage_size)
     if image.min_disk_size:
@@ -80,8 +85,14 @@ def encode_image(image: Image) -> dict[str, Any]:
     out["status"] = image.status
     if image.os_type:
         out["os"] = {"type": image.os_type}
+    if live and image.nvidia_driver:
+        out.setdefault("os", {})["nvidia"] = {"driver": image.nvidia_driver}
     if image.pooled:
         out["pooled"] = True
+    if live and image.hardware_generation is not None:
+        out["hardwareGeneration"] = copy.deepcopy(image.hardware_generation)
+    if live and image.kms_key:
+        out["kmsKey"] = dict(image.kms_key)
     return out
 
 
@@ -104,7 +115,7 @@ def encode_status(error: ServiceError, request_id: str | None = None) -> dict[st
     return out
 
 
-def encode_operation(op: Operation) -> dict[str, Any]:
+def encode_operation(op: Operation, *, live: bool = True) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": op.id,
         "description": op.description,
@@ -121,7 +132,7 @@ def encode_operation(op: Operation) -> dict[str, Any]:
         if op.method == "Delete" or op.response is None:
             out["response"] = {"@type": TYPE_PREFIX + "google.protobuf.Empty"}
         else:
-            out["response"] = {"@type": _COMPUTE + "Image", **encode_image(op.response)}
+            out["response"] = {"@type": _COMPUTE + "Image", **encode_image(op.response, live=live)}
     return out
 
 

@@ -82,6 +82,13 @@ def _parser() -> argparse.ArgumentParser:
         "printed on the line after the URL (and after the gRPC lines)",
     )
     serve.add_argument(
+        "--profile",
+        default="live",
+        choices=["live", "seed"],
+        help="the API to serve: live (today's ImageService, the default) or seed (the seed "
+        "documentation's older service exactly)",
+    )
+    serve.add_argument(
         "--completion",
         default=None,
         choices=["on-poll", "immediate", "manual", "clock"],
@@ -114,9 +121,7 @@ def _read_access(path: Path) -> dict[str, Iterable[str]]:
     for token, folders in data.items():
         if not token.strip():
             raise StateError(repr(token), "a token must not be empty")
-        if not isinstance(folders, list) or not all(
-            isinstance(f, str) and f for f in folders
-        ):
+        if not isinstance(folders, list) or not all(isinstance(f, str) and f for f in folders):
             raise StateError(token[:40], "must be a list of folder IDs (non-empty strings)")
     return data
 
@@ -152,6 +157,7 @@ def _setup(args: argparse.Namespace, controls: bool) -> FakeImageService:
         access=access,
         control_token=args.control_token,
         state_file=args.state,
+        profile=args.profile,
     )
     if args.state is not None and not args.state.parent.is_dir():
         raise StateError(str(args.state), "its folder does not exist")

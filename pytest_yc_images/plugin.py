@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from ._contracts import DEFAULT_PROFILE, PROFILES
 from ._fake import DEFAULT_TOKEN, FakeImageService
 from ._fixture_values import YcGrpc, YcServer
 from .faces.server import LoopbackServer
@@ -26,6 +27,12 @@ __all__: list[str] = []  # pytest loads this module; tests import from pytest_yc
 
 # name: (help, default, choices)
 _OPTIONS: dict[str, tuple[str, str, tuple[str, ...] | None]] = {
+    "profile": (
+        "the API profile: live (today's ImageService) or seed (the seed documentation's); "
+        "the fake's and the conformance suite's",
+        DEFAULT_PROFILE,
+        PROFILES,
+    ),
     "completion": (
         "when the fake's operations finish",
         "on-poll",
@@ -45,6 +52,7 @@ _OPTIONS: dict[str, tuple[str, str, tuple[str, ...] | None]] = {
     ),
 }
 _MARKER_OPTIONS = (
+    "profile",
     "completion",
     "images",
     "faults",
@@ -55,13 +63,14 @@ _MARKER_OPTIONS = (
     "unfinished_operations",
 )
 _MARKER = (
-    "yc_images(*, completion=None, images=(), faults=(), seed=None, durations=None, "
-    "access=None, unfired_faults=None, unfinished_operations=None): configure this test's "
-    "fake (yc_fake, which every face of the test serves: yc_client, yc_server, yc_grpc): "
-    "the operation completion mode, images to put in first (JSON mapping, folderId "
-    "defaults to yc_folder_id), faults to script ({'kind': 'error', 'method': 'Create', "
-    "'code': 'UNAVAILABLE', 'times': 1}), virtual durations per method, the tokens that "
-    "may call and their folders ({'token': ['folder', ...]}), and the teardown checks."
+    "yc_images(*, profile=None, completion=None, images=(), faults=(), seed=None, "
+    "durations=None, access=None, unfired_faults=None, unfinished_operations=None): "
+    "configure this test's fake (yc_fake, which every face of the test serves: yc_client, "
+    "yc_server, yc_grpc): the API profile (live or seed), the operation completion mode, "
+    "images to put in first (JSON mapping, folderId defaults to yc_folder_id), faults to "
+    "script ({'kind': 'error', 'method': 'Create', 'code': 'UNAVAILABLE', 'times': 1}), "
+    "virtual durations per method, the tokens that may call and their folders "
+    "({'token': ['folder', ...]}), and the teardown checks."
 )
 
 
@@ -96,9 +105,13 @@ _SDK_WAITER_WARNING = (
 )
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", _MARKER)
     config.addinivalue_line("filterwarnings", _SDK_WAITER_WARNING)
+    # One --yc-profile for the fake and the conformance suite: resolved here (command
+    # line, environment, ini, default), and what the conformance plugin reads.
+    config.option.yc_profile = _setting(config, "profile")
 
 
 _SETTINGS = pytest.StashKey[dict[str, str]]()
@@ -169,8 +182,14 @@ class _TestSettings:
         config, seed = self._request.config, self.marker.get("seed")
         if seed is None:
             seed = _setting(config, "seed") or _test_seed(self._request)
+        profile = self.marker.get("profile") or _setting(config, "profile")
+        if profile not in PROFILES:
+            raise pytest.UsageError(
+                f"@pytest.mark.yc_images(profile={profile!r}): choose one of {', '.join(PROFILES)}"
+            )
         return {
             "seed": seed,
+            "profile": profile,
             "completion": self.marker.get("completion") or _setting(config, "completion"),
             "durations": self.marker.get("durations"),
             "access": self.marker.get("access"),

@@ -82,6 +82,7 @@ class Journal:
 
     limit: int = DEFAULT_LIMIT
     count: int = 0
+    profile: str = "live"  # the API profile the fake answered in
     max_bytes: int = DEFAULT_MAX_BYTES
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     bytes: int = 0  # the kept calls' sizes, together

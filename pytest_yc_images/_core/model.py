@@ -29,6 +29,12 @@ class Image:
     os_type: str = ""
     pooled: bool = False
     seq: int = 0  # creation order: breaks ties between equal timestamps
+    # The live profile's fields (the seed profile never shows them):
+    size: int = 0  # the virtual size, in bytes
+    # In the JSON mapping: {"generation2Features": {}} or {"legacyFeatures": {...}}.
+    hardware_generation: dict[str, Any] | None = None
+    kms_key: dict[str, str] | None = None  # {"keyId": ..., "versionId": ...}
+    nvidia_driver: str = ""  # os.nvidia.driver
 
     def copy(self) -> Image:
         """A copy that shares nothing mutable (a fraction of ``copy.deepcopy``'s cost)."""
@@ -47,7 +53,17 @@ class Image:
             self.os_type,
             self.pooled,
             self.seq,
+            self.size,
+            _copy_json(self.hardware_generation),
+            None if self.kms_key is None else dict(self.kms_key),
+            self.nvidia_driver,
         )
+
+
+def _copy_json(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    return {key: dict(inner) if isinstance(inner, dict) else inner for key, inner in value.items()}
 
 
 @dataclass(slots=True)
@@ -59,6 +75,8 @@ class Disk:
     size: int = 10 * 1024**3
     os_type: str = "LINUX"
     product_ids: list[str] = field(default_factory=list)
+    hardware_generation: dict[str, Any] | None = None
+    kms_key: dict[str, str] | None = None
 
 
 @dataclass(slots=True)
@@ -71,6 +89,8 @@ class Snapshot:
     disk_size: int = 10 * 1024**3
     os_type: str = "LINUX"
     product_ids: list[str] = field(default_factory=list)
+    hardware_generation: dict[str, Any] | None = None
+    kms_key: dict[str, str] | None = None
 
 
 @dataclass(slots=True)

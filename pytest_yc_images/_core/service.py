@@ -25,6 +25,8 @@ from .store import IdempotencyKeys, Store
 __all__ = ["PUBLIC_FOLDER", "Caller", "ImageService"]
 
 _GIB = 1024**3
+# The API profiles (the contracts' names; the core reads no files).
+PROFILES = ("live", "seed")
 
 
 def _not_found(kind: str, ident: str) -> ServiceError:
@@ -46,7 +48,14 @@ class ImageService:
         completion: Completion | str = Completion.ON_POLL,
         durations: dict[str, float] | None = None,
         access: dict[str, Iterable[str]] | None = None,
+        profile: str = "live",
     ) -> None:
+        if profile not in PROFILES:
+            raise ValueError(
+                f"unknown API profile {profile!r}; choose one of: {', '.join(PROFILES)}"
+            )
+        # "live" (today's service) or "seed" (the seed's text): what the rules follow.
+        self.profile = profile
         self.clock = clock
         self.ids = ids
         self.store = Store()
@@ -58,7 +67,7 @@ class ImageService:
         # (caller, method, Idempotency-Key, the request) -> the operation the first call made
         self.idempotency = IdempotencyKeys()
         self.faults = Faults()
-        self.journal = Journal()
+        self.journal = Journal(profile=profile)
         self._seq = 0
         self.last_stamp = 0.0  # the latest stamp given out: stamps only grow
 

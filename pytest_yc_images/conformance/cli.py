@@ -2,7 +2,7 @@
 
     yc-images-conformance --endpoint URL [--operation-endpoint URL] --folder-id ID
         [--token TOKEN] [--source-image-id ID] [--allow-mutations] [--max-images N]
-        [--profile seed|live] [--junitxml PATH] [--report PATH] [-- extra pytest args]
+        [--profile live|seed] [--junitxml PATH] [--report PATH] [-- extra pytest args]
     yc-images-conformance --grpc-endpoint HOST:PORT [--operation-endpoint HOST:PORT]
         [--ca PATH] --folder-id ID [...the same options]
     yc-images-conformance --fake [--report PATH] [-- extra pytest args]
@@ -65,7 +65,12 @@ def _run_parser() -> argparse.ArgumentParser:
     parser.add_argument("--allow-mutations", action="store_true",
                         help="create/update/delete images on a non-loopback endpoint")  # fmt: skip
     parser.add_argument("--max-images", type=int, default=50, help="images a run may create (50)")
-    parser.add_argument("--profile", choices=("seed", "live"), default="seed")
+    parser.add_argument(
+        "--profile",
+        choices=("live", "seed"),
+        default="live",
+        help="the API profile to check (default: live, today's service)",
+    )
     parser.add_argument("--operation-timeout", type=float, default=0.0)
     parser.add_argument("--junitxml", metavar="PATH")
     parser.add_argument("--report", metavar="PATH", help="write a Markdown conformance matrix")
@@ -171,10 +176,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ[_TOKEN_ENV] = token  # to pytest and its workers; never on a command line
     import pytest
 
-    # The suite needs no plugin but its own (and xdist, for -n): other installed plugins
-    # would only slow it down or change it.
+    # The suite needs no plugin but its own, ours (it owns --yc-profile, shared by the fake
+    # and the suite) and xdist, for -n: other installed plugins would only slow it down
+    # or change it.
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    plugins = ["-p", "xdist.plugin"] if importlib.util.find_spec("xdist") else []
+    plugins = ["-p", "pytest_yc_images.plugin"]
+    plugins += ["-p", "xdist.plugin"] if importlib.util.find_spec("xdist") else []
     status = int(pytest.main(plugins + pytest_args(args, extra)))
     return {0: 0, 1: 1, 4: 2}.get(status, 1)
 

@@ -19,7 +19,7 @@ from .client import NotExpressible
 from .report import Report
 from .rules import catalogue
 from .safety import Budget, Redactor, RunIdentity, new_run_id
-from .target import PROFILES, Target, TargetError
+from .target import Target, TargetError
 
 __all__ = ["api", "conformance_api", "run_identity", "scratch_image", "source_image_id", "target"]
 
@@ -55,7 +55,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--yc-allow-mutations", action="store_true", default=False,
         help="conformance: let mutating contracts run against a non-loopback endpoint")  # fmt: skip
     add("--yc-max-images", type=int, default=50, help="conformance: images a run may create")
-    add("--yc-profile", choices=PROFILES, default="seed", help="conformance: seed or live")
     add("--yc-fake", action="store_true", default=False,
         help="conformance: check the in-process fake (no network)")  # fmt: skip
     add("--yc-conformance-report", metavar="PATH", help="conformance: write a Markdown matrix")
@@ -79,7 +78,8 @@ def pytest_configure(config: pytest.Config) -> None:
             source_image_id=opt("yc_source_image_id"),
             allow_mutations=opt("yc_allow_mutations"),
             max_images=opt("yc_max_images"),
-            profile=opt("yc_profile"),
+            # --yc-profile is the main plugin's (one option for the fake and the suite).
+            profile=getattr(config.option, "yc_profile", None) or "live",
             operation_timeout=opt("yc_operation_timeout"),
         )
     except TargetError as exc:
@@ -118,7 +118,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     kept, dropped = [], []
     for item in items:
         profile = item.get_closest_marker("profile")
-        if profile and profile.args[0] == "live" and target.profile != "live":
+        if profile and profile.args[0] != target.profile:
             dropped.append(item)
             continue
         kept.append(item)

@@ -49,7 +49,7 @@ class Report:
 
     def uncovered(self) -> list[Rule]:
         named = {r for row in self.rows.values() for r in row.rules}
-        wanted = [r for r in catalogue().values() if r.profile == "seed" or self.profile == "live"]
+        wanted = [r for r in catalogue().values() if r.holds_in(self.profile)]
         return [r for r in wanted if r.id not in named]
 
     def markdown(self) -> str:
@@ -60,9 +60,9 @@ class Report:
             f"- target: {self.target}",
             f"- profile: **{self.profile}**"
             + (
-                " (the seed's rules)"
+                " (the seed documentation's service)"
                 if self.profile == "seed"
-                else " (seed + the live service's additions)"
+                else " (today's service: the live protos and reference pages)"
             ),
             f"- run id: `{self.run_id}`",
             f"- contracts: {counts['passed']} passed, {counts['failed']} failed, "

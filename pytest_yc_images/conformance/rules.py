@@ -24,16 +24,26 @@ class Rule:
     id: str
     method: str
     text: str  # the documentation's words (or, for a field rule, the schema's)
-    source: str = "seed"  # "seed": the gRPC reference; "api.md": the REST facts; "live"
+    # "seed": the gRPC reference; "api.md": the REST facts; "live" or "live/<file>.proto"
+    # (today's protos) or a reference page of yandex-cloud/docs ("docs:en/...")
+    source: str = "seed"
     not_testable: str = ""  # why no contract can check it over REST, if so
+    # The profiles it holds in: "*" (both), "live" or "seed". By default a rule from
+    # today's documentation is live only, any other holds in both.
+    profiles: str = ""
 
     @property
     def profile(self) -> str:
-        return "live" if self.source == "live" else "seed"
+        if self.profiles:
+            return self.profiles
+        return "live" if self.source.startswith(("live", "docs:")) else "*"
+
+    def holds_in(self, profile: str) -> bool:
+        return self.profile in ("*", profile)
 
 
-_B: list[tuple[str, str, str, str]] = [
-    # id, method, source, quote
+_B: list[tuple[str, ...]] = [
+    # id, method, source, quote[, profiles: "*", "live" or "seed" when not the default]
     ("get.returns-image", "ImageService.Get", "seed", "Returns the specified Image resource."),
     (
         "get.not-found",
@@ -248,13 +258,22 @@ _B: list[tuple[str, str, str, str]] = [
         "live",
         "The live service has also grown orderBy on List",
     ),
+    # Today's ImageService, row by row (issue "Today's ImageService"); each rule cites the
+    # live proto (live/*.proto) or the reference page it comes from.
+    # -- listing: orderBy and the filter grammar
+    # -- create: sources, hardware generation, sizes, kmsKey, minDiskSize
+    # -- operations: cancel, done, idempotency, timestamps
+    # -- names and the public catalogue
 ]
 
 
 @cache
 def catalogue() -> dict[str, Rule]:
     """Every rule by id: the behaviour rules, then one per schema constraint."""
-    rules = {rid: Rule(rid, method, quote, source) for rid, method, source, quote in _B}
+    rules = {
+        row[0]: Rule(row[0], row[1], row[3], row[2], profiles=row[4] if len(row) > 4 else "")
+        for row in _B
+    }
     for message, (method, _, _) in MESSAGES.items():
         for c in constraints(message):
             text = c.description or f"{c.field}: {c.keyword} {c.limit!r}"

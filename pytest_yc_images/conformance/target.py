@@ -16,7 +16,7 @@ import httpx
 
 __all__ = ["FAKE_FOLDER", "PROFILES", "Target", "TargetError", "grpc_missing", "is_loopback"]
 
-PROFILES = ("seed", "live")
+PROFILES = ("live", "seed")
 FAKE_FOLDER = "b1gconformance000001"
 TOKEN_ENV = "YC_IAM_TOKEN"
 _FAKE_URL = "https://compute.api.cloud.yandex.net"
@@ -82,7 +82,7 @@ class Target:
     source_image_id: str = ""
     allow_mutations: bool = False
     max_images: int = 50
-    profile: str = "seed"
+    profile: str = "live"
     fake: bool = False
     operation_timeout: float = 0.0  # 0: chosen by the kind of target
     grpc_endpoint: str = ""
@@ -161,7 +161,7 @@ class Target:
         if self.fake:
             from pytest_yc_images import FakeImageService  # only --fake needs the fake
 
-            fake = FakeImageService()
+            fake = FakeImageService(profile=self.profile)
             return fake.transport(), _FAKE_URL, _FAKE_URL
         if self.grpc_endpoint:
             from .grpc_bridge import GrpcBridge  # only a gRPC target imports grpc

@@ -162,7 +162,9 @@ def _rows() -> Iterator[pytest.ParameterSet]:
         yield row(message, "name", "-abc", False, "leading hyphen")
         yield row(message, "name", "abc-", False, "trailing hyphen")
         yield row(message, "name", "Abc", False, "uppercase")
-        yield row(message, "name", "a_b", False, "underscore")
+        yield row(message, "name", "a_b", True, "underscore (live)")
+        yield row(message, "name", "a_", False, "trailing underscore")
+        yield row(message, "name", "_a", False, "leading underscore")
         yield row(message, "name", "", True, "empty")
         yield row(message, "name", "abc\n", False, "trailing newline")
         yield row(message, "description", "d" * 256, True, "256 chars")
@@ -334,6 +336,18 @@ def test_constraint(message: str, path: str, value: Any, valid: bool) -> None:
     doc = {**base, **value} if path == "" else _with(base, path, value)
     errors = [error.message for error in validator(message).iter_errors(doc)]
     assert (not errors) is valid, errors or f"{doc!r} should be invalid"
+
+
+@pytest.mark.parametrize("message", ["CreateImageRequest", "UpdateImageRequest"])
+@pytest.mark.parametrize(("name", "live", "seed"), [("a_b", True, False), ("my-image", True, True),
+                                                     ("a_", False, False)])  # fmt: skip
+def test_names_with_underscores_are_live_only(
+    message: str, name: str, live: bool, seed: bool
+) -> None:
+    """The live proto's pattern is |[a-z]([-_a-z0-9]{0,61}[a-z0-9])?, the seed's has no _."""
+    doc = {**BASES[message], "name": name}
+    assert validator(message, "live").is_valid(doc) is live
+    assert validator(message, "seed").is_valid(doc) is seed
 
 
 @pytest.mark.parametrize("message", sorted(BASES))

@@ -22,6 +22,10 @@ def _every_field_set() -> Image:
         "os_type": "WINDOWS",
         "pooled": True,
         "seq": 7,
+        "size": 5,
+        "hardware_generation": {"legacyFeatures": {"pciTopology": "PCI_TOPOLOGY_V2"}},
+        "kms_key": {"keyId": "k", "versionId": "v"},
+        "nvidia_driver": "535",
     }
     for name, value in values.items():
         setattr(image, name, value)
@@ -35,8 +39,14 @@ def test_image_copy_keeps_every_field_and_shares_nothing_mutable() -> None:
     assert copy == image
     copy.labels["other"] = "x"
     copy.product_ids.append("q")
+    assert copy.hardware_generation is not None
+    assert copy.kms_key is not None
+    copy.hardware_generation["legacyFeatures"]["pciTopology"] = "PCI_TOPOLOGY_V1"
+    copy.kms_key["keyId"] = "other"
     assert image.labels == {"k": "v"}
     assert image.product_ids == ["p"]
+    assert image.hardware_generation == {"legacyFeatures": {"pciTopology": "PCI_TOPOLOGY_V2"}}
+    assert image.kms_key == {"keyId": "k", "versionId": "v"}
 
 
 def test_each_fake_gets_its_own_standard_images() -> None:

@@ -223,11 +223,11 @@ def _blocking_validation(monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
     entered, release = threading.Event(), threading.Event()
     real = _rpc.validate
 
-    def waiting(message_name: str, message: Any) -> None:
+    def waiting(message_name: str, message: Any, profile: str) -> None:
         if message_name == "CreateImageRequest":
             entered.set()
             release.wait(30)
-        real(message_name, message)
+        real(message_name, message, profile)
 
     monkeypatch.setattr(_rpc, "validate", waiting)
     return entered, release

@@ -30,7 +30,7 @@ from pytest_yc_images.strategies import (
 
 FEW = settings(max_examples=30, deadline=None)
 SOURCES = ("imageId", "diskId", "snapshotId", "uri")
-NAME = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?")
+NAME = re.compile(r"[a-z]([-_a-z0-9]{0,61}[a-z0-9])?")  # the live profile's
 FAMILY = re.compile(r"[a-z][-a-z0-9]{1,61}[a-z0-9]")
 MINIMAL = {  # the smallest valid body of each request under test
     "CreateImageRequest": {"folderId": "b1gfolder"},
