@@ -47,8 +47,10 @@ def test_the_profile_shows_in_settings_and_journal(profile: str) -> None:
 @pytest.mark.parametrize(("name", "live", "seed"), [("my_image", 200, 400), ("my-image", 200, 200)])
 def test_validation_follows_the_profile(name: str, live: int, seed: int) -> None:
     for profile, status in (("live", live), ("seed", seed)):
-        reply = FakeImageService(profile=profile).client().post(
-            "/compute/v1/images", json={"folderId": FOLDER, "name": name, "uri": URI}
+        reply = (
+            FakeImageService(profile=profile)
+            .client()
+            .post("/compute/v1/images", json={"folderId": FOLDER, "name": name, "uri": URI})
         )
         assert reply.status_code == status, (profile, reply.text)
         if status == 400:
