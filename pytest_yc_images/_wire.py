@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import calendar
 import copy
-import math
 import re
 import time
 from functools import lru_cache
@@ -35,15 +34,26 @@ _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 @lru_cache(maxsize=4096)  # an image's timestamps are encoded on every read of it
 def encode_time(when: float) -> str:
-    seconds = math.floor(when)  # before 1970 too: the fraction is always forward
-    micros = round((when - seconds) * 1_000_000)
-    if micros >= 1_000_000:
-        seconds, micros = seconds + 1, micros - 1_000_000
+    """``when`` (seconds since the epoch, years 0001-9999) as proto3 JSON writes a
+    Timestamp: UTC, ``Z``, and 0, 3 or 6 fraction digits, the fewest that write the
+    time exactly once rounded to the microsecond (a float holds no finer time); as
+    ``google.protobuf.Timestamp.ToJsonString()`` writes it."""
+    # Exact arithmetic on the float's value: rounding (when - floor) * 1e6 in floats
+    # can land a tie on the wrong side, and far from 1970 lose the last digit.
+    numerator, denominator = when.as_integer_ratio()
+    micros, rest = divmod(numerator * 1_000_000, denominator)
+    if 2 * rest > denominator or (2 * rest == denominator and micros & 1):
+        micros += 1  # to the nearest microsecond, ties to even
+    seconds, micros = divmod(micros, 1_000_000)  # floor: before 1970 the fraction is forward
     moment = time.gmtime(seconds)
     text = time.strftime("%Y-%m-%dT%H:%M:%S", moment)
     if moment.tm_year < 1000:  # %Y does not pad it to four digits
         text = text.zfill(19)
-    return f"{text}.{micros:06d}".rstrip("0") + "Z" if micros else text + "Z"
+    if not micros:
+        return text + "Z"
+    if micros % 1000:
+        return f"{text}.{micros:06d}Z"
+    return f"{text}.{micros // 1000:03d}Z"
 
 
 _TIME = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z")

@@ -61,7 +61,7 @@ def test_values_at_the_bounds_are_taken(fake: FakeImageService) -> None:
         folderId=FOLDER, createdAt="9999-12-31T23:59:59Z", storageSize=str(INT64_MAX)
     )
     assert first["createdAt"] == "0001-01-01T00:00:00Z"
-    for when in ("0999-12-31T23:59:59.5Z", "1969-12-31T23:59:59.25Z"):  # before 1000, 1970
+    for when in ("0999-12-31T23:59:59.500Z", "1969-12-31T23:59:59.250Z"):  # before 1000, 1970
         assert fake.put_image(folderId=FOLDER, createdAt=when)["createdAt"] == when
     assert (last["createdAt"], last["storageSize"]) == ("9999-12-31T23:59:59Z", str(INT64_MAX))
     fake.advance(MAX_TIME - fake.clock.now())  # to the last second RFC 3339 can write
