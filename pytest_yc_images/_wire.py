@@ -132,9 +132,10 @@ def encode_operation(op: Operation, *, live: bool = True) -> dict[str, Any]:
         "createdAt": encode_time(op.created_at),
         "createdBy": op.created_by,
         "modifiedAt": encode_time(op.modified_at),
+        # Written when false too, as the REST gateway's replies show it (proto3 JSON
+        # could omit it): clients that read op["done"] work against both.
+        "done": op.done,
     }
-    if op.done:
-        out["done"] = True
     out["metadata"] = {"@type": f"{_COMPUTE}{op.method}ImageMetadata", "imageId": op.image_id}
     if op.error is not None:
         out["error"] = encode_status(op.error)

@@ -326,7 +326,18 @@ def _done_false_sent() -> None:
                                   if "metadata" in n and "id" in n else None))  # fmt: skip
 
 
-CORRECT["done-false-sent-explicitly"] = _done_false_sent
+CORRECT["done-false-sent-explicitly"] = _done_false_sent  # as the fake writes it (REST)
+
+
+def _done_false_omitted() -> None:
+    def omit(node: dict[str, Any]) -> None:
+        if "metadata" in node and "id" in node and node.get("done") is False:
+            del node["done"]
+
+    _responses(lambda s, p: _walk(p, omit))
+
+
+CORRECT["done-false-omitted"] = _done_false_omitted  # proto3 JSON's default, as gRPC has it
 
 
 def _immediate() -> None:

@@ -91,8 +91,8 @@ def test_failed_create_operation_leaves_the_image_in_error(
 def test_failed_operation_after_polls(api: Api, fake: FakeImageService) -> None:
     fake.fail_next_operation("Create", "INTERNAL", after_polls=2)
     op = api.create().json()
-    assert "done" not in api.poll(op["id"]).json()
-    assert "done" not in api.poll(op["id"]).json()
+    assert api.poll(op["id"]).json()["done"] is False
+    assert api.poll(op["id"]).json()["done"] is False
     assert api.get(op["metadata"]["imageId"]).json()["status"] == "CREATING"
     done = api.poll(op["id"]).json()
     assert done["error"]["code"] == 13

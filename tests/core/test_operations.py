@@ -1,4 +1,4 @@
-"""Long-running operations: replies without done, statuses in flight, completion modes."""
+"""Long-running operations: replies with done false, statuses in flight, completion modes."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def test_mutations_answer_with_an_unfinished_operation(api: Api) -> None:
     updated = api.update(image_id, updateMask="description", description="x").json()
     deleted = api.delete(image_id).json()
     for op, method in ((created, "Create"), (updated, "Update"), (deleted, "Delete")):
-        assert "done" not in op  # false is omitted in proto3 JSON
+        assert op["done"] is False  # written when false, as the REST reference shows it
         assert "response" not in op
         assert "error" not in op
         assert op["metadata"] == {"@type": f"{COMPUTE}{method}ImageMetadata", "imageId": image_id}
@@ -95,7 +95,7 @@ def test_manual_completion_waits_for_the_test(make_api: Callable[..., Api]) -> N
     api = make_api(fake)
     op = api.create(name="held").json()
     for _ in range(5):
-        assert "done" not in api.poll(op["id"]).json()
+        assert api.poll(op["id"]).json()["done"] is False
     assert fake.unfinished_operations() == [op["id"]]
     fake.complete(op["id"])
     done = api.poll(op["id"]).json()
@@ -130,7 +130,7 @@ def test_clock_completion_follows_the_durations(make_api: Callable[..., Api]) ->
     api = make_api(fake)
     op = api.create(name="timed").json()
     fake.advance(29)
-    assert "done" not in api.poll(op["id"]).json()  # polling alone does not finish it
+    assert api.poll(op["id"]).json()["done"] is False  # polling alone does not finish it
     assert api.get(op["metadata"]["imageId"]).json()["status"] == "CREATING"
     fake.advance(1)
     done = api.poll(op["id"]).json()
@@ -158,7 +158,7 @@ def test_completion_mode_can_change_on_a_running_fake(api: Api, fake: FakeImageS
     assert api.create().json()["done"] is True
     fake.completion = "manual"
     op = api.create().json()
-    assert "done" not in api.poll(op["id"]).json()
+    assert api.poll(op["id"]).json()["done"] is False
 
 
 def test_update_changes_nothing_until_done(api: Api) -> None:
@@ -351,7 +351,7 @@ def test_a_failed_delete_after_a_cancelled_create_aborts_a_running_update(
     delete = api.delete(image_id).json()
     api.http.post(f"/operations/{create_id}:cancel")
     assert api.get(image_id).json()["status"] == "DELETING"  # the Delete is in charge
-    assert "done" not in api.poll(update_id).json()
+    assert api.poll(update_id).json()["done"] is False
     fake.fail_operation(delete["id"], "INTERNAL", "delete broke")
     assert api.get(image_id).status_code == 404  # as its cancelled Create left it
     assert _aborted(api.poll(update_id).json(), image_id)

@@ -21,7 +21,7 @@ def test_create_poll_get_list(async_client_factory: Callable[..., httpx.AsyncCli
     async def scenario() -> dict[str, Any]:
         async with async_client_factory(fake) as client:
             op = (await client.post("/compute/v1/images", json={"folderId": FOLDER})).json()
-            assert "done" not in op
+            assert op["done"] is False
             done = (await client.get(f"/operations/{op['id']}")).json()
             image = (await client.get(f"/compute/v1/images/{done['metadata']['imageId']}")).json()
             listed = (await client.get("/compute/v1/images", params={"folderId": FOLDER})).json()

@@ -40,7 +40,7 @@ def test_yc_client_create_poll_get_list_delete(yc_client, yc_fake, yc_folder_id)
     })
     assert created.status_code == 200, created.text
     operation = created.json()
-    assert "done" not in operation
+    assert operation["done"] is False
     image_id = operation["metadata"]["imageId"]
     assert yc_client.get(f"{IMAGES}/{image_id}").json()["status"] == "CREATING"
 
