@@ -39,9 +39,9 @@ def _validating(change: Callable[[str, Any], Any]) -> None:
     """Wrap request validation: ``change(message_name, message)`` may edit or raise."""
     original = _rpc.validate
 
-    def validate(name: str, message: Any) -> None:
+    def validate(name: str, message: Any, *profile: Any) -> None:
         change(name, message)
-        original(name, message)
+        original(name, message, *profile)
 
     _MP.setattr(_rpc, "validate", validate)
 
