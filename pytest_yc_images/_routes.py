@@ -7,6 +7,13 @@ header that marks a mutating call, the 200 response's schema) is read from the
 operation itself. The REST router, the request path, the gRPC face, the gRPC bridge and
 every checker of responses look routes up here, so adding an RPC to the contract adds
 it everywhere.
+
+An RPC has one route, its main binding; an operation whose ``x-yc-rpc`` says
+``additionalBinding: true`` is one more HTTP method or path of an RPC that has its main
+binding (as ``google.api.http``'s ``additional_bindings``: ``OperationService.Cancel``
+is ``GET`` and ``POST /operations/{operationId}:cancel``). Iterating a table gives each
+RPC once; :attr:`RouteTable.bindings` gives every binding, and :meth:`RouteTable.match`,
+:meth:`~RouteTable.find` and :meth:`~RouteTable.template` find either.
 """
 
 from __future__ import annotations
@@ -49,6 +56,9 @@ class Route:
     metadata_type: str | None  # the @type of the operation metadata it answers, if typed
     page_items: str | None  # for a page of a listing: the repeated field ("images")
     pattern: re.Pattern[str] = field(compare=False, repr=False)  # matches a whole path
+    # One more HTTP binding of an RPC whose main route is another (x-yc-rpc's
+    # additionalBinding): REST answers it; gRPC, which has one method, does not see it.
+    additional_binding: bool = False
 
     @property
     def grpc_module(self) -> str:
@@ -65,13 +75,18 @@ class Route:
 
 
 class RouteTable:
-    """Routes in the document's order, with the lookups the faces and checkers need."""
+    """Routes in the document's order, with the lookups the faces and checkers need:
+    iterating gives each RPC's main route once; :attr:`bindings` every HTTP binding."""
 
     def __init__(self, table: tuple[Route, ...]) -> None:
-        self._routes = table
-        self._by_rpc = {route.rpc: route for route in table}
-        if len(self._by_rpc) != len(table):
+        self.bindings = table  # every operation of the document, in its order
+        self._routes = tuple(r for r in table if not r.additional_binding)
+        self._by_rpc = {route.rpc: route for route in self._routes}
+        if len(self._by_rpc) != len(self._routes):
             raise ValueError("two operations of the document name the same RPC")
+        for extra in table:
+            if extra.additional_binding:
+                _check_binding(extra, self._by_rpc.get(extra.rpc))
         by_path: dict[str, tuple[re.Pattern[str], dict[str, Route]]] = {}
         for route in table:
             by_path.setdefault(route.path, (route.pattern, {}))[1][route.http_method] = route
@@ -81,16 +96,18 @@ class RouteTable:
         self._by_template = {(r.http_method, r.path): r for r in table}
 
     def __iter__(self) -> Iterator[Route]:
+        """Each RPC's main route, once (its additional bindings are in :attr:`bindings`)."""
         return iter(self._routes)
 
     def __len__(self) -> int:
+        """The number of RPCs."""
         return len(self._routes)
 
     def __contains__(self, rpc: object) -> bool:
         return rpc in self._by_rpc
 
     def __getitem__(self, rpc: str) -> Route:
-        """The route of an RPC (``"ImageService.Get"``)."""
+        """The main route of an RPC (``"ImageService.Get"``)."""
         try:
             return self._by_rpc[rpc]
         except KeyError:
@@ -113,6 +130,31 @@ class RouteTable:
     def template(self, http_method: str, path: str) -> Route | None:
         """The route of an HTTP method and a path template (``"/operations/{operationId}"``)."""
         return self._by_template.get((http_method.upper(), path))
+
+
+def _check_binding(extra: Route, main: Route | None) -> None:
+    """An additional binding is the same call as its RPC's main route, reached another way."""
+    if main is None:
+        raise ValueError(
+            f"operation {extra.operation_id} is an additional binding of {extra.rpc}, "
+            "which has no main binding in the document"
+        )
+    same = (
+        "request",
+        "response",
+        "request_type",
+        "response_type",
+        "mutating",
+        "body",
+        "query_parameters",
+    )
+    differ = [name for name in same if getattr(extra, name) != getattr(main, name)]
+    if differ or set(extra.path_parameters) != set(main.path_parameters):
+        raise ValueError(
+            f"operation {extra.operation_id}: an additional binding of {extra.rpc} must take "
+            f"and answer what {main.operation_id} does (differs in: "
+            f"{', '.join(differ) or 'path parameters'})"
+        )
 
 
 def routes(
@@ -183,6 +225,7 @@ def _route(
         metadata_type=_metadata_type(response_schema),
         page_items=_page_items(response_schema),
         pattern=path_pattern(path),
+        additional_binding=extension.get("additionalBinding") is True,
     )
 
 

@@ -64,15 +64,17 @@ _ROUTES = routes()
 _GET_IMAGE = _ROUTES["ImageService.Get"]
 _GET_OPERATION = _ROUTES["OperationService.Get"]
 _CREATE = _ROUTES["ImageService.Create"]
-# Keys are (HTTP method, path template), as schemathesis names an API operation.
-_REQUESTS = {(r.http_method, r.path): r.request for r in _ROUTES}
+# Keys are (HTTP method, path template), as schemathesis names an API operation: every
+# binding of the document (OperationService.Cancel is GET and POST).
+_BINDINGS = _ROUTES.bindings
+_REQUESTS = {(r.http_method, r.path): r.request for r in _BINDINGS}
 # Calls that start an operation typed by their metadata ("Create") and that @type.
-_MUTATIONS = {(r.http_method, r.path): r.rpc.split(".")[1] for r in _ROUTES if r.metadata_type}
+_MUTATIONS = {(r.http_method, r.path): r.rpc.split(".")[1] for r in _BINDINGS if r.metadata_type}
 _METADATA = {r.metadata_type: r.rpc.split(".")[1] for r in _ROUTES if r.metadata_type}
 _WHILE_RUNNING = {"Create": ("CREATING", "DELETING"), "Delete": ("DELETING",)}
-_OPERATIONS = {(r.http_method, r.path) for r in _ROUTES if r.response == "Operation"}
-_LISTS = {(r.http_method, r.path): r.page_items for r in _ROUTES if r.page_items}
-_ABOUT_IMAGE = {r.path for r in _ROUTES if "imageId" in r.path_parameters}
+_OPERATIONS = {(r.http_method, r.path) for r in _BINDINGS if r.response == "Operation"}
+_LISTS = {(r.http_method, r.path): r.page_items for r in _BINDINGS if r.page_items}
+_ABOUT_IMAGE = {r.path for r in _BINDINGS if "imageId" in r.path_parameters}
 
 
 def _require(ok: object, message: str) -> None:
@@ -364,3 +366,4 @@ def map_body(ctx: schemathesis.HookContext, body: Any) -> Any:
 def map_query(ctx: schemathesis.HookContext, query: Any) -> Any:
     """With YC_FOLDER_ID set, a valid generated ``folderId`` query becomes that folder."""
     return _pin_folder(query)
+

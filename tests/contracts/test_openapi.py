@@ -83,8 +83,17 @@ OPS = [
         "Operation",
         READS,
     ),
+    # live/operation_service.proto's HTTP rule (GET) and the API design guide's POST.
     Op(
         "cancelOperation",
+        "get",
+        "/operations/{operationId}:cancel",
+        "CancelOperationRequest",
+        "Operation",
+        WRITES,
+    ),
+    Op(
+        "cancelOperationByPost",
         "post",
         "/operations/{operationId}:cancel",
         "CancelOperationRequest",
@@ -302,7 +311,7 @@ def test_error_codes_use_the_response_of_their_status(op: Op) -> None:
 def test_idempotency_key_on_mutating_calls(op: Op) -> None:
     doc = openapi_document()
     headers = [p for p in _parameters(doc, op) if p["in"] == "header"]
-    if op.method in {"post", "patch", "delete"}:
+    if op.method in {"post", "patch", "delete"} or op.errors == WRITES:  # a GET that cancels
         assert [(p["name"], p.get("required", False)) for p in headers] == [
             ("Idempotency-Key", False)
         ]

@@ -41,9 +41,12 @@ def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]
 def test_every_operation_of_the_document_is_a_route() -> None:
     operations = _operations(openapi_document())
     assert all("x-yc-rpc" in operation for _, _, operation in operations)
-    assert [(r.path, r.http_method.lower(), r.operation_id) for r in routes()] == [
+    assert [(r.path, r.http_method.lower(), r.operation_id) for r in routes().bindings] == [
         (path, method, operation["operationId"]) for path, method, operation in operations
     ]
+    # Iterating gives each RPC once: its main binding, whatever else reaches it.
+    assert [r.rpc for r in routes()] == list(dict.fromkeys(r.rpc for r in routes().bindings))
+    assert not any(r.additional_binding for r in routes())
 
 
 def test_the_table_as_the_api_has_it() -> None:
@@ -56,8 +59,11 @@ def test_the_table_as_the_api_has_it() -> None:
         "ImageService.Delete": ("DELETE", "/compute/v1/images/{imageId}"),
         "ImageService.ListOperations": ("GET", "/compute/v1/images/{imageId}/operations"),
         "OperationService.Get": ("GET", "/operations/{operationId}"),
-        "OperationService.Cancel": ("POST", "/operations/{operationId}:cancel"),
+        "OperationService.Cancel": ("GET", "/operations/{operationId}:cancel"),
     }
+    # live/operation_service.proto's HTTP rule is GET; the API design guide writes POST.
+    assert [(r.http_method, r.additional_binding) for r in routes().bindings
+            if r.rpc == "OperationService.Cancel"] == [("GET", False), ("POST", True)]  # fmt: skip
     table = routes()
     assert {r.rpc for r in table if r.mutating} == {
         "ImageService.Create",
@@ -132,9 +138,17 @@ def test_lookups() -> None:
     assert in_path == {"imageId": "fd8a%2Fb"}
     assert table.match("/compute/v1/images/a/b") is None
     assert table.match("/compute/v1/images/") is None
-    found = table.find("post", "/operations/op1:cancel")
-    assert found is not None
-    assert found.rpc == "OperationService.Cancel"
+    for verb in ("get", "post"):
+        found = table.find(verb, "/operations/op1:cancel")
+        assert found is not None
+        assert found.rpc == "OperationService.Cancel"
+        assert found.grpc_method == "/yandex.cloud.operation.OperationService/Cancel"
+    assert table.find("GET", "/operations/op1:cancel") is table["OperationService.Cancel"]
+    post = table.template("POST", "/operations/{operationId}:cancel")
+    assert post is not None
+    assert post.additional_binding
+    assert post.operation_id != table["OperationService.Cancel"].operation_id
+    assert table.find("DELETE", "/operations/op1:cancel") is None
     assert table.find("PUT", "/compute/v1/images") is None
     assert table.template("GET", "/operations/{operationId}") is table["OperationService.Get"]
     assert table["ImageService.ListOperations"].url(imageId="fd8x") == (
@@ -192,3 +206,43 @@ def test_a_route_added_to_the_document_is_routed_by_rest() -> None:
         HttpRequest("GET", "/compute/v1/images/fd8x:share", headers=AUTH)
     )
     assert (wrong.status, dict(wrong.headers)[b"allow"]) == (405, b"POST")
+
+
+def _cancel_binding(document: dict[str, Any]) -> dict[str, Any]:
+    return document["paths"]["/operations/{operationId}:cancel"]["post"]  # type: ignore[no-any-return]
+
+
+def test_an_additional_binding_needs_its_rpc_main_binding() -> None:
+    document = copy.deepcopy(openapi_document())
+    del document["paths"]["/operations/{operationId}:cancel"]["get"]
+    with pytest.raises(ValueError, match=r"additional binding of OperationService\.Cancel, which"):
+        routes(document)
+
+
+def test_an_additional_binding_takes_and_answers_what_its_main_binding_does() -> None:
+    document = copy.deepcopy(openapi_document())
+    _cancel_binding(document)["x-yc-rpc"]["request"] = "GetOperationRequest"
+    with pytest.raises(ValueError, match="differs in: request"):
+        routes(document)
+
+
+def test_two_main_bindings_of_one_rpc_are_refused() -> None:
+    document = copy.deepcopy(openapi_document())
+    del _cancel_binding(document)["x-yc-rpc"]["additionalBinding"]
+    with pytest.raises(ValueError, match="name the same RPC"):
+        routes(document)
+
+
+@pytest.mark.parametrize("verb", ["GET", "POST"])
+def test_both_bindings_route_to_the_one_rpc_and_others_get_405(verb: str) -> None:
+    fake = FakeImageService(seed=1)
+    image = fake.put_image(folderId="b1gfolder", name="a")
+    running = fake.call("Update", {"imageId": image["id"], "updateMask": "name", "name": "b"})
+    assert running["done"] is False
+    router = RestRouter(fake._rpc)
+    reply = router.handle(HttpRequest(verb, f"/operations/{running['id']}:cancel", headers=AUTH))
+    assert reply.status == 200, reply.body
+    assert json.loads(reply.body)["error"]["code"] == 1  # CANCELLED
+    assert [e.method for e in fake.journal.entries][-1] == "OperationService.Cancel"
+    wrong = router.handle(HttpRequest("PUT", f"/operations/{running['id']}:cancel", headers=AUTH))
+    assert (wrong.status, dict(wrong.headers)[b"allow"]) == (405, b"GET, POST")

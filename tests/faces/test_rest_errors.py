@@ -112,7 +112,7 @@ def test_unknown_paths_are_not_found(api: Api, path: str) -> None:
         ("POST", "/compute/v1/images:latestByFamily", {"GET"}),
         ("DELETE", f"/compute/v1/images/{UBUNTU}/operations", {"GET"}),
         ("DELETE", "/operations/fd8someoperation0000", {"GET"}),
-        ("GET", "/operations/fd8someoperation0000:cancel", {"POST"}),
+        ("DELETE", "/operations/fd8someoperation0000:cancel", {"GET", "POST"}),
         ("OPTIONS", "/compute/v1/images", {"GET", "POST"}),
     ],
 )
