@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
+import uuid
 from typing import Any
 
 from _common import TOKEN, Section, print_report
@@ -64,13 +65,13 @@ def creates_and_deletes(cycles: int) -> dict[str, Any]:
             "ImageService.Create",
             {"folderId": FOLDER, "name": f"img-{i}"},
             token=TOKEN,
-            idempotency_key=f"create-{i}",
+            idempotency_key=str(uuid.UUID(int=2 * i)),
         )
         call(
             "ImageService.Delete",
             {"imageId": created.body["metadata"]["imageId"]},
             token=TOKEN,
-            idempotency_key=f"delete-{i}",
+            idempotency_key=str(uuid.UUID(int=2 * i + 1)),
         )
         if i % (cycles // 4) == 0:
             gc.collect()

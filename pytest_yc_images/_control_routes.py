@@ -57,6 +57,8 @@ def _entry_json(entry: JournalEntry) -> dict[str, Any]:
         "virtualTime": entry.virtual_time,
         "wallTime": entry.wall_time,
         "idempotencyKey": entry.idempotency_key,
+        "replayed": entry.replayed,
+        "replayedWithOtherBody": entry.replayed_with_other_body,
     }
 
 

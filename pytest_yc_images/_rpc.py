@@ -3,6 +3,14 @@
 Faces hand in a request message in the JSON mapping plus the call's metadata (token,
 idempotency key, request ID) and get back a :class:`Reply`: a code and a JSON body.
 Faults, the journal and ``Idempotency-Key`` are applied here, once for all faces.
+
+``Idempotency-Key`` as the API design guide (concepts/idempotency) has it: "The header
+must contain the UUID [...] the server checks whether an operation with this UUID has
+already been created. If so, the server returns the Operation." A key is the caller's
+(its subject, so a refreshed token keeps its keys) and spans methods: a repeat returns
+the first call's operation whatever its method and fields, and the journal marks it
+(``replayed``, ``replayed_with_other_body``). A key that is not a UUID is
+INVALID_ARGUMENT naming ``Idempotency-Key``; an empty one is no key.
 """
 
 from __future__ import annotations
@@ -10,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 import threading
 import time
 import uuid
@@ -23,12 +32,13 @@ from ._core.faults import ErrorFault, LatencyFault, LostReplyFault
 from ._core.model import Image
 from ._core.rpcs import implemented
 from ._core.service import ImageService
+from ._core.store import FirstCall
 from ._routes import Route, routes
 from ._validation import validate
 from ._wire import decode_request, encode_image, encode_operation, encode_status
 from .errors import Code, ServiceError
 
-__all__ = ["METHODS", "MethodSpec", "Reply", "Rpc"]
+__all__ = ["KEY_FIELD", "METHODS", "MethodSpec", "Reply", "Rpc", "check_idempotency_key"]
 
 
 def _page(key: str, live: bool) -> Callable[[tuple[list[Any], str]], dict[str, Any]]:
@@ -54,7 +64,8 @@ class MethodSpec:
     request: str  # the request message's schema
     handler: str  # the ImageService method
     encode: Callable[[Any], dict[str, Any]]
-    mutating: bool = False
+    mutating: bool = False  # keyed: a repeat of its Idempotency-Key answers the first's operation
+    takes_key: bool = False  # declares Idempotency-Key (its value is checked to be a UUID)
 
 
 # The reply encoder of each response message; a page of a listing is found by its shape.
@@ -86,6 +97,7 @@ def _methods(profile: str) -> dict[str, MethodSpec]:
             # that starts one (its reply typed by its metadata). Cancel takes the header
             # but starts nothing; a repeat cancels again, a no-op once done.
             mutating=route.mutating and route.metadata_type is not None,
+            takes_key=route.mutating,
         )
         for route in routes(profile=profile)
         if route.rpc in handlers
@@ -106,6 +118,20 @@ _STATUS_BYTES = 256
 _VIOLATION_BYTES = 128
 _REQUEST_PREFIX = uuid.uuid4().hex[:16]
 _REQUEST_NUMBERS = itertools.count(1)
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+KEY_FIELD = "Idempotency-Key"  # as an error names it, whichever face carried it
+
+
+def check_idempotency_key(value: str) -> str:
+    """A key as the fake keeps it: a UUID in its 8-4-4-4-12 hexadecimal form, in lower case
+    (one UUID however it is written); INVALID_ARGUMENT naming ``Idempotency-Key`` if not."""
+    if _UUID.fullmatch(value) is None:
+        shown = value if len(value) <= 40 else value[:40] + "..."
+        raise ServiceError.invalid(
+            KEY_FIELD,
+            f"must be a UUID (8-4-4-4-12 hexadecimal digits), not {shown!r}",
+        )
+    return value.lower()
 
 
 def new_request_id() -> str:
@@ -158,9 +184,16 @@ class Rpc:
         # Checked before the lock (it reads no state): a huge invalid request does not hold
         # up other callers. Its error is raised where the check stood, after authentication.
         invalid = _invalid(spec.request, message, profile) if spec is not None else None
+        key_text = None  # the key as kept: a UUID in lower case
+        if idempotency_key and spec is not None and spec.takes_key:
+            try:
+                key_text = check_idempotency_key(idempotency_key)
+            except ServiceError as error:  # the header is read before the body
+                invalid = error
         with self.lock:
             service = self.service
             delay = 0.0
+            replayed = other = False
             faults = service.faults if service.faults.entries else None
             try:
                 if spec is None:
@@ -176,20 +209,24 @@ class Rpc:
                 caller = service.access.authenticate(token)
                 if invalid is not None:
                     raise invalid
-                # A repeat is the same request with the same key; a key reused for another
-                # request (another image, other fields) does not return the first's operation.
-                key = (
-                    (caller.subject, method, idempotency_key, _fingerprint(message))
-                    if idempotency_key and spec.mutating
-                    else None
-                )
-                # A key whose operation was released (store.py) is answered as a new call.
-                first = service.idempotency.get(key) if key else None
-                result: Any = service.store.operations.get(first) if first else None
+                # The caller's key, across methods: a repeat gets the first call's
+                # operation whatever its request; one whose operation was released
+                # (store.py) is answered as a new call.
+                key = (caller.subject, key_text) if key_text and spec.mutating else None
+                result: Any = None
+                digest = ""
+                if key is not None:
+                    digest = _digest(message)
+                    first = service.idempotency.get(key)
+                    if first is not None:
+                        result = service.store.operations.get(first.operation_id)
+                        if result is not None:
+                            replayed = True
+                            other = first.method != method or first.digest != digest
                 if result is None:
                     result = getattr(service, spec.handler)(caller, **decode_request(message))
-                    if key:
-                        service.idempotency.add(key, result.id)
+                    if key is not None:
+                        service.idempotency.add(key, FirstCall(result.id, method, digest))
                 body = spec.encode(result)
                 reply_size = _REPLY_BYTES * (len(result[0]) if type(result) is tuple else 1)
                 if faults is not None and faults.take(method, LostReplyFault) is not None:
@@ -214,6 +251,8 @@ class Rpc:
                 idempotency_key,
                 size,
                 reply_size,
+                replayed=replayed,
+                replayed_with_other_body=other,
             )
             return Reply(code, body, delay)
 
@@ -235,7 +274,8 @@ def _invalid(message_name: str, message: Any, profile: str) -> ServiceError | No
     return None
 
 
-def _fingerprint(message: Any) -> str:
-    """The request, as a digest: a key weighs the same whatever the request's size."""
+def _digest(message: Any) -> str:
+    """The request, as a digest: a key weighs the same whatever the request's size. (State
+    files before keys spanned methods kept it as ``request``: the same digest.)"""
     text = json.dumps(message, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.blake2b(text.encode(errors="surrogatepass"), digest_size=16).hexdigest()

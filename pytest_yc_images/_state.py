@@ -22,6 +22,7 @@ from ._controls import Controls, image_from_json
 from ._core.model import Image, Operation
 from ._core.seed import standard_images
 from ._core.service import PUBLIC_FOLDER, ImageService
+from ._core.store import FirstCall
 from ._validation import violations
 from ._wire import encode_image, encode_time, parse_time
 from .errors import Code, ServiceError
@@ -138,9 +139,17 @@ def dump_state(service: ImageService) -> dict[str, Any]:
             for s in service.store.snapshots.values()
         ],
         "operations": [_operation_json(op) for op in service.store.operations.values()],
+        # Idempotency-Keys: the caller's subject and key; the first call's operation, method
+        # and request digest (a repeat with others is still answered, and marked).
         "idempotency": [
-            {"subject": s, "method": m, "key": k, "request": r, "operationId": op_id}
-            for (s, m, k, r), op_id in service.idempotency.items()
+            {
+                "subject": subject,
+                "key": key,
+                "operationId": first.operation_id,
+                "method": first.method,
+                "digest": first.digest,
+            }
+            for (subject, key), first in service.idempotency.items()
         ],
     }
 
@@ -300,11 +309,7 @@ def load_state(controls: Controls, state: Mapping[str, Any]) -> None:
         for index, snapshot in enumerate(state.get("snapshots", [])):
             _run(f"snapshots[{index}]", actions["add_snapshot"].run, controls, snapshot)
         _load_operations(service, state.get("operations", []))
-        for index, entry in enumerate(state.get("idempotency", [])):
-            if entry["operationId"] not in service.store.operations:
-                raise StateError(f"idempotency[{index}].operationId", "no such operation")
-            key = (entry["subject"], entry["method"], entry["key"], entry["request"])
-            service.idempotency[key] = entry["operationId"]
+        _load_keys(service, state.get("idempotency", []))
         ids = state.get("ids")
         if ids is not None:  # the IDs in use are the store's: the source keeps none
             service.ids.restore((bytes.fromhex(ids["key"]), ids["count"]))
@@ -314,6 +319,23 @@ def load_state(controls: Controls, state: Mapping[str, Any]) -> None:
             service.last_stamp = clock["lastStamp"]
         if "completion" in state:
             controls.set_completion(state["completion"])
+
+
+def _load_keys(service: ImageService, entries: list[Any]) -> None:
+    """Idempotency-Keys, oldest first. A file written before keys spanned methods keys
+    each (subject, method, key, request) and names the digest ``request``: a key used
+    there for several requests keeps its first, as the request path would have."""
+    keys = service.idempotency
+    for index, entry in enumerate(entries):
+        if entry["operationId"] not in service.store.operations:
+            raise StateError(f"idempotency[{index}].operationId", "no such operation")
+        key = (entry["subject"], entry["key"].lower())  # a UUID, as the request path keeps it
+        if key in keys:
+            if "digest" in entry:  # only an old file may hold a key twice
+                raise StateError(f"idempotency[{index}].key", "the key is given twice")
+            continue
+        digest = entry["digest"] if "digest" in entry else entry["request"]
+        keys[key] = FirstCall(entry["operationId"], entry["method"], digest)
 
 
 def _load_operations(service: ImageService, operations: list[Any]) -> None:

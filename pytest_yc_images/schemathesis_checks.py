@@ -20,6 +20,12 @@ With ``YC_FOLDER_ID`` set, the module's ``map_body`` and ``map_query`` hooks als
 folder in place of every valid ``folderId`` schemathesis generates, so that a run against
 a real cloud works in a folder the token may use (an invalid one is left to be rejected).
 
+The ``before_call`` hook makes schemathesis send ``Idempotency-Key`` as a careful client
+does: one key per request, the same for its repeats. A drawn key (hypothesis draws the
+same few UUIDs again and again) becomes a UUID derived from it and the request, so a key
+is never reused for another request, which the API answers with the first request's
+operation (a Delete answered with a Create's, to every check's surprise).
+
 An INVALID_ARGUMENT may name a long field cut short (at least 64 characters kept).
 Follow-up requests go to the same API with the request's own ``Authorization`` header;
 none of them changes state, except that polling an operation (only to tell a race from a
@@ -28,9 +34,11 @@ failure) may finish it where operations finish on poll.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import uuid
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -44,6 +52,7 @@ from .errors import Code
 __all__ = [
     "FOLDER_ENV",
     "MAX_PAGES",
+    "before_call",
     "map_body",
     "map_query",
     "yc_errors",
@@ -367,3 +376,22 @@ def map_query(ctx: schemathesis.HookContext, query: Any) -> Any:
     """With YC_FOLDER_ID set, a valid generated ``folderId`` query becomes that folder."""
     return _pin_folder(query)
 
+
+# --- one Idempotency-Key per request --------------------------------------------------------
+_KEY_HEADER = "idempotency-key"
+_UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+
+
+@schemathesis.hook
+def before_call(ctx: schemathesis.HookContext, case: Case[Any], **kwargs: Any) -> None:
+    """A drawn UUID ``Idempotency-Key`` becomes one derived from it and the request: the
+    same request keeps its key (a retry), another gets its own. Other values are left
+    for the API to refuse."""
+    headers = case.headers
+    if not headers:
+        return
+    for name, value in list(headers.items()):
+        if name.lower() == _KEY_HEADER and isinstance(value, str) and _UUID_TEXT.fullmatch(value):
+            request = repr((value, case.method, case.formatted_path, case.query, case.body))
+            digest = hashlib.blake2b(request.encode(errors="surrogatepass"), digest_size=16)
+            headers[name] = str(uuid.UUID(bytes=digest.digest()))

@@ -27,6 +27,11 @@ class JournalEntry:
     virtual_time: float
     wall_time: float
     idempotency_key: str | None = None
+    # Answered with the operation its Idempotency-Key's first call made (no work done),
+    # and whether that first call was another request (another method or other fields):
+    # a client that reuses a key for a different request gets the first one's operation.
+    replayed: bool = False
+    replayed_with_other_body: bool = False
 
     @property
     def ok(self) -> bool:
@@ -101,6 +106,8 @@ class Journal:
             entry.idempotency_key,
             request_size,
             reply_size,
+            replayed=entry.replayed,
+            replayed_with_other_body=entry.replayed_with_other_body,
         )
 
     def add(
@@ -115,18 +122,21 @@ class Journal:
         idempotency_key: str | None = None,
         request_size: int = 0,
         reply_size: int = 0,
+        *,
+        replayed: bool = False,
+        replayed_with_other_body: bool = False,
     ) -> None:
         """:meth:`record` without building the record (the request path's way).
 
         ``request_size``: the request's bytes (above ``max_request_bytes`` it is kept
-        truncated); ``reply_size``: the reply's, or an estimate of them."""
+        truncated); ``reply_size``: the reply's, or an estimate of them; ``replayed`` and
+        ``replayed_with_other_body`` as :class:`JournalEntry` has them."""
         if request_size > self.max_request_bytes:
             request = truncate(request, request_size)
             request_size = _TRUNCATED_SIZE
         rows = self._rows
-        rows.append(
-            (method, request, response, error, code, virtual_time, wall_time, idempotency_key)
-        )
+        rows.append((method, request, response, error, code, virtual_time, wall_time,
+                     idempotency_key, replayed, replayed_with_other_body))  # fmt: skip
         size = request_size + reply_size
         self._sizes.append(size)
         self.bytes += size
@@ -148,6 +158,16 @@ class Journal:
         return [
             JournalEntry(*row) for row in self._rows if row[0] == method or row[0].endswith(suffix)
         ]
+
+    def replays(self) -> list[JournalEntry]:
+        """Calls answered with the operation their Idempotency-Key's first call made."""
+        return [JournalEntry(*row) for row in self._rows if row[8]]
+
+    def reused_keys(self) -> list[JournalEntry]:
+        """Calls whose Idempotency-Key had first been sent with another request (another
+        method or other fields): they got that request's operation and did nothing. A
+        client's test can ``assert not fake.journal.reused_keys()``."""
+        return [JournalEntry(*row) for row in self._rows if row[9]]
 
     def polls(self, operation_id: str) -> list[JournalEntry]:
         gets = self.calls("OperationService.Get")

@@ -64,7 +64,7 @@ class ImageService:
         if durations:
             self.lifecycle.durations.update(durations)
         self.access = Access(access)
-        # (caller, method, Idempotency-Key, the request) -> the operation the first call made
+        # (caller, Idempotency-Key) -> the first call made with it (store.FirstCall)
         self.idempotency = IdempotencyKeys()
         self.faults = Faults()
         self.journal = Journal(profile=profile)

@@ -20,6 +20,7 @@ from .model import Disk, Image, Operation, Snapshot
 __all__ = [
     "DEFAULT_RETAINED_KEYS",
     "DEFAULT_RETAINED_OPERATIONS",
+    "FirstCall",
     "FolderIndex",
     "IdempotencyKeys",
     "Store",
@@ -133,37 +134,49 @@ class Store:
         self.operations_by_image.setdefault(operation.image_id, []).append(operation.id)
 
 
+@dataclass(frozen=True, slots=True)
+class FirstCall:
+    """The call that first used an Idempotency-Key: the operation it made, its method and
+    a digest of its request (a repeat is compared with them, to mark one that differs)."""
+
+    operation_id: str
+    method: str
+    digest: str
+
+
 @dataclass(slots=True)
 class IdempotencyKeys:
-    """Idempotency key -> the operation the first call made, the newest ``limit`` kept.
+    """Idempotency key -> the :class:`FirstCall` made with it, the newest ``limit`` kept.
 
-    Keys are (caller, method, Idempotency-Key, request fingerprint); the oldest is
-    released first, whether or not its operation is still kept."""
+    Keys are (caller's subject, Idempotency-Key): a key names one operation of its
+    caller, whatever the method and request of a repeat (the request path decides the
+    scope; this class keeps any tuple). The oldest is released first, whether or not its
+    operation is still kept."""
 
     limit: int = DEFAULT_RETAINED_KEYS
-    _operations: dict[tuple[str, ...], str] = field(default_factory=dict)
+    _calls: dict[tuple[str, ...], FirstCall] = field(default_factory=dict)
     _order: deque[tuple[str, ...]] = field(default_factory=deque)
 
-    def get(self, key: tuple[str, ...]) -> str | None:
-        return self._operations.get(key)
+    def get(self, key: tuple[str, ...]) -> FirstCall | None:
+        return self._calls.get(key)
 
-    def add(self, key: tuple[str, ...], operation_id: str) -> None:
-        if key not in self._operations:
+    def add(self, key: tuple[str, ...], first: FirstCall) -> None:
+        if key not in self._calls:
             self._order.append(key)
-        self._operations[key] = operation_id
+        self._calls[key] = first
         while len(self._order) > self.limit:
-            del self._operations[self._order.popleft()]
+            del self._calls[self._order.popleft()]
 
-    def __setitem__(self, key: tuple[str, ...], operation_id: str) -> None:
-        self.add(key, operation_id)
+    def __setitem__(self, key: tuple[str, ...], first: FirstCall) -> None:
+        self.add(key, first)
 
-    def items(self) -> Iterator[tuple[tuple[str, ...], str]]:
-        """The kept keys and their operations, oldest first (the order they are released in)."""
-        operations = self._operations
-        return ((key, operations[key]) for key in self._order)
+    def items(self) -> Iterator[tuple[tuple[str, ...], FirstCall]]:
+        """The kept keys and their first calls, oldest first (the order they are released in)."""
+        calls = self._calls
+        return ((key, calls[key]) for key in self._order)
 
     def __len__(self) -> int:
-        return len(self._operations)
+        return len(self._calls)
 
     def __contains__(self, key: object) -> bool:
-        return key in self._operations
+        return key in self._calls

@@ -122,8 +122,9 @@ def test_the_bridge_answers_as_the_rest_face(
             assert got.status_code == want.status_code, (path, got.text)
             assert _no_request_id(got.json()) == _no_request_id(want.json()), path
         body = {"folderId": FOLDER, "name": "ok"}
-        created = over_grpc.post("/compute/v1/images", json=body, headers={"Idempotency-Key": "k1"})
-        again = over_grpc.post("/compute/v1/images", json=body, headers={"Idempotency-Key": "k1"})
+        key = {"Idempotency-Key": "bd6e7f80-91a2-43b4-8fc0-4b5c6d7e8f90"}
+        created = over_grpc.post("/compute/v1/images", json=body, headers=key)
+        again = over_grpc.post("/compute/v1/images", json=body, headers=key)
         assert created.status_code == again.status_code == 200, created.text
         assert again.json()["id"] == created.json()["id"]  # the key went as metadata
         anonymous = over_grpc.get("/compute/v1/images", params={"folderId": FOLDER},

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 GIB = 1024**3
 WINDOWS_IMAGE = "fd8vfg7bpl9lj0s6tq1m"  # standard-images, windows-2022-dc-gvlk
 ID = re.compile(r"[a-z0-9]{20}")
+# Idempotency-Keys are UUIDs (the API design guide, concepts/idempotency).
+KEY_1 = "6e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b"
+KEY_2 = "7f2a3b4c-5d6e-4f70-8b8c-0d1e2f3a4b5c"
 
 
 def test_create_from_nothing_gives_a_ready_image_after_the_poll(api: Api) -> None:
@@ -246,12 +249,12 @@ def test_a_seed_of_another_type_is_refused_by_name() -> None:
 
 
 def test_idempotency_key_returns_the_first_operation(api: Api) -> None:
-    first = api.create(name="once", idempotency_key="key-1")
-    second = api.create(name="once", idempotency_key="key-1")
+    first = api.create(name="once", idempotency_key=KEY_1)
+    second = api.create(name="once", idempotency_key=KEY_1)
     assert first.status_code == second.status_code == 200
     assert second.json()["id"] == first.json()["id"]
     assert [i["name"] for i in api.list_all()] == ["once"]
-    other_key = api.create(name="once", idempotency_key="key-2")
+    other_key = api.create(name="once", idempotency_key=KEY_2)
     assert other_key.status_code == 409  # a new key is a new request
 
 
@@ -266,14 +269,14 @@ def test_idempotency_keys_belong_to_their_caller(
 ) -> None:
     alice = make_api(fake, token="alice")
     bob = make_api(fake, token="bob")
-    first = alice.create("b1gfoldera", idempotency_key="shared").json()
-    second = bob.create("b1gfolderb", idempotency_key="shared").json()
+    first = alice.create("b1gfoldera", idempotency_key=KEY_1).json()
+    second = bob.create("b1gfolderb", idempotency_key=KEY_1).json()
     assert first["id"] != second["id"]
     assert len(fake.operations()) == 2
 
 
 def test_a_failed_create_does_not_use_up_its_key(api: Api) -> None:
-    assert api.create(name="BAD", idempotency_key="k").status_code == 400
-    good = api.create(name="good", idempotency_key="k")
+    assert api.create(name="BAD", idempotency_key=KEY_1).status_code == 400
+    good = api.create(name="good", idempotency_key=KEY_1)
     assert good.status_code == 200
-    assert api.create(name="good", idempotency_key="k").json()["id"] == good.json()["id"]
+    assert api.create(name="good", idempotency_key=KEY_1).json()["id"] == good.json()["id"]

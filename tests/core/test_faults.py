@@ -128,12 +128,12 @@ def test_failed_update_operation_changes_nothing(api: Api, fake: FakeImageServic
 
 def test_lost_reply_applies_the_change(api: Api, fake: FakeImageService) -> None:
     fault = fake.lose_reply("Create")
-    lost = api.create(name="lost", idempotency_key="k-1")
+    lost = api.create(name="lost", idempotency_key="8a3b4c5d-6e7f-4081-9c9d-1e2f3a4b5c6d")
     assert lost.status_code == 503
     assert lost.json()["code"] == 14
     assert fake.fired(fault) == 1
     assert [i["name"] for i in api.list_all()] == ["lost"]  # it happened anyway
-    retry = api.create(name="lost", idempotency_key="k-1")
+    retry = api.create(name="lost", idempotency_key="8a3b4c5d-6e7f-4081-9c9d-1e2f3a4b5c6d")
     assert retry.status_code == 200
     assert retry.json()["metadata"]["imageId"] == api.list_all()[0]["id"]
     assert len(fake.operations()) == 1

@@ -19,10 +19,11 @@ if TYPE_CHECKING:
 
 UBUNTU = "fd8a1ejo4ucrhdihu5ge"
 IMAGES = "/compute/v1/images"
+KEY = "0d6f3b6e-2c4a-4e8b-9a7d-5c3e1f2a4b6c"  # an Idempotency-Key is a UUID
 
 
 def test_every_call_is_recorded_in_order(api: Api, fake: FakeImageService) -> None:
-    op = api.create(name="noted", idempotency_key="key-7").json()
+    op = api.create(name="noted", idempotency_key=KEY).json()
     api.poll(op["id"])
     api.get(op["metadata"]["imageId"])
     api.list(pageSize=5)
@@ -42,7 +43,7 @@ def test_every_call_is_recorded_in_order(api: Api, fake: FakeImageService) -> No
     assert create.response == op
     assert create.error is None
     assert create.ok
-    assert create.idempotency_key == "key-7"
+    assert create.idempotency_key == KEY
     listing = fake.journal.calls("ImageService.List")[0]
     assert listing.request == {"folderId": api.folder, "pageSize": "5"}
     missing = fake.journal.entries[4]

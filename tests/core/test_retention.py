@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from pytest_yc_images import Code, FakeImageService, ServiceError
@@ -9,6 +11,8 @@ from pytest_yc_images._core.store import DEFAULT_RETAINED_KEYS, DEFAULT_RETAINED
 
 FOLDER = "b1gretention00000001"
 TOKEN = "fake-iam-token"
+# Idempotency-Keys are UUIDs (the API design guide, concepts/idempotency).
+K1, K2, K3 = (str(uuid.UUID(int=n)) for n in (0xA1, 0xA2, 0xA3))
 
 
 def _create_and_delete(fake: FakeImageService, n: int, *, keyed: bool = True) -> list[str]:
@@ -19,7 +23,7 @@ def _create_and_delete(fake: FakeImageService, n: int, *, keyed: bool = True) ->
             "ImageService.Create",
             {"folderId": FOLDER, "name": f"img-{i}"},
             token=TOKEN,
-            idempotency_key=f"create-{i}" if keyed else None,
+            idempotency_key=str(uuid.UUID(int=2 * i)) if keyed else None,
             size=60,
         )
         assert created.code is Code.OK, created.body
@@ -27,7 +31,7 @@ def _create_and_delete(fake: FakeImageService, n: int, *, keyed: bool = True) ->
             "ImageService.Delete",
             {"imageId": created.body["metadata"]["imageId"]},
             token=TOKEN,
-            idempotency_key=f"delete-{i}" if keyed else None,
+            idempotency_key=str(uuid.UUID(int=2 * i + 1)) if keyed else None,
             size=40,
         )
         assert deleted.code is Code.OK, deleted.body
@@ -108,24 +112,24 @@ def test_a_reused_image_id_keeps_its_own_operations() -> None:
 def test_a_released_key_starts_a_new_operation() -> None:
     fake = FakeImageService(seed="retention", completion="immediate")
     fake.service.idempotency.limit = 2
-    first = fake.call("Create", {"folderId": FOLDER, "name": "a"}, idempotency_key="k")
-    again = fake.call("Create", {"folderId": FOLDER, "name": "a"}, idempotency_key="k")
+    first = fake.call("Create", {"folderId": FOLDER, "name": "a"}, idempotency_key=K1)
+    again = fake.call("Create", {"folderId": FOLDER, "name": "a"}, idempotency_key=K1)
     assert again["id"] == first["id"]  # kept: the repeat answers the first's operation
-    fake.call("Create", {"folderId": FOLDER, "name": "b"}, idempotency_key="k2")
-    fake.call("Create", {"folderId": FOLDER, "name": "c"}, idempotency_key="k3")
+    fake.call("Create", {"folderId": FOLDER, "name": "b"}, idempotency_key=K2)
+    fake.call("Create", {"folderId": FOLDER, "name": "c"}, idempotency_key=K3)
     assert len(fake.service.idempotency) == 2
     # Released: a new call, which finds the name taken (a kept key would answer `first`).
     with pytest.raises(ServiceError, match="already exists"):
-        fake.call("Create", {"folderId": FOLDER, "name": "a"}, idempotency_key="k")
+        fake.call("Create", {"folderId": FOLDER, "name": "a"}, idempotency_key=K1)
 
 
 def test_a_key_whose_operation_was_released_is_answered_as_a_new_call() -> None:
     fake = FakeImageService(seed="retention", completion="immediate")
     fake.service.store.retained_operations = 0
-    first = fake.call("Create", {"folderId": FOLDER, "name": "a"}, idempotency_key="k")
+    first = fake.call("Create", {"folderId": FOLDER, "name": "a"}, idempotency_key=K1)
     fake.call("Delete", {"imageId": first["metadata"]["imageId"]})
     assert first["id"] not in {op["id"] for op in fake.operations()}
-    again = fake.call("Create", {"folderId": FOLDER, "name": "a"}, idempotency_key="k")
+    again = fake.call("Create", {"folderId": FOLDER, "name": "a"}, idempotency_key=K1)
     assert again["id"] != first["id"]
     assert again["done"] is True
 
@@ -144,17 +148,18 @@ def test_snapshot_and_restore_keep_the_retention_state() -> None:
 
 
 def test_idempotency_keys_read_and_write_as_a_mapping_oldest_first() -> None:
-    from pytest_yc_images._core.store import IdempotencyKeys
+    from pytest_yc_images._core.store import FirstCall, IdempotencyKeys
 
     keys = IdempotencyKeys(limit=2)
-    k1, k2, k3 = (("a", "Create", k, "r") for k in ("k1", "k2", "k3"))
-    keys[k1] = "op1"
-    keys[k2] = "op2"
-    keys[k1] = "op1b"  # a key set again keeps its place
-    keys[k3] = "op3"
-    assert list(keys.items()) == [(k2, "op2"), (k3, "op3")]
+    k1, k2, k3 = (("subject", k) for k in (K1, K2, K3))
+    op1, op1b, op2, op3 = (FirstCall(o, "ImageService.Create", "d") for o in ("1", "1b", "2", "3"))
+    keys[k1] = op1
+    keys[k2] = op2
+    keys[k1] = op1b  # a key set again keeps its place
+    keys[k3] = op3
+    assert list(keys.items()) == [(k2, op2), (k3, op3)]
     assert k1 not in keys
-    assert keys.get(k3) == "op3"
+    assert keys.get(k3) == op3
 
 
 def test_the_id_source_keeps_nothing_per_id_and_skips_ids_in_use() -> None:

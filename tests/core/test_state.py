@@ -14,6 +14,7 @@ from pytest_yc_images._contracts import state_validator
 from pytest_yc_images._state import StateError
 
 FOLDER = "b1gstatefolder000001"
+KEY = "5f0c9d2e-3b1a-4c6d-8e7f-0a1b2c3d4e5f"  # an Idempotency-Key is a UUID
 SOURCE = "https://storage.yandexcloud.net/b/x.qcow2"
 
 
@@ -25,7 +26,7 @@ def _busy_fake(**options: Any) -> tuple[FakeImageService, dict[str, str]]:
         done = client.post(
             "/compute/v1/images",
             json={"folderId": FOLDER, "name": "done", "family": "app", "uri": SOURCE},
-            headers={"Idempotency-Key": "key-1"},
+            headers={"Idempotency-Key": KEY},
         ).json()
         fake.complete(done["id"])
         made["done"] = done["id"]
@@ -81,7 +82,7 @@ def test_an_idempotency_key_survives_a_reload(tmp_path: Path) -> None:
         repeat = client.post(
             "/compute/v1/images",
             json={"folderId": FOLDER, "name": "done", "family": "app", "uri": SOURCE},
-            headers={"Idempotency-Key": "key-1"},
+            headers={"Idempotency-Key": KEY},
         )
     assert repeat.json()["id"] == made["done"]
 

@@ -12,6 +12,7 @@ import httpx
 from pytest_yc_images import FakeImageService
 
 FOLDER = "b1gasyncfolder000001"
+KEY = "ac5d6e7f-8091-42a3-9ebf-3a4b5c6d7e8f"  # an Idempotency-Key is a UUID
 UBUNTU = "fd8a1ejo4ucrhdihu5ge"
 
 
@@ -115,7 +116,7 @@ def test_async_lost_reply_and_retry(async_client_factory: Callable[..., httpx.As
     image = fake.put_image(folderId=FOLDER)
 
     async def scenario() -> list[int]:
-        async with async_client_factory(fake, headers={"Idempotency-Key": "del-1"}) as client:
+        async with async_client_factory(fake, headers={"Idempotency-Key": KEY}) as client:
             first = await client.delete(f"/compute/v1/images/{image['id']}")
             second = await client.delete(f"/compute/v1/images/{image['id']}")
             assert second.json()["metadata"]["imageId"] == image["id"]

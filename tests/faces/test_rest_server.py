@@ -168,7 +168,7 @@ def test_idempotent_retry_over_the_socket(
     fake, server = served
     fake.lose_reply("Create")
     client = http_client_factory(server.url)
-    headers = {"Idempotency-Key": "retry-1"}
+    headers = {"Idempotency-Key": "9b4c5d6e-7f80-4192-8dae-2f3a4b5c6d7e"}
     body = {"folderId": FOLDER, "name": "retried"}
     assert client.post("/compute/v1/images", json=body, headers=headers).status_code == 503
     again = client.post("/compute/v1/images", json=body, headers=headers)
