@@ -263,6 +263,40 @@ _B: list[tuple[str, ...]] = [
     # -- listing: orderBy and the filter grammar
     # -- create: sources, hardware generation, sizes, kmsKey, minDiskSize
     # -- operations: cancel, done, idempotency, timestamps
+    (
+        "operations.cancel-get",
+        "OperationService.Cancel",
+        "live/operation_service.proto",
+        "rpc Cancel (CancelOperationRequest) returns (Operation) { option (google.api.http) "
+        '= { get: "/operations/{operation_id}:cancel" }; }',
+        "*",
+    ),
+    (
+        "operations.cancel-post",
+        "OperationService.Cancel",
+        "docs:en/api-design-guide/concepts/operation.md",
+        'option (google.api.http) = { post: "/operations/{operation_id}:cancel" }; [...] In '
+        "response, the server returns the Operation object with the current status of the "
+        "operation being canceled.",
+        "*",
+    ),
+    (
+        "operations.cancel-best-effort",
+        "OperationService.Cancel",
+        "docs:en/api-design-guide/concepts/operation.md",
+        "The Cancel method works on the Best Effort basis. Calling the method does not "
+        "guarantee that the operation will be canceled.",
+        "*",
+    ),
+    (
+        "operations.idempotency-key-first-operation",
+        "ImageService.Create",
+        "docs:en/api-design-guide/concepts/idempotency.md",
+        "When the service receives your request with the Idempotency-Key header, it checks "
+        "whether an operation with this UUID has already been created. If so, the server "
+        "returns the Operation object with this operation's current status.",
+        "*",
+    ),
     # -- names and the public catalogue
 ]
 

@@ -7,6 +7,7 @@ variants that differ from the fake but honour the contract: the suite must pass 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -309,6 +310,34 @@ def _() -> None:
         return original(self, method, message, **{**kw, "idempotency_key": None})
 
     _MP.setattr(_rpc.Rpc, "call", call)
+
+
+@mutant("idempotency-key-bound-to-the-body", "another_body")
+def _() -> None:
+    """As the fake was before issue 16: a key repeated with another body is a new call."""
+    original = _rpc.Rpc.call
+
+    def call(self: Any, method: str, message: Any, **kw: Any) -> Any:
+        key = kw.get("idempotency_key")
+        if key:
+            bound = uuid.uuid5(uuid.NAMESPACE_OID, key + repr(sorted(message.items())))
+            kw = {**kw, "idempotency_key": str(bound)}
+        return original(self, method, message, **kw)
+
+    _MP.setattr(_rpc.Rpc, "call", call)
+
+
+@mutant("cancel-by-get-refused", "cancel_by_get")
+def _() -> None:
+    """As the fake was before issue 16: only POST cancels."""
+    original = rest.RestRouter._api
+
+    def api(self: Any, request: Any, request_id: Any) -> Any:
+        if request.method == "GET" and request.path.endswith(":cancel"):
+            raise ServiceError(Code.UNIMPLEMENTED, "Method GET not allowed")
+        return original(self, request, request_id)
+
+    _MP.setattr(rest.RestRouter, "_api", api)
 
 
 @mutant("filter-ignored", "filter")
