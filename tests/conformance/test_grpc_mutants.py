@@ -25,10 +25,11 @@ from pytest_yc_images.faces import grpc_codec
 from . import mutants
 
 FOLDER = "b1gconformancegrpc02"
-# Mutants of the REST encoding only (rest._json_response, Reply.http_status): the gRPC
-# face never runs that code, and protobuf would re-encode the JSON anyway.
+# Mutants of the REST face only (rest._json_response, Reply.http_status, its routing): the
+# gRPC face never runs that code, and protobuf would re-encode the JSON anyway.
 REST_ONLY = {
     "bad-request-without-field-violations",
+    "cancel-by-get-refused",  # an HTTP verb: gRPC has the one Cancel method
     "done-without-response",
     "error-body-without-code",
     "int64-as-json-numbers",

@@ -74,9 +74,14 @@ def test_keys_are_the_callers_own() -> None:
     with fake.client(token="alice") as alice, fake.client(token="bob") as bob:
         first = _create(alice, "alices").json()
         second = _create(bob, "bobs").json()
-        again = _create(alice, "alices").json()
+        again = _create(alice, "alices-other").json()  # another body, the same caller
     assert first["id"] != second["id"]
     assert again["id"] == first["id"]
+    assert [e.replayed_with_other_body for e in fake.journal.calls("Create")] == [
+        False,
+        False,
+        True,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -114,15 +119,12 @@ def test_a_key_that_is_not_a_uuid_is_invalid_argument_naming_it(profile: str, ke
     assert len(body["message"]) < 300  # a huge key is not echoed whole
     assert (cancel.status_code, cancel.json()["code"]) == (400, 3)
     assert fake.images(FOLDER) == []
-
-
-def test_an_empty_key_is_no_key_and_reads_ignore_the_header() -> None:
-    fake = FakeImageService()
-    with fake.client() as client:
+    with fake.client() as client:  # an empty header is no key; reads ignore the header
         one = _create(client, "one", key="").json()
         two = _create(client, "two", key="").json()
-        page = client.get(IMAGES, params={"folderId": FOLDER},
-                          headers={"Idempotency-Key": "not-a-uuid"})  # fmt: skip
+        page = client.get(
+            IMAGES, params={"folderId": FOLDER}, headers={"Idempotency-Key": key.encode()}
+        )
     assert one["id"] != two["id"]
     assert page.status_code == 200
 

@@ -33,7 +33,7 @@ def operations(yc_grpc: YcGrpc) -> Any:
     return yc_grpc.sdk.client(OperationServiceStub)
 
 
-def test_cancel_is_one_method_and_ends_a_running_operation(
+def test_cancel_is_one_method_and_ends_a_running_operation(  # a guard: gRPC did not change
     images: Any, operations: Any, yc_folder_id: str
 ) -> None:
     running = images.Create(CreateImageRequest(folder_id=yc_folder_id, name="c", uri=SOURCE))
@@ -42,14 +42,6 @@ def test_cancel_is_one_method_and_ends_a_running_operation(
     assert (cancelled.id, cancelled.done) == (running.id, True)
     assert cancelled.error.code == grpc.StatusCode.CANCELLED.value[0]
     assert operations.Get(GetOperationRequest(operation_id=running.id)).error.code == 1
-
-
-@pytest.mark.yc_images(profile="seed")
-def test_cancel_in_the_seed_profile_too(images: Any, operations: Any, yc_folder_id: str) -> None:
-    running = images.Create(CreateImageRequest(folder_id=yc_folder_id, name="s", uri=SOURCE))
-    cancelled = operations.Cancel(CancelOperationRequest(operation_id=running.id))
-    assert cancelled.done
-    assert cancelled.error.code == 1
 
 
 def test_a_key_repeated_with_another_request_answers_the_first_operation(
