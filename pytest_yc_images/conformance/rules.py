@@ -290,7 +290,7 @@ _B: list[tuple[str, ...]] = [
     ),
     (
         "operations.idempotency-key-first-operation",
-        "ImageService.Create",
+        "ImageService.Update",
         "docs:en/api-design-guide/concepts/idempotency.md",
         "When the service receives your request with the Idempotency-Key header, it checks "
         "whether an operation with this UUID has already been created. If so, the server "
