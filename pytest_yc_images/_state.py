@@ -334,6 +334,9 @@ def _load_keys(service: ImageService, entries: list[Any]) -> None:
             if "digest" in entry:  # only an old file may hold a key twice
                 raise StateError(f"idempotency[{index}].key", "the key is given twice")
             continue
+        if ("digest" in entry) == ("request" in entry):
+            problem = "is required" if "digest" not in entry else "and request: give one"
+            raise StateError(f"idempotency[{index}].digest", problem)
         digest = entry["digest"] if "digest" in entry else entry["request"]
         keys[key] = FirstCall(entry["operationId"], entry["method"], digest)
 

@@ -183,6 +183,26 @@ def test_an_old_state_file_with_request_fingerprints_still_loads(tmp_path: Path)
     assert [e.replayed_with_other_body for e in again.journal.entries] == [False, False]
 
 
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [({"digest": None}, "digest: is required"), ({"request": "d"}, "digest: and request")],
+    ids=["neither", "both"],
+)
+def test_a_state_file_key_has_a_digest_or_an_old_request(
+    tmp_path: Path, change: dict[str, Any], problem: str
+) -> None:
+    fake = FakeImageService()
+    with fake.client() as client:
+        _create(client, "saved")
+    data = json.loads(fake.save_state(tmp_path / "state.json").read_text())
+    entry = data["idempotency"][0]
+    entry.update({k: v for k, v in change.items() if v is not None})
+    for k in [k for k, v in change.items() if v is None]:
+        del entry[k]
+    with pytest.raises(ValueError, match=rf"idempotency\[0\]\.{problem}"):
+        FakeImageService().load_state(data)
+
+
 def test_a_new_state_file_may_not_give_a_key_twice(tmp_path: Path) -> None:
     fake = FakeImageService()
     with fake.client() as client:
