@@ -54,12 +54,33 @@ class Store:
     retained_operations: int = DEFAULT_RETAINED_OPERATIONS
     # Operations of removed images, oldest first: released beyond retained_operations.
     retired: deque[str] = field(default_factory=deque)
+    # Folders whose records and index are another store's (the public catalogue, built
+    # once per process): read in place, copied before the first write (folder()).
+    shared: dict[str, Store] = field(default_factory=dict)
+
+    def share(self, template: Store, folder_id: str) -> None:
+        """Serve ``template``'s folder from its records and index, without copying them;
+        the first write to the folder (through :meth:`folder`) copies them. The records
+        must not be changed in place while shared: every write path asks for the folder
+        first (the API never writes the public folder)."""
+        self.folders[folder_id] = template.folders[folder_id]
+        self.images.update(template.images)
+        self.shared[folder_id] = template
 
     def folder(self, folder_id: str) -> FolderIndex:
+        """The index of a folder about to change (created on first use)."""
+        if folder_id in self.shared:
+            self._unshare(folder_id)
         index = self.folders.get(folder_id)
         if index is None:
             index = self.folders[folder_id] = FolderIndex()
         return index
+
+    def _unshare(self, folder_id: str) -> None:
+        template = self.shared.pop(folder_id)
+        del self.folders[folder_id]
+        for image_id in template.folders[folder_id].ids:
+            self.add_image(self.images[image_id].copy())
 
     def add_image(self, image: Image) -> None:
         index = self.folder(image.folder_id)
@@ -79,8 +100,8 @@ class Store:
 
     def remove_image(self, image_id: str) -> Image:
         """Remove an image; its operations are retired (:meth:`release_operations`)."""
+        index = self.folder(self.images[image_id].folder_id)
         image = self.images.pop(image_id)
-        index = self.folders[image.folder_id]
         position = bisect_right(index.ids, image_id) - 1
         del index.ids[position]
         if image.name and index.by_name.get(image.name) == image_id:
@@ -108,7 +129,8 @@ class Store:
                     del self.operations_by_image[op.image_id]
 
     def rename(self, image: Image, name: str) -> None:
-        index = self.folders[image.folder_id]
+        index = self.folder(image.folder_id)
+        image = self.images[image.id]  # this store's own record, if the folder was shared
         if image.name and index.by_name.get(image.name) == image.id:
             del index.by_name[image.name]
         image.name = name
