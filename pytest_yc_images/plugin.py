@@ -294,9 +294,10 @@ def yc_images(yc_fake: FakeImageService, yc_folder_id: str) -> ImageFactory:
 
 
 @pytest.fixture
-def yc_requests(yc_folder_id: str) -> RequestFactory:
-    """Builds valid Create/Update/List requests for ``yc_folder_id``."""
-    return RequestFactory(folder_id=yc_folder_id)
+def yc_requests(yc_fake: FakeImageService, yc_folder_id: str) -> RequestFactory:
+    """Builds valid Create/Update/List requests for ``yc_folder_id``, in ``yc_fake``'s
+    profile."""
+    return RequestFactory(folder_id=yc_folder_id, profile=yc_fake.profile)
 
 
 # The servers start once per session (per xdist worker): start-up is the costly part.
