@@ -10,10 +10,12 @@ starts a new operation.
 
 from __future__ import annotations
 
+import copy
 from bisect import bisect_right, insort
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from .model import Disk, Image, Operation, Snapshot
 
@@ -75,6 +77,20 @@ class Store:
         if index is None:
             index = self.folders[folder_id] = FolderIndex()
         return index
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Store:
+        """A deep copy that still shares what is shared (a snapshot of a fresh fake copies
+        none of the catalogue): shared records never change in place."""
+        for template in self.shared.values():
+            memo[id(template)] = template
+            for index in template.folders.values():
+                memo[id(index)] = index
+            for image in template.images.values():
+                memo[id(image)] = image
+        clone = Store.__new__(Store)
+        for spec in fields(self):
+            setattr(clone, spec.name, copy.deepcopy(getattr(self, spec.name), memo))
+        return clone
 
     def _unshare(self, folder_id: str) -> None:
         template = self.shared.pop(folder_id)

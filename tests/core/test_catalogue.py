@@ -189,3 +189,18 @@ def test_a_state_file_that_changes_a_catalogue_image_keeps_its_live_fields() -> 
     again.load_state(saved)
     assert {i["id"]: i for i in again.images(PUBLIC_FOLDER)}[gpu["id"]] == changed
     assert {i["id"]: i for i in FakeImageService().images(PUBLIC_FOLDER)}[gpu["id"]] == gpu
+
+
+def test_a_snapshot_keeps_sharing_and_a_restore_undoes_a_write() -> None:
+    fake, other = FakeImageService(), FakeImageService()
+    ubuntu = "fd8a1ejo4ucrhdihu5ge"
+    before = other.images(PUBLIC_FOLDER)
+    saved = fake.snapshot()
+    fake.put_image(folderId=PUBLIC_FOLDER, name="extra")
+    assert len(fake.images(PUBLIC_FOLDER)) == len(before) + 1
+    fake.restore(saved)
+    assert fake.images(PUBLIC_FOLDER) == before
+    # Restored, the fake shares the catalogue's records again instead of copies of them.
+    assert fake.service.store.images[ubuntu] is other.service.store.images[ubuntu]
+    fake.put_image(folderId=PUBLIC_FOLDER, name="again")
+    assert other.images(PUBLIC_FOLDER) == before == FakeImageService().images(PUBLIC_FOLDER)
