@@ -1,4 +1,5 @@
-"""Speed and memory of the fake in-process: calls through its httpx transport, and scale.
+"""Speed and memory of the fake in-process: calls through its httpx transport, a fresh
+fake (what each test pays), and scale.
 
 Run ``python benchmarks/bench_fake.py [--quick]``; it prints Markdown for the README.
 Numbers are for reading, never for asserting: they depend on the machine.
@@ -321,12 +322,65 @@ def measure_scale(quick: bool) -> Section:
     return section
 
 
+# --- 3. a fresh fake --------------------------------------------------------------------
+def _least_us(make: Callable[[], object], number: int, repeat: int = 5) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        began = time.perf_counter()
+        for _ in range(number):
+            make()
+        best = min(best, (time.perf_counter() - began) / number)
+    return best * 1e6
+
+
+def _bytes_per_fake(count: int = 200, **options: Any) -> float:
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    kept = [FakeImageService(**options) for _ in range(count)]
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del kept
+    return (after - before) / count
+
+
+def measure_fresh_fake(quick: bool) -> Section:
+    """What every test pays for its fake: the public catalogue is shared, not copied."""
+    section = Section("A fresh fake: construction, snapshot and memory")
+    number = 300 if quick else 2000
+    FakeImageService()  # the catalogue is read once per process: not in the timings
+    catalogue = len(FakeImageService().images("standard-images"))
+    bare = _least_us(lambda: FakeImageService(standard=False), number)
+    full = _least_us(FakeImageService, number)
+    fresh = FakeImageService()
+    snapshot = _least_us(fresh.snapshot, max(number // 10, 20))
+    memory, memory_bare = _bytes_per_fake(), _bytes_per_fake(standard=False)
+    section.table(
+        ["", f"with the catalogue ({catalogue} images)", "without (`standard=False`)"],
+        [
+            ["`FakeImageService()`, µs", f"{full:,.1f}", f"{bare:,.1f}"],
+            ["memory per fake, B", f"{memory:,.0f}", f"{memory_bare:,.0f}"],
+            ["`fake.snapshot()` of a fresh fake, µs", f"{snapshot:,.1f}", ""],
+        ],
+    )
+    section.checks.append(
+        Check(
+            "a fresh fake with the catalogue vs without",
+            f"{ratio(full / bare)} ({full:,.1f} vs {bare:,.1f} µs)",
+            "≤ 1.5x",
+            full / bare <= 1.5,
+        )
+    )
+    return section
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs, at most 10,000 images")
     quick = parser.parse_args().quick
     began = time.perf_counter()
-    print_report("bench_fake", quick, [measure_in_process(quick), measure_scale(quick)])
+    sections = [measure_in_process(quick), measure_fresh_fake(quick), measure_scale(quick)]
+    print_report("bench_fake", quick, sections)
     print(f"\nTotal run time: {time.perf_counter() - began:.0f} s")
 
 

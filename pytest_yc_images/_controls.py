@@ -46,6 +46,8 @@ _READ: dict[str, Callable[[Any], Any]] = {
     "storageSize": int,
     "minDiskSize": int,
     "diskSize": int,
+    "hardwareGeneration": lambda value: {key: dict(inner) for key, inner in value.items()},
+    "kmsKey": dict,
 }
 
 
@@ -76,7 +78,9 @@ def image_from_json(data: Mapping[str, Any], *, image_id: str, created_at: float
         image.storage_size = 2 * 1024**3
     if "minDiskSize" not in data:
         image.min_disk_size = max(image.storage_size, 4 * 1024**2)
-    image.os_type = (data.get("os") or {}).get("type", "LINUX")
+    os = data.get("os") or {}
+    image.os_type = os.get("type", "LINUX")
+    image.nvidia_driver = (os.get("nvidia") or {}).get("driver", "")
     return image
 
 

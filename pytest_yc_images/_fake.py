@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from ._catalogue import catalogue
 from ._contracts import DEFAULT_PROFILE, check_profile
 from ._control_routes import control_routes
 from ._controls import Controls, checked_fault, code_json, fault_from_spec
@@ -20,7 +21,6 @@ from ._core.faults import ErrorFault, F, Fault, LatencyFault, LostReplyFault, Op
 from ._core.ids import IdSource
 from ._core.journal import Journal
 from ._core.operations import Completion
-from ._core.seed import standard_images
 from ._core.service import PUBLIC_FOLDER, ImageService
 from ._rpc import Rpc, method_name
 from ._state import check_state, dump_state, load_state, state_clock
@@ -87,8 +87,7 @@ class FakeImageService:
             profile=profile,
         )
         if standard:
-            for image in standard_images():
-                service.put_image(image)
+            service.share_catalogue(catalogue())  # shared, not copied: built once per process
         self._rpc = Rpc(service, threading.RLock())
         self.controls = Controls(self._rpc)
         self.router = RestRouter(

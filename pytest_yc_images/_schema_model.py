@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from ._contracts import SCHEMA_BASE, inline, schema
+from ._contracts import DEFAULT_PROFILE, SCHEMA_BASE, inline, schema
 
 __all__ = [
     "KEYWORDS",
@@ -119,9 +119,10 @@ class Message:
 # --- flattening: inline $ref (strictly), merge allOf -----------------------------------------
 
 
-def read(node: Any, base: str = SCHEMA_BASE) -> Any:
-    """``node`` inlined against ``base``; a keyword outside :data:`KEYWORDS` raises."""
-    return inline(node, base, known=KEYWORDS, where=base.split("#")[0] + "#")
+def read(node: Any, base: str = SCHEMA_BASE, profile: str = DEFAULT_PROFILE) -> Any:
+    """``node`` inlined against ``base`` (``profile``'s schemas); a keyword outside
+    :data:`KEYWORDS` raises."""
+    return inline(node, base, known=KEYWORDS, where=base.split("#")[0] + "#", profile=profile)
 
 
 def _forbidden(node: Any) -> set[str] | None:
@@ -189,9 +190,10 @@ def flatten(node: Any) -> Flat:
 
 
 @cache
-def definition(name: str) -> Flat:
-    """The flat form of ``common.json#/$defs/<name>`` (cached: do not change it)."""
-    return flatten(read({"$ref": f"{SCHEMA_BASE}common.json#/$defs/{name}"}))
+def definition(name: str, profile: str = DEFAULT_PROFILE) -> Flat:
+    """The flat form of ``common.json#/$defs/<name>`` in ``profile`` (cached: do not
+    change it)."""
+    return flatten(read({"$ref": f"{SCHEMA_BASE}common.json#/$defs/{name}"}, profile=profile))
 
 
 def _description(node: Any) -> str:
@@ -271,10 +273,11 @@ def _oneofs(flat: Flat, fields: dict[str, tuple[Any, ...]]) -> dict[str, tuple[s
 
 
 @cache
-def message(name: str) -> Message:
-    """Message ``name`` read: flat, its fields, oneofs and every constraint (cached)."""
-    raw = schema(name)
-    flat = flatten(read(raw, raw["$id"]))
+def message(name: str, profile: str = DEFAULT_PROFILE) -> Message:
+    """Message ``name`` of ``profile`` read: flat, its fields, oneofs and every constraint
+    (cached)."""
+    raw = schema(name, profile)
+    flat = flatten(read(raw, raw["$id"], profile))
     fields = {f: tuple(subs) for f, subs in flat.get("properties", {}).items()}
     required = tuple(flat.get("required", ()))
     words = {f: _description({"allOf": list(parts)}) for f, parts in fields.items()}

@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from ._contracts import SCHEMA_BASE, _ecma_regex, validator
+from ._contracts import DEFAULT_PROFILE, SCHEMA_BASE, _ecma_regex, check_profile, validator
 from ._schema_model import Flat, Site, Unsatisfiable, flatten, merged, message, read
 
 _Flat = Flat  # a schema with refs inlined and allOf merged
@@ -157,42 +157,56 @@ def _checker(node: Any) -> Callable[[Any], bool]:
     return check
 
 
-def _compile_schema(node: Any, *, base: str = SCHEMA_BASE) -> SearchStrategy[Any]:
-    """Compile an ad-hoc schema whose ``$ref`` resolve against ``base`` (unfiltered)."""
+def _compile_schema(
+    node: Any, *, base: str = SCHEMA_BASE, profile: str = DEFAULT_PROFILE
+) -> SearchStrategy[Any]:
+    """Compile an ad-hoc schema whose ``$ref`` resolve against ``base`` in ``profile``
+    (unfiltered)."""
     try:
-        return _compile(read(node, base))
+        return _compile(read(node, base, profile))
     except Unsatisfiable:
         raise ValueError(f"no value satisfies the schema at {base}") from None
 
 
 @lru_cache(maxsize=256)
-def _message(name: str, extra: str = "null") -> SearchStrategy[dict[str, Any]]:
-    """Valid ``name`` bodies that also satisfy ``extra`` (a JSON-encoded schema or null)."""
+def _message(
+    name: str, extra: str = "null", profile: str = DEFAULT_PROFILE
+) -> SearchStrategy[dict[str, Any]]:
+    """Valid ``name`` bodies of ``profile`` that also satisfy ``extra`` (a JSON-encoded
+    schema or null)."""
     more = json.loads(extra)
-    valid, check = validator(name).is_valid, _checker(more if more is not None else True)
+    valid = validator(name, check_profile(profile)).is_valid
+    check = _checker(more if more is not None else True)
     try:
-        flat = message(name).flat
-        strategy = _compile_flat(merged(flat, read(more)) if more is not None else flat)
+        flat = message(name, profile).flat
+        read_more = read(more, profile=profile) if more is not None else None
+        strategy = _compile_flat(merged(flat, read_more) if more is not None else flat)
     except Unsatisfiable:
         raise ValueError(f"no value satisfies the schema at {SCHEMA_BASE}{name}.json") from None
     return strategy.filter(lambda v: valid(v) and check(v))
 
 
-def _pinned(name: str, *, require: Iterable[str] = (), **values: Any) -> str:
-    """An extra schema for :func:`_message`: ``require`` present, each non-None value fixed."""
+def _pinned(
+    name: str, *, require: Iterable[str] = (), profile: str = DEFAULT_PROFILE, **values: Any
+) -> str:
+    """An extra schema for :func:`_message`: ``require`` present, each non-None value fixed
+    (and valid in ``profile``)."""
     fixed = {field: value for field, value in values.items() if value is not None}
     for field, value in fixed.items():
-        if not _checker(message(name).field(field))(value):
-            raise ValueError(f"{value!r} is not a valid {name}.{field}")
+        if not _checker(message(name, profile).field(field))(value):
+            raise ValueError(f"{value!r} is not a valid {name}.{field} ({profile} profile)")
     properties = {field: {"const": value} for field, value in fixed.items()}
     return json.dumps({"required": list(require), "properties": properties}, sort_keys=True)
 
 
 @lru_cache
-def _defined(name: str) -> tuple[SearchStrategy[Any], Callable[[Any], bool]]:
-    """Values of ``common.json#/$defs/<name>`` and their validity check."""
+def _defined(
+    name: str, profile: str = DEFAULT_PROFILE
+) -> tuple[SearchStrategy[Any], Callable[[Any], bool]]:
+    """Values of ``common.json#/$defs/<name>`` in ``profile`` and their validity check."""
     ref = {"$ref": f"{SCHEMA_BASE}common.json#/$defs/{name}"}
-    return _compile_schema(ref), _checker(ref)
+    inlined = read(ref, profile=check_profile(profile))
+    return _compile(inlined), _checker(inlined)
 
 
 # --- values that break one constraint --------------------------------------------------------

@@ -16,11 +16,11 @@ from functools import cache
 from typing import Any
 
 from . import _contracts
+from ._catalogue import catalogue
 from ._control_checks import inlined_control_schema
 from ._control_routes import control_routes
 from ._controls import Controls, image_from_json
 from ._core.model import Image, Operation
-from ._core.seed import standard_images
 from ._core.service import PUBLIC_FOLDER, ImageService
 from ._core.store import FirstCall
 from ._validation import violations
@@ -100,9 +100,14 @@ def _operation_json(op: Operation) -> dict[str, Any]:
     return out
 
 
+def _changed(shared: Image | None, image: Image) -> bool:
+    """Whether ``image`` differs from the catalogue's record ``shared``."""
+    return shared is not image and (shared is None or encode_image(shared) != encode_image(image))
+
+
 def dump_state(service: ImageService) -> dict[str, Any]:
     """``service``'s state as JSON-able data (call it under the fake's lock)."""
-    standard = {image.id: encode_image(image) for image in standard_images()}
+    shared = catalogue().store.images
     images = sorted(service.store.images.values(), key=lambda image: image.seq)
     key, count = service.ids.state()
     return {
@@ -115,7 +120,7 @@ def dump_state(service: ImageService) -> dict[str, Any]:
             _image_json(image)
             for image in images
             # The public folder's catalogue comes with every fake: only changes are state.
-            if image.folder_id != PUBLIC_FOLDER or standard.get(image.id) != encode_image(image)
+            if image.folder_id != PUBLIC_FOLDER or _changed(shared.get(image.id), image)
         ],
         "disks": [
             {
@@ -297,7 +302,7 @@ def load_state(controls: Controls, state: Mapping[str, Any]) -> None:
             f"the state was saved by a {state['profile']!r} fake; this fake serves "
             f"{service.profile!r} (start it with that profile)",
         )
-    standard = {image.id for image in standard_images()}
+    standard = catalogue().store.images
     actions = control_routes().actions  # the checks and meaning of POST /_fake/images...
     with controls.rpc.lock:
         for index, image in enumerate(state.get("images", [])):

@@ -1,11 +1,13 @@
-"""Builders of valid images and requests, checked against the contract schemas."""
+"""Builders of valid images and requests, checked against the contract schemas of a
+profile (``"live"``, the default, or ``"seed"``; an ``ImageFactory`` on a fake takes the
+fake's)."""
 
 from __future__ import annotations
 
 import itertools
 from typing import Any
 
-from ._contracts import validator
+from ._contracts import DEFAULT_PROFILE, check_profile, validator
 from ._core.clock import DEFAULT_EPOCH
 from ._fake import FakeImageService
 from ._schema_model import message as schema_model
@@ -31,11 +33,11 @@ _STATUS = next(c for c in schema_model("Image").constraints if c.rule == "Image.
 TRAITS |= {status.lower(): {"status": status} for status in _STATUS.limit}
 
 
-def _checked(message: str, document: dict[str, Any]) -> dict[str, Any]:
-    errors = sorted(validator(message).iter_errors(document), key=lambda e: list(e.path))
+def _checked(message: str, document: dict[str, Any], profile: str) -> dict[str, Any]:
+    errors = sorted(validator(message, profile).iter_errors(document), key=lambda e: list(e.path))
     if errors:
         where = ".".join(map(str, errors[0].absolute_path)) or "(root)"
-        raise ValueError(f"not a valid {message}: {where}: {errors[0].message}")
+        raise ValueError(f"not a valid {message} ({profile} profile): {where}: {errors[0].message}")
     return document
 
 
@@ -54,6 +56,8 @@ class ImageFactory:
     forward by a second per image, so "newest" is always well defined. Traits:
     ``linux``, ``windows``, ``pooled``, ``creating``, ``ready``, ``error``, ``deleting``.
     Overrides use the JSON names (``folderId``, ``minDiskSize``, ...) and win over traits.
+    Images are checked against ``profile``'s ``Image`` schema: the fake's profile, else
+    ``"live"``.
     """
 
     def __init__(
@@ -62,7 +66,10 @@ class ImageFactory:
         *,
         folder_id: str = "b1gfactory0000000000",
         name_prefix: str = "image",
+        profile: str | None = None,
     ) -> None:
+        default = fake.profile if fake is not None else DEFAULT_PROFILE
+        self.profile = check_profile(default if profile is None else profile)
         self.fake = fake
         self.folder_id = folder_id
         self.name_prefix = name_prefix
@@ -87,7 +94,8 @@ class ImageFactory:
             except KeyError:
                 raise ValueError(f"unknown trait {trait!r}; known: {', '.join(TRAITS)}") from None
         image.update(overrides)
-        return _checked("Image", {k: v for k, v in image.items() if v not in (None, "", [], {})})
+        kept = {k: v for k, v in image.items() if v not in (None, "", [], {})}
+        return _checked("Image", kept, self.profile)
 
     def create(self, *traits: str, **overrides: Any) -> dict[str, Any]:
         """Build an image and put it straight into the fake (no operation)."""
@@ -108,12 +116,18 @@ class ImageFactory:
 
 
 class RequestFactory:
-    """Valid request messages: Create (from an https ``uri`` unless told otherwise),
-    Update and List. Names are unique by sequence."""
+    """Valid request messages of ``profile`` (``"live"`` by default): Create (from an https
+    ``uri`` unless told otherwise), Update and List. Names are unique by sequence; a request
+    the profile refuses (a name with ``_`` in ``seed``) is a ValueError naming the field."""
 
     def __init__(
-        self, *, folder_id: str = "b1gfactory0000000000", name_prefix: str = "image"
+        self,
+        *,
+        folder_id: str = "b1gfactory0000000000",
+        name_prefix: str = "image",
+        profile: str = DEFAULT_PROFILE,
     ) -> None:
+        self.profile = check_profile(profile)
         self.folder_id = folder_id
         self.name_prefix = name_prefix
         self._numbers = itertools.count(1)
@@ -124,15 +138,19 @@ class RequestFactory:
             "folderId": self.folder_id,
             "name": f"{self.name_prefix}-{number}",
         }
-        if not set(schema_model("CreateImageRequest").oneofs["source"]) & set(overrides):
+        if not set(schema_model("CreateImageRequest", self.profile).oneofs["source"]) & set(
+            overrides
+        ):
             request["uri"] = (
                 f"https://storage.yandexcloud.net/images/{self.name_prefix}-{number}.qcow2"
             )
         request.update(overrides)
-        return _checked("CreateImageRequest", request)
+        return _checked("CreateImageRequest", request, self.profile)
 
     def update_image(self, image_id: str, **overrides: Any) -> dict[str, Any]:
-        return _checked("UpdateImageRequest", {"imageId": image_id, **overrides})
+        request = {"imageId": image_id, **overrides}
+        return _checked("UpdateImageRequest", request, self.profile)
 
     def list_images(self, **overrides: Any) -> dict[str, Any]:
-        return _checked("ListImagesRequest", {"folderId": self.folder_id, **overrides})
+        request = {"folderId": self.folder_id, **overrides}
+        return _checked("ListImagesRequest", request, self.profile)

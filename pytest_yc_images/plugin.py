@@ -178,18 +178,26 @@ class _TestSettings:
         return _marker_options(self._request)
 
     @cached_property
-    def fake_options(self) -> dict[str, Any]:  # FakeImageService keywords
-        config, seed = self._request.config, self.marker.get("seed")
-        if seed is None:
-            seed = _setting(config, "seed") or _test_seed(self._request)
-        profile = self.marker.get("profile") or _setting(config, "profile")
+    def profile(self) -> str:
+        """The API profile: the marker's ``profile`` (read alone: ``yc_requests`` needs
+        nothing else of the marker), else the option."""
+        markers = self._request.node.iter_markers("yc_images")
+        given = next((m.kwargs["profile"] for m in markers if "profile" in m.kwargs), None)
+        profile = given or _setting(self._request.config, "profile")
         if profile not in PROFILES:
             raise pytest.UsageError(
                 f"@pytest.mark.yc_images(profile={profile!r}): choose one of {', '.join(PROFILES)}"
             )
+        return str(profile)
+
+    @cached_property
+    def fake_options(self) -> dict[str, Any]:  # FakeImageService keywords
+        config, seed = self._request.config, self.marker.get("seed")
+        if seed is None:
+            seed = _setting(config, "seed") or _test_seed(self._request)
         return {
             "seed": seed,
-            "profile": profile,
+            "profile": self.profile,
             "completion": self.marker.get("completion") or _setting(config, "completion"),
             "durations": self.marker.get("durations"),
             "access": self.marker.get("access"),
@@ -294,9 +302,10 @@ def yc_images(yc_fake: FakeImageService, yc_folder_id: str) -> ImageFactory:
 
 
 @pytest.fixture
-def yc_requests(yc_folder_id: str) -> RequestFactory:
-    """Builds valid Create/Update/List requests for ``yc_folder_id``."""
-    return RequestFactory(folder_id=yc_folder_id)
+def yc_requests(yc_folder_id: str, _yc_settings: _TestSettings) -> RequestFactory:
+    """Builds valid Create/Update/List requests for ``yc_folder_id``, in the test fake's
+    profile (``--yc-profile``, the marker's ``profile=``)."""
+    return RequestFactory(folder_id=yc_folder_id, profile=_yc_settings.profile)
 
 
 # The servers start once per session (per xdist worker): start-up is the costly part.

@@ -7,6 +7,10 @@ schemas use: any other raises :class:`NotImplementedError`, so no constraint is 
 ignored. Every strategy ends in a filter by the contract's validator (valid values are
 guaranteed valid, invalid ones invalid), and generation is built so the filter rarely rejects.
 
+Every strategy takes ``profile=`` (``"live"``, the default, or ``"seed"``) and generates
+what that profile's schemas accept (``schema(name, profile=...)``): names with ``_`` and
+the newer fields only in ``live``. The plugin's fixtures use the test fake's profile.
+
 Shrinking, everywhere: toward fewer optional fields, shorter strings, smaller numbers, the
 first ``enum`` member, and where the schema offers a choice (a ``oneOf``, the source oneof of
 ``CreateImageRequest``, an operation done or not) toward the first: no source, not done.
@@ -22,7 +26,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from ._contracts import message_names, validator
+from ._contracts import DEFAULT_PROFILE, message_names, validator
 from ._schema_model import Constraint, definition
 from ._schema_model import message as _model
 from ._schema_strategies import (
@@ -54,39 +58,40 @@ __all__ = [
 ]
 
 
-def from_schema(name: str) -> SearchStrategy[dict[str, Any]]:
-    """Valid bodies of message ``name`` (any of :func:`~pytest_yc_images.message_names`).
+def from_schema(name: str, *, profile: str = DEFAULT_PROFILE) -> SearchStrategy[dict[str, Any]]:
+    """Valid bodies of message ``name`` (any of :func:`~pytest_yc_images.message_names`)
+    in ``profile``.
 
     Required fields always, optional ones drawn or left out; strings follow their ``pattern``
     exactly (never with a trailing newline), numbers their range. Shrinks toward the required
     fields alone, each at its smallest (``{"folderId": "0"}``, an operation ``{"id": "0"}``).
     """
-    return _message(name)
+    return _message(name, "null", profile)
 
 
-def images() -> SearchStrategy[dict[str, Any]]:
+def images(*, profile: str = DEFAULT_PROFILE) -> SearchStrategy[dict[str, Any]]:
     """``Image`` response bodies, as the API returns them (fields at their default omitted)."""
-    return from_schema("Image")
+    return from_schema("Image", profile=profile)
 
 
 def operations(
-    *, kind: str = "Operation", done: bool | None = None
+    *, kind: str = "Operation", done: bool | None = None, profile: str = DEFAULT_PROFILE
 ) -> SearchStrategy[dict[str, Any]]:
     """Bodies of ``kind``: ``Operation`` or a typed one such as ``CreateImageOperation``.
 
     ``done=True``: finished (exactly one of ``error`` and ``response``); ``done=False``:
     running (``done`` absent or false, no ``response``); ``None``: both.
     """
-    if not kind.endswith("Operation") or kind not in message_names():
+    if not kind.endswith("Operation") or kind not in message_names(profile):
         raise ValueError(f"{kind!r} is not an operation message")
     if done is None:
-        return from_schema(kind)
+        return from_schema(kind, profile=profile)
     extra = {"required": ["done"] if done else [], "properties": {"done": {"const": done}}}
-    return _message(kind, json.dumps(extra))
+    return _message(kind, json.dumps(extra), profile)
 
 
 def create_image_requests(
-    *, folder_id: str | None = None, source: str | None = None
+    *, folder_id: str | None = None, source: str | None = None, profile: str = DEFAULT_PROFILE
 ) -> SearchStrategy[dict[str, Any]]:
     """Valid ``CreateImageRequest`` bodies; ``folder_id`` fixes ``folderId``.
 
@@ -95,60 +100,76 @@ def create_image_requests(
     """
     if source is not None and source not in _sources():
         raise ValueError(f"source must be one of {', '.join(_sources())}, not {source!r}")
-    extra = _pinned("CreateImageRequest", require=[source] if source else [], folderId=folder_id)
-    return _message("CreateImageRequest", extra)
+    extra = _pinned(
+        "CreateImageRequest",
+        require=[source] if source else [],
+        profile=profile,
+        folderId=folder_id,
+    )
+    return _message("CreateImageRequest", extra, profile)
 
 
-def update_image_requests(*, image_id: str | None = None) -> SearchStrategy[dict[str, Any]]:
+def update_image_requests(
+    *, image_id: str | None = None, profile: str = DEFAULT_PROFILE
+) -> SearchStrategy[dict[str, Any]]:
     """Valid ``UpdateImageRequest`` bodies; ``image_id`` fixes ``imageId``."""
-    return _message("UpdateImageRequest", _pinned("UpdateImageRequest", imageId=image_id))
+    extra = _pinned("UpdateImageRequest", profile=profile, imageId=image_id)
+    return _message("UpdateImageRequest", extra, profile)
 
 
-def list_images_requests(*, folder_id: str | None = None) -> SearchStrategy[dict[str, Any]]:
+def list_images_requests(
+    *, folder_id: str | None = None, profile: str = DEFAULT_PROFILE
+) -> SearchStrategy[dict[str, Any]]:
     """Valid ``ListImagesRequest`` bodies; ``folder_id`` fixes ``folderId``."""
-    return _message("ListImagesRequest", _pinned("ListImagesRequest", folderId=folder_id))
+    extra = _pinned("ListImagesRequest", profile=profile, folderId=folder_id)
+    return _message("ListImagesRequest", extra, profile)
 
 
-def _names(name: str, allow_empty: bool) -> SearchStrategy[str]:
-    pattern: str = definition(name)["pattern"][0]
+def _names(name: str, allow_empty: bool, profile: str) -> SearchStrategy[str]:
+    pattern: str = definition(name, profile)["pattern"][0]
     if not allow_empty:  # "^(|X)$" -> "^(X)$": never generate the empty name, not even to filter
         pattern = re.sub(r"^\^\(\|(.*)\)\$$", r"^(\1)$", pattern)
-    check = _defined(name)[1]
+    check = _defined(name, profile)[1]
     return _regex(pattern).filter(lambda s: check(s) and (allow_empty or s != ""))
 
 
-def image_names(*, allow_empty: bool = False) -> SearchStrategy[str]:
-    """Image names, fully matching ``|[a-z]([-a-z0-9]{0,61}[a-z0-9])?``; non-empty unless
-    ``allow_empty``. Shrinks toward ``"a"``."""
-    return _names("imageName", allow_empty)
+def image_names(
+    *, allow_empty: bool = False, profile: str = DEFAULT_PROFILE
+) -> SearchStrategy[str]:
+    """Image names of ``profile``: live ``|[a-z]([-_a-z0-9]{0,61}[a-z0-9])?``, seed
+    ``|[a-z]([-a-z0-9]{0,61}[a-z0-9])?``; non-empty unless ``allow_empty``. Shrinks toward
+    ``"a"``."""
+    return _names("imageName", allow_empty, profile)
 
 
-def families(*, allow_empty: bool = False) -> SearchStrategy[str]:
+def families(*, allow_empty: bool = False, profile: str = DEFAULT_PROFILE) -> SearchStrategy[str]:
     """Image families, fully matching ``|[a-z][-a-z0-9]{1,61}[a-z0-9]``; non-empty unless
     ``allow_empty``. Shrinks toward ``"a00"``."""
-    return _names("family", allow_empty)
+    return _names("family", allow_empty, profile)
 
 
-def labels() -> SearchStrategy[dict[str, str]]:
+def labels(*, profile: str = DEFAULT_PROFILE) -> SearchStrategy[dict[str, str]]:
     """Valid ``labels`` maps: a few entries whose keys and values follow their patterns.
     Shrinks toward ``{}``."""
-    strategy, check = _defined("labels")
+    strategy, check = _defined("labels", profile)
     return strategy.filter(check)
 
 
 # --- invalid values --------------------------------------------------------------------------
 
 
-def constraints(message: str) -> list[Constraint]:
+def constraints(message: str, *, profile: str = DEFAULT_PROFILE) -> list[Constraint]:
     """Every constraint of ``message`` :func:`invalid_values` can break: its required fields,
     then field by field (:func:`pytest_yc_images.constraints` without the oneofs, which no
     single field's value breaks)."""
-    read = _model(message)
+    read = _model(message, profile)
     required = [c for c in read.constraints if c.keyword == "required"]
     return required + list(dict.fromkeys(s.constraint for s in read.sites if _breakable(s)))
 
 
-def invalid_values(message: str, field: str, *, keyword: str | None = None) -> SearchStrategy[Any]:
+def invalid_values(
+    message: str, field: str, *, keyword: str | None = None, profile: str = DEFAULT_PROFILE
+) -> SearchStrategy[Any]:
     """Values of the top-level ``field`` of ``message`` that its schema rejects.
 
     Each constraint of the field (:func:`constraints`) brings values that break it: past
@@ -157,8 +178,9 @@ def invalid_values(message: str, field: str, *, keyword: str | None = None) -> S
     label key or value. ``keyword`` keeps those of one constraint. Shrinks toward the first
     constraint listed, usually a value of a wrong type.
     """
-    node = _model(message).field(field)
-    sites = [s for s in _model(message).sites if s.constraint.field == field and _breakable(s)]
+    model = _model(message, profile)
+    node = model.field(field)
+    sites = [s for s in model.sites if s.constraint.field == field and _breakable(s)]
     found = [_breaking(s) for s in sites if keyword in (None, s.constraint.keyword)]
     if not found:
         raise ValueError(f"{message}.{field} has no constraint {keyword or ''} to violate")
@@ -167,7 +189,7 @@ def invalid_values(message: str, field: str, *, keyword: str | None = None) -> S
 
 
 def invalid_requests(
-    message: str, *, field: str | None = None
+    message: str, *, field: str | None = None, profile: str = DEFAULT_PROFILE
 ) -> SearchStrategy[tuple[str, dict[str, Any]]]:
     """Pairs ``(field, body)``: a ``message`` body valid except for the value of ``field``.
 
@@ -177,14 +199,14 @@ def invalid_requests(
     cross-field rule, such as an operation's ``done``, are filtered out). ``field`` picks the
     field; by default any constrained field may be broken, shrinking toward the first.
     """
-    names = [c.field for c in constraints(message) if c.keyword != "required"]
+    names = [c.field for c in constraints(message, profile=profile) if c.keyword != "required"]
     fields = [field] if field is not None else list(dict.fromkeys(names))
     cases = [
         st.tuples(
             st.just(name),
-            _message(message, _pinned(message, require=[name])),
-            invalid_values(message, name),
+            _message(message, _pinned(message, require=[name], profile=profile), profile),
+            invalid_values(message, name, profile=profile),
         ).map(lambda t: (t[0], {**t[1], t[0]: t[2]}))
         for name in fields
     ]
-    return st.one_of(cases).filter(partial(_only_at, validator(message)))
+    return st.one_of(cases).filter(partial(_only_at, validator(message, profile)))

@@ -1,136 +1,87 @@
-"""The public folder ``standard-images``: a small, realistic catalogue, the same in every fake."""
+"""The public folder ``standard-images``: the catalogue every fake serves, built once.
+
+The catalogue is data (``pytest_yc_images/data/standard_images.json``, read by
+``_catalogue``); this module turns that data into records and indexes them once, so a
+new fake shares them instead of copying them (:meth:`Store.share`). Pure: the JSON comes
+in as an argument.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from functools import cache
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from .model import Image
+from .store import Store
 
-__all__ = ["standard_images"]
-
-_GIB = 1024**3
-
-
-def _at(text: str) -> float:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
+__all__ = ["Catalogue", "catalogue_from_json"]
 
 
-# id, family, name, created, storage GiB, min disk GiB, os, product id, pooled, description
-_CATALOGUE = [
-    (
-        "fd8a1ejo4ucrhdihu5ge",
-        "ubuntu-2204-lts",
-        "ubuntu-22-04-lts-v20250414",
-        "2025-04-14T10:08:31",
-        8,
-        8,
-        "LINUX",
-        "f2ekpu3d5hvm38ub5lja",
-        True,
-        "ubuntu 22.04 lts",
-    ),
-    (
-        "fd8k3q9nh7f2d8mj6t0a",
-        "ubuntu-2204-lts",
-        "ubuntu-22-04-lts-v20250602",
-        "2025-06-02T09:41:12",
-        8,
-        8,
-        "LINUX",
-        "f2ekpu3d5hvm38ub5lja",
-        True,
-        "ubuntu 22.04 lts",
-    ),
-    (
-        "fd8b7tpl1ad2ugs2kvdn",
-        "ubuntu-2004-lts",
-        "ubuntu-20-04-lts-v20250519",
-        "2025-05-19T11:20:05",
-        7,
-        8,
-        "LINUX",
-        "f2e3ijktqdm7cdhhmkbb",
-        True,
-        "ubuntu 20.04 lts",
-    ),
-    (
-        "fd8c2vp1mbrd9t5vq4kb",
-        "debian-12",
-        "debian-12-v20250310",
-        "2025-03-10T08:00:44",
-        3,
-        5,
-        "LINUX",
-        "f2ecl0hdq6ibjv5s3dbp",
-        False,
-        "debian 12",
-    ),
-    (
-        "fd8p4s1ujh8fd3d6ra6e",
-        "debian-12",
-        "debian-12-v20250526",
-        "2025-05-26T08:02:17",
-        3,
-        5,
-        "LINUX",
-        "f2ecl0hdq6ibjv5s3dbp",
-        True,
-        "debian 12",
-    ),
-    (
-        "fd8q1r7e2ldm3b5f6e1u",
-        "container-optimized-image",
-        "container-optimized-image-v20250520",
-        "2025-05-20T14:33:09",
-        2,
-        30,
-        "LINUX",
-        "f2evsktr7ihqv0fql2qs",
-        True,
-        "Container Optimized Image 3.1.18",
-    ),
-    (
-        "fd8vfg7bpl9lj0s6tq1m",
-        "windows-2022-dc-gvlk",
-        "windows-2022-dc-gvlk-v20250428",
-        "2025-04-28T16:47:51",
-        19,
-        50,
-        "WINDOWS",
-        "f2erln76ocjn0sph3v9a",
-        False,
-        "Windows Server 2022 Datacenter",
-    ),
-]
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """The public folder's images, indexed once in ``store`` (which holds nothing else).
+
+    Fakes share ``store``'s records and index read-only; a fake that writes to the folder
+    first copies them (:meth:`Store.share`). ``seq`` and ``last_stamp`` are the last
+    creation sequence number and the newest ``createdAt`` among the images, which a fake
+    continues from."""
+
+    folder_id: str
+    store: Store
+    reflects: str  # the date the catalogue reflects (YYYY-MM-DD)
+    seq: int
+    last_stamp: float
+
+    def images(self) -> list[Image]:
+        """Fresh copies of the records, oldest first."""
+        records = self.store.images.values()
+        return [image.copy() for image in sorted(records, key=lambda image: image.seq)]
 
 
-def standard_images() -> list[Image]:
-    """Fresh records of the public catalogue, oldest first."""
-    return [image.copy() for image in _records()]
+def _timestamp(text: str) -> float:
+    return datetime.fromisoformat(text).timestamp()  # "...Z": aware, UTC
 
 
-@cache
-def _records() -> tuple[Image, ...]:
-    """The catalogue as records, built once; callers get copies."""
-    images = []
-    for seq, row in enumerate(_CATALOGUE, start=1):
-        image_id, family, name, created, size, min_disk, os_type, product, pooled, desc = row
-        images.append(
-            Image(
-                id=image_id,
-                folder_id="standard-images",
-                created_at=_at(created),
-                name=name,
-                description=desc,
-                family=family,
-                storage_size=size * _GIB,
-                min_disk_size=min_disk * _GIB,
-                product_ids=[product],
-                status="READY",
-                os_type=os_type,
-                pooled=pooled,
-                seq=seq,
-            )
-        )
-    return tuple(images)
+def _image(data: Mapping[str, Any], seq: int) -> Image:
+    os = data.get("os") or {}
+    return Image(
+        id=data["id"],
+        folder_id=data["folderId"],
+        created_at=_timestamp(data["createdAt"]),
+        name=data.get("name", ""),
+        description=data.get("description", ""),
+        labels=dict(data.get("labels") or {}),
+        family=data.get("family", ""),
+        storage_size=int(data.get("storageSize", 0)),
+        min_disk_size=int(data.get("minDiskSize", 0)),
+        product_ids=list(data.get("productIds") or []),
+        status=data.get("status", "READY"),
+        os_type=os.get("type", ""),
+        pooled=bool(data.get("pooled", False)),
+        seq=seq,
+        size=int(data.get("size", 0)),
+        hardware_generation=data.get("hardwareGeneration"),
+        kms_key=data.get("kmsKey"),
+        nvidia_driver=(os.get("nvidia") or {}).get("driver", ""),
+    )
+
+
+def catalogue_from_json(data: Mapping[str, Any]) -> Catalogue:
+    """The catalogue of a ``standard_images.json`` document: ``folderId``, ``reflects``
+    and ``families`` (each with its ``images`` in the API's JSON mapping). Sequence
+    numbers follow ``createdAt`` (then the order in the file)."""
+    folder_id = data["folderId"]
+    rows = [image for family in data["families"] for image in family["images"]]
+    rows.sort(key=lambda image: _timestamp(image["createdAt"]))
+    store = Store()
+    for seq, row in enumerate(rows, start=1):
+        image = _image(row, seq)
+        if image.folder_id != folder_id:
+            raise ValueError(f"image {image.id} is in folder {image.folder_id}, not {folder_id}")
+        if image.id in store.images:
+            raise ValueError(f"image {image.id} is listed twice")
+        store.add_image(image)
+    last = max((image.created_at for image in store.images.values()), default=0.0)
+    return Catalogue(folder_id, store, data["reflects"], len(rows), last)

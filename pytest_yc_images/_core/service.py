@@ -20,6 +20,7 @@ from .operations import Completion, Lifecycle
 from .paging import PageTokens
 from .paging import page_size as effective_page_size
 from .rpcs import implements
+from .seed import Catalogue
 from .store import IdempotencyKeys, Store
 
 __all__ = ["PUBLIC_FOLDER", "Caller", "ImageService"]
@@ -369,6 +370,12 @@ class ImageService:
         self.store.operations_by_image.pop(image.id, None)
         self.store.add_image(image)
         return image
+
+    def share_catalogue(self, catalogue: Catalogue) -> None:
+        """Serve the public catalogue from records built once per process, uncopied."""
+        self.store.share(catalogue.store, catalogue.folder_id)
+        self._seq = max(self._seq, catalogue.seq)
+        self.last_stamp = max(self.last_stamp, catalogue.last_stamp)
 
     def finish_operation(self, operation_id: str, error: ServiceError | None = None) -> Operation:
         op = self.store.operations.get(operation_id)

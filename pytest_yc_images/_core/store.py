@@ -10,10 +10,12 @@ starts a new operation.
 
 from __future__ import annotations
 
+import copy
 from bisect import bisect_right, insort
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from .model import Disk, Image, Operation, Snapshot
 
@@ -55,12 +57,47 @@ class Store:
     retained_operations: int = DEFAULT_RETAINED_OPERATIONS
     # Operations of removed images, oldest first: released beyond retained_operations.
     retired: deque[str] = field(default_factory=deque)
+    # Folders whose records and index are another store's (the public catalogue, built
+    # once per process): read in place, copied before the first write (folder()).
+    shared: dict[str, Store] = field(default_factory=dict)
+
+    def share(self, template: Store, folder_id: str) -> None:
+        """Serve ``template``'s folder from its records and index, without copying them;
+        the first write to the folder (through :meth:`folder`) copies them. The records
+        must not be changed in place while shared: every write path asks for the folder
+        first (the API never writes the public folder)."""
+        self.folders[folder_id] = template.folders[folder_id]
+        self.images.update(template.images)
+        self.shared[folder_id] = template
 
     def folder(self, folder_id: str) -> FolderIndex:
+        """The index of a folder about to change (created on first use)."""
+        if folder_id in self.shared:
+            self._unshare(folder_id)
         index = self.folders.get(folder_id)
         if index is None:
             index = self.folders[folder_id] = FolderIndex()
         return index
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Store:
+        """A deep copy that still shares what is shared (a snapshot of a fresh fake copies
+        none of the catalogue): shared records never change in place."""
+        for template in self.shared.values():
+            memo[id(template)] = template
+            for index in template.folders.values():
+                memo[id(index)] = index
+            for image in template.images.values():
+                memo[id(image)] = image
+        clone = Store.__new__(Store)
+        for spec in fields(self):
+            setattr(clone, spec.name, copy.deepcopy(getattr(self, spec.name), memo))
+        return clone
+
+    def _unshare(self, folder_id: str) -> None:
+        template = self.shared.pop(folder_id)
+        del self.folders[folder_id]
+        for image_id in template.folders[folder_id].ids:
+            self.add_image(self.images[image_id].copy())
 
     def add_image(self, image: Image) -> None:
         index = self.folder(image.folder_id)
@@ -80,8 +117,8 @@ class Store:
 
     def remove_image(self, image_id: str) -> Image:
         """Remove an image; its operations are retired (:meth:`release_operations`)."""
+        index = self.folder(self.images[image_id].folder_id)
         image = self.images.pop(image_id)
-        index = self.folders[image.folder_id]
         position = bisect_right(index.ids, image_id) - 1
         del index.ids[position]
         if image.name and index.by_name.get(image.name) == image_id:
@@ -109,7 +146,8 @@ class Store:
                     del self.operations_by_image[op.image_id]
 
     def rename(self, image: Image, name: str) -> None:
-        index = self.folders[image.folder_id]
+        index = self.folder(image.folder_id)
+        image = self.images[image.id]  # this store's own record, if the folder was shared
         if image.name and index.by_name.get(image.name) == image.id:
             del index.by_name[image.name]
         image.name = name

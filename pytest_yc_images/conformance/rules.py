@@ -298,6 +298,21 @@ _B: list[tuple[str, ...]] = [
         "*",
     ),
     # -- names and the public catalogue
+    (
+        "live.catalogue-families",
+        "ImageService.GetLatestByFamily",
+        "docs:en/compute/operations/images-with-pre-installed-software/",
+        "the public folder standard-images holds today's families: ubuntu-2404-lts, "
+        "ubuntu-2204-lts, ubuntu-2004-lts, debian-12, debian-11, container-optimized-image, "
+        "windows-2022-dc-gvlk (docs: image-family=windows-2022-dc-gvlk)",
+    ),
+    (
+        "live.catalogue-gen2-gpu",
+        "ImageService.GetLatestByFamily",
+        "docs:en/compute/concepts/hardware-generations.md",
+        "the image recommended for gpu-standard-v3i (ubuntu-2004-lts-secureboot-cuda-12-2) "
+        "has the Gen 2 hardware generation assigned to it",
+    ),
 ]
 
 

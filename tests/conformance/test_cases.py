@@ -35,8 +35,8 @@ def test_a_constraint_added_to_a_schema_adds_cases(monkeypatch: pytest.MonkeyPat
     changed = schema("CreateImageRequest")
     changed["properties"]["pooled"] = {"type": "string", "maxLength": 7}
 
-    def patched(name: str) -> dict[str, Any]:
-        return changed if name == "CreateImageRequest" else schema(name)
+    def patched(name: str, profile: str = "live") -> dict[str, Any]:
+        return changed if name == "CreateImageRequest" else schema(name, profile)
 
     def patched_validator(name: str) -> Any:
         if name == "CreateImageRequest":

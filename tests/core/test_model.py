@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import astuple, fields
 
+from pytest_yc_images._catalogue import standard_images
 from pytest_yc_images._core.model import Image
-from pytest_yc_images._core.seed import standard_images
 
 
 def _every_field_set() -> Image:

@@ -61,8 +61,9 @@ def fuzz_config(
 
 
 def fuzz_schema(fake: FakeImageService, config: schemathesis.Config) -> Any:
-    """The OpenAPI document as a schemathesis schema over ``fake``'s ASGI app."""
-    schema = schemathesis.openapi.from_dict(openapi_document(bundled=True), config=config)
+    """The OpenAPI document of ``fake``'s profile as a schemathesis schema over its ASGI app."""
+    document = openapi_document(bundled=True, profile=fake.profile)
+    schema = schemathesis.openapi.from_dict(document, config=config)
     schema.app = fake.asgi_app()
 
     @schema.hook

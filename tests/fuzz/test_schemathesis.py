@@ -2,9 +2,10 @@
 
 Stateless: every operation with positive and negative data. Stateful: sequences along the
 OpenAPI links (create -> get/update/delete/list operations -> poll/cancel), in each way
-operations can finish. Every built-in check is on, with our checks from
-``pytest_yc_images.schemathesis_checks``; a check turned off says why, here and in the
-README. The CI profile is small; ``-m slow`` runs the long one.
+operations can finish. Both API profiles: each fake serves one, fuzzed from that
+profile's document (``openapi_document(profile=...)``). Every built-in check is on, with
+our checks from ``pytest_yc_images.schemathesis_checks``; a check turned off says why,
+here and in the README. The CI profile is small; ``-m slow`` runs the long one.
 """
 
 from __future__ import annotations
@@ -48,8 +49,14 @@ class Target:
         self.fake.restore(self.baseline)
 
 
-def _target(examples: int, *, completion: str = "on-poll", exclude: tuple[str, ...] = ()) -> Target:
-    fake = seeded_fake(completion=completion)
+def _target(
+    examples: int,
+    *,
+    completion: str = "on-poll",
+    exclude: tuple[str, ...] = (),
+    profile: str = "live",
+) -> Target:
+    fake = seeded_fake(completion=completion, profile=profile)
     schema = fuzz_schema(fake, fuzz_config(max_examples=examples, exclude=exclude))
     return Target(fake, fake.snapshot(), schema)
 
@@ -63,7 +70,9 @@ _SETTINGS = hypothesis.settings(
 # (schemathesis.pytest.from_fixture does not work with pytest 9). One fake per module and
 # xdist worker, reset before each example.
 SHORT = _target(SHORT_EXAMPLES)
+SHORT_SEED = _target(SHORT_EXAMPLES, profile="seed")
 LONG = _target(LONG_EXAMPLES)
+LONG_SEED = _target(LONG_EXAMPLES, profile="seed")
 
 
 @SHORT.schema.parametrize()
@@ -73,11 +82,27 @@ def test_every_operation_positive_and_negative(case: schemathesis.Case) -> None:
     case.call_and_validate()
 
 
+@SHORT_SEED.schema.parametrize()
+@_SETTINGS
+def test_every_operation_positive_and_negative_seed(case: schemathesis.Case) -> None:
+    assert SHORT_SEED.fake.profile == "seed"
+    SHORT_SEED.reset()
+    case.call_and_validate()
+
+
 @pytest.mark.slow
 @LONG.schema.parametrize()
 @_SETTINGS
 def test_every_operation_positive_and_negative_long(case: schemathesis.Case) -> None:
     LONG.reset()
+    case.call_and_validate()
+
+
+@pytest.mark.slow
+@LONG_SEED.schema.parametrize()
+@_SETTINGS
+def test_every_operation_positive_and_negative_seed_long(case: schemathesis.Case) -> None:
+    LONG_SEED.reset()
     case.call_and_validate()
 
 
@@ -97,18 +122,25 @@ def _run_stateful(target: Target, scenarios: int) -> None:
 
 
 STATEFUL = [
-    pytest.param("on-poll", ASYNC, id="on-poll"),
-    pytest.param("manual", ASYNC, id="manual"),
-    pytest.param("immediate", (), id="immediate"),
+    pytest.param("on-poll", ASYNC, "live", id="on-poll"),
+    pytest.param("manual", ASYNC, "live", id="manual"),
+    pytest.param("immediate", (), "live", id="immediate"),
+    pytest.param("on-poll", ASYNC, "seed", id="seed-on-poll"),
 ]
 
 
-@pytest.mark.parametrize(("completion", "exclude"), STATEFUL)
-def test_stateful_sequences_along_the_links(completion: str, exclude: tuple[str, ...]) -> None:
-    _run_stateful(_target(SHORT_EXAMPLES, completion=completion, exclude=exclude), SHORT_SCENARIOS)
+@pytest.mark.parametrize(("completion", "exclude", "profile"), STATEFUL)
+def test_stateful_sequences_along_the_links(
+    completion: str, exclude: tuple[str, ...], profile: str
+) -> None:
+    target = _target(SHORT_EXAMPLES, completion=completion, exclude=exclude, profile=profile)
+    _run_stateful(target, SHORT_SCENARIOS)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("completion", "exclude"), STATEFUL)
-def test_stateful_sequences_along_the_links_long(completion: str, exclude: tuple[str, ...]) -> None:
-    _run_stateful(_target(LONG_EXAMPLES, completion=completion, exclude=exclude), LONG_SCENARIOS)
+@pytest.mark.parametrize(("completion", "exclude", "profile"), STATEFUL)
+def test_stateful_sequences_along_the_links_long(
+    completion: str, exclude: tuple[str, ...], profile: str
+) -> None:
+    target = _target(LONG_EXAMPLES, completion=completion, exclude=exclude, profile=profile)
+    _run_stateful(target, LONG_SCENARIOS)

@@ -176,3 +176,85 @@ def test_an_unknown_keyword_is_not_silently_ignored() -> None:
         )
     with pytest.raises(NotImplementedError, match="'minItems'"):
         compile_schema({"allOf": [{"$ref": "Os.json"}, {"minItems": 1}]})
+
+
+# --- profiles: each strategy generates what its profile's schemas accept ------------------
+
+PROFILES = ("live", "seed")
+SEED_NAME = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?")  # the seed's: no "_"
+REQUESTS = ("CreateImageRequest", "UpdateImageRequest", "ListImagesRequest")
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("name", REQUESTS)
+@FEW
+@given(data=st.data())
+def test_every_drawn_request_validates_in_its_profile(
+    profile: str, name: str, data: st.DataObject
+) -> None:
+    body = data.draw(from_schema(name, profile=profile))
+    assert validator(name, profile).is_valid(body)
+    if profile == "seed":
+        assert "_" not in body.get("name", "")
+
+
+@FEW
+@given(
+    name=image_names(profile="seed"),
+    create=create_image_requests(profile="seed"),
+    update=update_image_requests(profile="seed"),
+    bad=invalid_requests("CreateImageRequest", field="name", profile="seed"),
+)
+def test_a_live_only_value_never_appears_in_seed(
+    name: str, create: dict[str, Any], update: dict[str, Any], bad: tuple[str, dict[str, Any]]
+) -> None:
+    assert SEED_NAME.fullmatch(name)
+    for message, body in (("CreateImageRequest", create), ("UpdateImageRequest", update)):
+        assert SEED_NAME.fullmatch(body.get("name") or "a")
+        assert validator(message, "seed").is_valid(body)
+    assert not validator("CreateImageRequest", "seed").is_valid(bad[1])
+
+
+def test_live_strategies_reach_what_only_live_accepts() -> None:
+    from hypothesis import find
+
+    name = find(image_names(profile="live"), lambda n: "_" in n, settings=settings(database=None))
+    assert NAME.fullmatch(name)
+    assert not SEED_NAME.fullmatch(name)  # valid live, refused by the seed's pattern
+
+
+def test_request_factories_follow_their_profile() -> None:
+    from pytest_yc_images import FakeImageService
+    from pytest_yc_images.factories import ImageFactory, RequestFactory
+
+    live = RequestFactory().create_image(name="web_1")
+    assert live["name"] == "web_1"
+    assert validator("CreateImageRequest", "live").is_valid(live)
+    with pytest.raises(ValueError, match=r"CreateImageRequest \(seed profile\): name"):
+        RequestFactory(profile="seed").create_image(name="web_1")
+    assert ImageFactory(FakeImageService(profile="seed")).profile == "seed"
+    assert ImageFactory().profile == "live"
+
+
+def test_an_unknown_profile_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown API profile 'staging'"):
+        image_names(profile="staging").example()
+
+
+def test_the_plugin_factories_use_the_test_fakes_profile(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.yc_images(profile="seed")
+        def test_seed(yc_requests, yc_images):
+            assert (yc_requests.profile, yc_images.profile) == ("seed", "seed")
+            with pytest.raises(ValueError, match="seed profile"):
+                yc_requests.create_image(name="web_1")
+
+        def test_live(yc_requests, yc_images):
+            assert (yc_requests.profile, yc_images.profile) == ("live", "live")
+            assert yc_requests.create_image(name="web_1")["name"] == "web_1"
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
