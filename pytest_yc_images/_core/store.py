@@ -1,5 +1,5 @@
-"""Indexed in-memory state: images by ID, per folder in ID order, by name and by family;
-operations by ID and by image; idempotency keys.
+"""Indexed in-memory state: images by ID; per folder in each List order (ID, name,
+creation time), by name and by family; operations by ID and by image; idempotency keys.
 
 What a long-running fake would otherwise keep for ever is released by count (the core
 has no wall clock): the operations of deleted images beyond the newest
@@ -10,10 +10,11 @@ starts a new operation.
 
 from __future__ import annotations
 
-from bisect import bisect_right, insort
+from bisect import bisect_left, insort
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from .model import Disk, Image, Operation, Snapshot
 
@@ -38,7 +39,12 @@ DEFAULT_RETAINED_KEYS = 10_000
 
 @dataclass(slots=True)
 class FolderIndex:
-    ids: list[str] = field(default_factory=list)  # sorted: the List order
+    """A folder's images in each order List offers, kept sorted on every change, so a
+    page in any order starts with a binary search (``_core/listing.py``)."""
+
+    ids: list[str] = field(default_factory=list)  # the order "id"
+    names: list[tuple[str, str]] = field(default_factory=list)  # (name, id): "name"
+    created: list[tuple[float, str]] = field(default_factory=list)  # (createdAt, id)
     by_name: dict[str, str] = field(default_factory=dict)
     families: dict[str, list[str]] = field(default_factory=dict)  # in creation order
 
@@ -65,6 +71,8 @@ class Store:
         index = self.folder(image.folder_id)
         self.images[image.id] = image
         insort(index.ids, image.id)
+        insort(index.names, (image.name, image.id))
+        insort(index.created, (image.created_at, image.id))
         if image.name:
             index.by_name[image.name] = image.id
         if image.family:
@@ -81,8 +89,9 @@ class Store:
         """Remove an image; its operations are retired (:meth:`release_operations`)."""
         image = self.images.pop(image_id)
         index = self.folders[image.folder_id]
-        position = bisect_right(index.ids, image_id) - 1
-        del index.ids[position]
+        _discard(index.ids, image_id)
+        _discard(index.names, (image.name, image_id))
+        _discard(index.created, (image.created_at, image_id))
         if image.name and index.by_name.get(image.name) == image_id:
             del index.by_name[image.name]
         if image.family:
@@ -111,26 +120,22 @@ class Store:
         index = self.folders[image.folder_id]
         if image.name and index.by_name.get(image.name) == image.id:
             del index.by_name[image.name]
+        _discard(index.names, (image.name, image.id))
         image.name = name
+        insort(index.names, (name, image.id))
         if name:
             index.by_name[name] = image.id
-
-    def images_after(self, folder_id: str, after: str | None) -> Iterator[Image]:
-        """Images of a folder in List order, starting after the ID ``after``."""
-        index = self.folders.get(folder_id)
-        if index is None:
-            return
-        ids = index.ids
-        position = 0 if after is None else bisect_right(ids, after)
-        while position < len(ids):
-            image_id = ids[position]
-            yield self.images[image_id]
-            # The list may change between yields; find our place again by key.
-            position = bisect_right(ids, image_id)
 
     def add_operation(self, operation: Operation) -> None:
         self.operations[operation.id] = operation
         self.operations_by_image.setdefault(operation.image_id, []).append(operation.id)
+
+
+def _discard(keys: list[Any], key: Any) -> None:
+    """Remove ``key`` from the sorted list ``keys`` (a binary search and one move)."""
+    position = bisect_left(keys, key)
+    if position < len(keys) and keys[position] == key:
+        del keys[position]
 
 
 @dataclass(slots=True)
