@@ -27,7 +27,7 @@ IMAGES = {
     "b": ("alpha", "2026-01-02T00:00:00Z"),
 }
 ORDERS = {
-    "": "abcd",  # omitted: id asc
+    "id asc": "abcd",
     "id desc": "dcba",
     "name": "dbca",  # no name first; ascending with no direction
     "name desc": "acbd",
@@ -77,15 +77,24 @@ def refused(images: Any, violations: Any) -> Any:
 def test_order_by_through_the_sdk(images: Any, four: str, order: str, expected: str) -> None:
     assert _walk(images, four, 1, order_by=order) == expected
     assert _walk(images, four, 1000, order_by=order) == expected
+    assert _walk(images, four, 3) == ORDERS["id asc"]  # omitted: id asc
 
 
-@pytest.mark.parametrize("order", ["size", "createdAt up", "name, id", "x" * 101])
+@pytest.mark.parametrize("order", ["size", "createdAt up", "name, id", "created_at"])
 def test_a_bad_order_is_invalid_argument_naming_order_by(
     images: Any, refused: Any, four: str, order: str
 ) -> None:
-    code, fields, _ = refused(ListImagesRequest(folder_id=four, order_by=order))
+    code, fields, message = refused(ListImagesRequest(folder_id=four, order_by=order))
     assert code is grpc.StatusCode.INVALID_ARGUMENT
     assert fields == ["orderBy"]
+    assert "one column of id, name, createdAt" in message
+
+
+def test_order_by_takes_100_characters_and_no_more(images: Any, refused: Any, four: str) -> None:
+    at_limit = "createdAt" + " " * 87 + "desc"
+    assert _walk(images, four, 2, order_by=at_limit) == ORDERS["createdAt desc"]
+    code, fields, _ = refused(ListImagesRequest(folder_id=four, order_by=at_limit + " "))
+    assert (code, fields) == (grpc.StatusCode.INVALID_ARGUMENT, ["orderBy"])
 
 
 def test_a_token_is_bound_to_its_order(images: Any, refused: Any, four: str) -> None:
@@ -126,14 +135,6 @@ def test_a_filter_error_names_filter_and_the_position(images: Any, refused: Any,
 
 
 @pytest.mark.yc_images(profile="seed")
-@pytest.mark.parametrize("order", ["id asc", "createdAt desc", "name"])
-def test_the_seed_has_no_order_by(images: Any, refused: Any, four: str, order: str) -> None:
-    code, fields, _ = refused(ListImagesRequest(folder_id=four, order_by=order))
-    assert (code, fields) == (grpc.StatusCode.INVALID_ARGUMENT, ["orderBy"])
-    assert _walk(images, four, 3) == "abcd"
-
-
-@pytest.mark.yc_images(profile="seed")
 @pytest.mark.parametrize(
     ("expression", "position"),
     [
@@ -144,10 +145,17 @@ def test_the_seed_has_no_order_by(images: Any, refused: Any, four: str, order: s
         ('name = "ab"', 8),
     ],
 )
-def test_the_seed_filter_grammar(
+def test_the_seed_list(
     images: Any, refused: Any, four: str, expression: str, position: int
 ) -> None:
+    # The seed's filter grammar, with the position of the error.
     code, fields, message = refused(ListImagesRequest(folder_id=four, filter=expression))
     assert (code, fields) == (grpc.StatusCode.INVALID_ARGUMENT, ["filter"])
     assert f"at position {position}:" in message
     assert _walk(images, four, 2, filter='name = "alpha"') == "b"
+    # No order_by in the seed: refused as a field it lacks, whatever the value.
+    for order in ("id asc", "createdAt desc", "name"):
+        code, fields, message = refused(ListImagesRequest(folder_id=four, order_by=order))
+        assert (code, fields) == (grpc.StatusCode.INVALID_ARGUMENT, ["orderBy"])
+        assert "one column of" not in message
+    assert _walk(images, four, 3) == "abcd"  # by id, as before
