@@ -232,6 +232,26 @@ def test_the_longest_names_and_ids_give_tokens_that_fit(api: Api, fake: FakeImag
         assert len(_walk(api, 1, orderBy=order)) == 8, order
 
 
+def test_orders_survive_a_state_file_and_a_snapshot(
+    six: Api, fake: FakeImageService, tmp_path: Any
+) -> None:
+    path = fake.save_state(tmp_path / "state.json")
+    token = six.list(pageSize=2, orderBy="name desc").json()["nextPageToken"]
+    loaded = FakeImageService(seed=1)
+    loaded.load_state(path)
+    with checked_client(loaded) as client:
+        again = Api(client, loaded)
+        for order in EXPECTED:
+            assert _letters(_walk(again, 2, orderBy=order)) == EXPECTED[order]
+        rest = _walk(again, 1000, orderBy="name desc", pageToken=token)  # same seed, same key
+        assert _letters(rest) == EXPECTED["name desc"][2:]
+    snapshot = fake.snapshot()
+    six.poll(six.delete(_id("c")).json()["id"])
+    fake.restore(snapshot)
+    for order in EXPECTED:
+        assert _letters(_walk(six, 3, orderBy=order)) == EXPECTED[order]
+
+
 def _seed_fake() -> FakeImageService:
     fake = FakeImageService(seed=1, profile="seed")
     _put_all(fake)
