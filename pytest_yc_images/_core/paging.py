@@ -1,8 +1,9 @@
 """Opaque, signed page tokens keyed by the last item a page returned.
 
-A token names a position in a stable order (image IDs), not an offset, so images
-created or deleted between pages never make a page repeat or skip an image that
-stayed; a forged or foreign token fails the signature check.
+A token names a position in a stable order (a sort key), not an offset, so items
+created or deleted between pages never make a page repeat or skip an item that
+stayed; a forged or foreign token, or one issued for another scope (another folder,
+filter or order), fails the signature check.
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ class PageTokens:
         raw = last_key.encode() + self._mac(scope, last_key)
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
-    def read(self, scope: str, token: str) -> str:
-        """The key a token carries; INVALID_ARGUMENT naming pageToken if we did not issue it."""
+    def read(self, scope: str, token: str, bound_to: str = "") -> str:
+        """The key a token carries; INVALID_ARGUMENT naming pageToken if we did not issue
+        it for ``scope`` (``bound_to`` words what the scope holds, for the message)."""
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
             key = raw[:-_MAC_BYTES].decode()
@@ -54,7 +56,8 @@ class PageTokens:
         if len(raw) <= _MAC_BYTES or not hmac.compare_digest(
             raw[-_MAC_BYTES:], self._mac(scope, key)
         ):
+            bound = f" (a token is valid only with {bound_to})" if bound_to else ""
             raise ServiceError.invalid(
-                "pageToken", "not a page token this service issued for this request"
+                "pageToken", f"not a page token this service issued for this request{bound}"
             )
         return key

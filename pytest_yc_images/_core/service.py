@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from ..errors import Code, ServiceError
@@ -14,6 +14,7 @@ from .faults import Faults, OperationFault
 from .filters import parse_filter
 from .ids import IMAGE_PREFIX, OPERATION_PREFIX, IdSource
 from .journal import Journal
+from .listing import list_page, parse_order
 from .masks import UPDATABLE, parse_mask
 from .model import Image, Operation
 from .operations import Completion, Lifecycle
@@ -115,31 +116,19 @@ class ImageService:
         page_size: int = 0,
         page_token: str = "",
         filter: str = "",
+        order_by: str = "",
     ) -> tuple[list[Image], str]:
         self.access.check_read(caller, folder_id)
-        limit = effective_page_size(page_size)
-        conditions = parse_filter(filter)
-        scope = f"images\x00{folder_id}\x00{filter}"
-        after = self.tokens.read(scope, page_token) if page_token else None
-        matches = self._matching(folder_id, after, conditions)
-        page = [image for _, image in zip(range(limit), matches, strict=False)]
-        more = page and next(matches, None) is not None
-        return page, self.tokens.issue(scope, page[-1].id) if more else ""
-
-    def _matching(self, folder_id: str, after: str | None, conditions: Any) -> Iterator[Image]:
-        exact = next((c for c in conditions if c.field == "name" and not c.negated), None)
-        if exact is not None:
-            index = self.store.folders.get(folder_id)
-            by_name = index.by_name if index else {}
-            ids = sorted(by_name[v] for v in exact.values if v in by_name)
-            candidates: Iterable[Image] = (
-                self.store.images[i] for i in ids if after is None or i > after
-            )
-        else:
-            candidates = self.store.images_after(folder_id, after)
-        for image in candidates:
-            if all(c.matches(getattr(image, c.field)) for c in conditions):
-                yield image
+        return list_page(
+            self.store,
+            self.tokens,
+            folder_id=folder_id,
+            limit=effective_page_size(page_size),
+            page_token=page_token,
+            filter_text=filter,
+            conditions=parse_filter(filter, live=self.profile == "live"),
+            order=parse_order(order_by),
+        )
 
     @implements("ImageService.Create")
     def create_image(

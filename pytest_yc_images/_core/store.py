@@ -1,5 +1,5 @@
-"""Indexed in-memory state: images by ID, per folder in ID order, by name and by family;
-operations by ID and by image; idempotency keys.
+"""Indexed in-memory state: images by ID; per folder in each List order (ID, name,
+creation time), by name and by family; operations by ID and by image; idempotency keys.
 
 What a long-running fake would otherwise keep for ever is released by count (the core
 has no wall clock): the operations of deleted images beyond the newest
@@ -11,7 +11,7 @@ starts a new operation.
 from __future__ import annotations
 
 import copy
-from bisect import bisect_right, insort
+from bisect import bisect_left, insort
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
@@ -41,7 +41,12 @@ DEFAULT_RETAINED_KEYS = 10_000
 
 @dataclass(slots=True)
 class FolderIndex:
-    ids: list[str] = field(default_factory=list)  # sorted: the List order
+    """A folder's images in each order List offers, kept sorted on every change, so a
+    page in any order starts with a binary search (``_core/listing.py``)."""
+
+    ids: list[str] = field(default_factory=list)  # the order "id"
+    names: list[tuple[str, str]] = field(default_factory=list)  # (name, id): "name"
+    created: list[tuple[float, str]] = field(default_factory=list)  # (createdAt, id)
     by_name: dict[str, str] = field(default_factory=dict)
     families: dict[str, list[str]] = field(default_factory=dict)  # in creation order
 
@@ -103,6 +108,8 @@ class Store:
         index = self.folder(image.folder_id)
         self.images[image.id] = image
         insort(index.ids, image.id)
+        insort(index.names, (image.name, image.id))
+        insort(index.created, (image.created_at, image.id))
         if image.name:
             index.by_name[image.name] = image.id
         if image.family:
@@ -119,8 +126,9 @@ class Store:
         """Remove an image; its operations are retired (:meth:`release_operations`)."""
         index = self.folder(self.images[image_id].folder_id)
         image = self.images.pop(image_id)
-        position = bisect_right(index.ids, image_id) - 1
-        del index.ids[position]
+        _discard(index.ids, image_id)
+        _discard(index.names, (image.name, image_id))
+        _discard(index.created, (image.created_at, image_id))
         if image.name and index.by_name.get(image.name) == image_id:
             del index.by_name[image.name]
         if image.family:
@@ -150,22 +158,11 @@ class Store:
         image = self.images[image.id]  # this store's own record, if the folder was shared
         if image.name and index.by_name.get(image.name) == image.id:
             del index.by_name[image.name]
+        _discard(index.names, (image.name, image.id))
         image.name = name
+        insort(index.names, (name, image.id))
         if name:
             index.by_name[name] = image.id
-
-    def images_after(self, folder_id: str, after: str | None) -> Iterator[Image]:
-        """Images of a folder in List order, starting after the ID ``after``."""
-        index = self.folders.get(folder_id)
-        if index is None:
-            return
-        ids = index.ids
-        position = 0 if after is None else bisect_right(ids, after)
-        while position < len(ids):
-            image_id = ids[position]
-            yield self.images[image_id]
-            # The list may change between yields; find our place again by key.
-            position = bisect_right(ids, image_id)
 
     def add_operation(self, operation: Operation) -> None:
         self.operations[operation.id] = operation
@@ -180,6 +177,13 @@ class FirstCall:
     operation_id: str
     method: str
     digest: str
+
+
+def _discard(keys: list[Any], key: Any) -> None:
+    """Remove ``key`` from the sorted list ``keys`` (a binary search and one move)."""
+    position = bisect_left(keys, key)
+    if position < len(keys) and keys[position] == key:
+        del keys[position]
 
 
 @dataclass(slots=True)

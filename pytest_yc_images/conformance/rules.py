@@ -236,31 +236,81 @@ _B: list[tuple[str, ...]] = [
         "seed",
         "Any method that returns a long-running operation should document the metadata type",
     ),
-    # The live service's additions (profile live).
-    ("live.filter-not-equal", "ImageService.List", "live", "the live service also accepts !="),
-    ("live.filter-in", "ImageService.List", "live", "the live service also accepts IN (...)"),
+    # Today's ImageService, row by row (issue "Today's ImageService"); each rule cites the
+    # live proto (live/*.proto) or the reference page it comes from.
+    # -- listing: orderBy and the filter grammar
+    (
+        "live.filter-and",
+        "ImageService.List",
+        "live/image_service.proto",
+        "The expression consists of one or more conditions united by `AND` operator: "
+        "`<condition1> [AND <condition2> [<...> AND <conditionN>]]`.",
+    ),
+    (
+        "live.filter-not-equal",
+        "ImageService.List",
+        "live/image_service.proto",
+        "`<operator>` is a logical operator, one of `=`, `!=`, `IN`, `NOT IN`.",
+    ),
+    (
+        "live.filter-in",
+        "ImageService.List",
+        "live/image_service.proto",
+        "`<operator>` is a logical operator, one of `=`, `!=`, `IN`, `NOT IN`.",
+    ),
     (
         "live.filter-not-in",
         "ImageService.List",
-        "live",
-        "the live service also accepts NOT IN (...)",
+        "live/image_service.proto",
+        "`<operator>` is a logical operator, one of `=`, `!=`, `IN`, `NOT IN`.",
     ),
     (
         "live.filter-single-quotes",
         "ImageService.List",
-        "live",
-        "the live service also accepts single quotes",
+        "live/image_service.proto",
+        "String values should be written in double (`\"`) or single (`'`) quotes.",
     ),
-    ("live.filter-and", "ImageService.List", "live", "the live service also accepts AND"),
+    (
+        "live.filter-escapes",
+        "ImageService.List",
+        "live/image_service.proto",
+        "C-style escape sequences are supported (`\\\"` turns to `\"`, `\\'` to `'`, `\\\\` "
+        "to backslash).",
+    ),
     (
         "live.order-by",
         "ImageService.List",
-        "live",
-        "The live service has also grown orderBy on List",
+        "live/image_service.proto",
+        "By which column the listing should be ordered and in which direction, format is "
+        '"createdAt desc".',
     ),
-    # Today's ImageService, row by row (issue "Today's ImageService"); each rule cites the
-    # live proto (live/*.proto) or the reference page it comes from.
-    # -- listing: orderBy and the filter grammar
+    (
+        "live.order-by-default",
+        "ImageService.List",
+        "live/image_service.proto",
+        '"id asc" if omitted.',
+    ),
+    (
+        "live.order-by-ascending",
+        "ImageService.List",
+        "live/image_service.proto",
+        "The default sorting order is ascending",
+    ),
+    (
+        "live.order-by-length",
+        "ImageService.List",
+        "live/image_service.proto",
+        "order_by: The length must be less than or equal to 100.",
+    ),
+    (
+        "list.filter-seed-value",
+        "ImageService.List",
+        "seed",
+        "The expression must specify: 1. The field name. [...] 2. An = operator. 3. The value "
+        'in double quotes ("). Must be 3-63 characters long and match the regular expression '
+        "[a-z]([-a-z0-9]{,61}[a-z0-9])?.",
+        "seed",
+    ),
     # -- create: sources, hardware generation, sizes, kmsKey, minDiskSize
     # -- operations: cancel, done, idempotency, timestamps
     (

@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 
 from pytest_yc_images import _rpc
+from pytest_yc_images._core import filters
 from pytest_yc_images._core import service as core
 from pytest_yc_images._core.access import Access
+from pytest_yc_images._core.listing import DEFAULT_ORDER, Order
 from pytest_yc_images._core.operations import Lifecycle
 from pytest_yc_images._core.paging import PageTokens
 from pytest_yc_images._core.store import Store
@@ -147,9 +149,8 @@ def _() -> None:
 
     def list_images(self: Any, caller: Any, **kw: Any) -> Any:
         page, token = original(self, caller, **kw)
-        if token and len(page) > 1:
-            token = self.tokens.issue(f"images\x00{kw['folder_id']}\x00{kw.get('filter', '')}",
-                                      page[-2].id)  # fmt: skip
+        if token and len(page) > 1:  # the token of the page one image shorter
+            token = original(self, caller, **{**kw, "page_size": len(page) - 1})[1]
         return page, token
 
     _MP.setattr(core.ImageService, "list_images", list_images)
@@ -157,15 +158,13 @@ def _() -> None:
 
 @mutant("paging-loss", "paging")
 def _() -> None:
-    original = Store.images_after
+    original = core.ImageService.list_images
 
-    def images_after(self: Any, folder_id: str, after: str | None) -> Any:
-        items = original(self, folder_id, after)
-        if after is not None:
-            next(items, None)
-        return items
+    def list_images(self: Any, caller: Any, **kw: Any) -> Any:
+        page, token = original(self, caller, **kw)
+        return (page[1:] if kw.get("page_token") else page), token
 
-    _MP.setattr(Store, "images_after", images_after)
+    _MP.setattr(core.ImageService, "list_images", list_images)
 
 
 @mutant("page-size-ignored", "paging or page_size")
@@ -342,7 +341,24 @@ def _() -> None:
 
 @mutant("filter-ignored", "filter")
 def _() -> None:
-    _MP.setattr(core, "parse_filter", lambda text: ())
+    _MP.setattr(core, "parse_filter", lambda text, **kw: ())
+
+
+@mutant("order-by-ignored", "order")
+def _() -> None:
+    _MP.setattr(core, "parse_order", lambda text: DEFAULT_ORDER)
+
+
+@mutant("order-by-always-ascending", "order")
+def _() -> None:
+    original = core.parse_order
+    _MP.setattr(core, "parse_order", lambda text: Order(original(text).column))
+
+
+@mutant("filter-escapes-refused", "escape")
+def _() -> None:
+    _MP.setattr(filters, "_ESCAPES", {})
+    filters.parse_filter.cache_clear()
 
 
 @mutant("create-ignores-family", "create_polls or latest")

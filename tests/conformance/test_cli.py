@@ -46,7 +46,7 @@ def test_passes_against_the_fake_in_process(tmp_path: Path) -> None:
     done = _cli("--fake", "--report", str(report), "--", "-q")
     assert done.returncode == 0, done.stdout[-3000:]
     text = report.read_text()
-    assert "profile: **seed**" in text
+    assert "profile: **live**" in text  # the default profile
     assert "0 failed" in text
     assert "## Uncovered rules" in text
     assert "GetImageRequest.imageId.required" in text

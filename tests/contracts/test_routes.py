@@ -77,7 +77,10 @@ def test_the_table_as_the_api_has_it() -> None:
         "pageSize",
         "pageToken",
         "filter",
+        "orderBy",  # live/image_service.proto: ListImagesRequest.order_by
     )
+    seed = routes(profile="seed")["ImageService.List"]
+    assert seed.query_parameters == ("folderId", "pageSize", "pageToken", "filter")
     assert table["ImageService.ListOperations"].path_parameters == ("imageId",)
     assert {r.rpc: r.page_items for r in table if r.page_items} == {
         "ImageService.List": "images",

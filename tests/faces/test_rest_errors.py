@@ -128,7 +128,7 @@ def test_wrong_methods_are_405_with_allow(
 @pytest.mark.parametrize(
     ("path", "params", "field"),
     [
-        ("/compute/v1/images", {"folderId": "f", "orderBy": "name"}, "orderBy"),
+        ("/compute/v1/images", {"folderId": "f", "sortBy": "name"}, "sortBy"),
         ("/compute/v1/images", {"folderId": "f", "folder_id": "f"}, "folder_id"),
         (f"/compute/v1/images/{UBUNTU}", {"view": "FULL"}, "view"),
         ("/operations/fd8someoperation0000", {"x": "1"}, "x"),
