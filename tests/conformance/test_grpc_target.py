@@ -135,7 +135,14 @@ def test_the_bridge_answers_as_the_rest_face(
         with pytest.raises(NotExpressible, match="405"):
             over_grpc.put("/compute/v1/images/fd8abc")
         with pytest.raises(NotExpressible, match="Invalid enum value"):
-            over_grpc.post("/compute/v1/images", json={"folderId": FOLDER, "os": {"type": "BSD"}})
+            over_grpc.post(
+                "/compute/v1/images",
+                json={
+                    "folderId": FOLDER,
+                    "uri": "https://storage.example/a.qcow2",
+                    "os": {"type": "BSD"},
+                },
+            )
     # Closed clients closed the bridge's channels; it opens them again when used.
     with httpx.Client(transport=bridge, base_url="https://g", headers=headers) as reopened:
         assert reopened.get("/compute/v1/images", params={"folderId": FOLDER}).status_code == 200

@@ -206,7 +206,14 @@ def test_a_long_valid_list_past_the_cut_with_one_bad_item_is_refused() -> None:
 def test_a_long_valid_list_is_accepted_and_stored_whole() -> None:
     fake = FakeImageService(completion="immediate")
     ids = [f"p{i}" for i in range(2_000)]
-    operation = fake.call("Create", {"folderId": "b1gbounded00000001", "productIds": ids})
+    operation = fake.call(
+        "Create",
+        {
+            "folderId": "b1gbounded00000001",
+            "uri": "https://storage.example/a.qcow2",
+            "productIds": ids,
+        },
+    )
     image = fake.call("Get", {"imageId": operation["metadata"]["imageId"]})
     assert image["productIds"] == ids
 
@@ -304,7 +311,10 @@ def test_a_control_body_full_of_violations_gets_a_bounded_reply_with_the_count()
     fake = FakeImageService()
     labels = {f"k{i}": i for i in range(30_000)}  # each value breaks type: string
     with fake.client() as client:
-        reply = client.post("/_fake/images", json={"folderId": FOLDER, "labels": labels})
+        reply = client.post(
+            "/_fake/images",
+            json={"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "labels": labels},
+        )
     assert reply.status_code == 400
     [bad_request] = [d for d in reply.json()["details"] if d["@type"].endswith("BadRequest")]
     assert 0 < len(bad_request["fieldViolations"]) <= MAX_LISTED

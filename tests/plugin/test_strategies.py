@@ -33,7 +33,7 @@ SOURCES = ("imageId", "diskId", "snapshotId", "uri")
 NAME = re.compile(r"[a-z]([-_a-z0-9]{0,61}[a-z0-9])?")  # the live profile's
 FAMILY = re.compile(r"[a-z][-a-z0-9]{1,61}[a-z0-9]")
 MINIMAL = {  # the smallest valid body of each request under test
-    "CreateImageRequest": {"folderId": "b1gfolder"},
+    "CreateImageRequest": {"folderId": "b1gfolder", "uri": "https://storage.example/a.qcow2"},
     "UpdateImageRequest": {"imageId": "fd8image"},
     "ListImagesRequest": {"folderId": "b1gfolder"},
     "GetImageLatestByFamilyRequest": {"folderId": "b1gfolder"},
