@@ -17,7 +17,7 @@ def _create_and_delete(fake: FakeImageService, n: int, *, keyed: bool = True) ->
     for i in range(n):
         created = rpc.call(
             "ImageService.Create",
-            {"folderId": FOLDER, "name": f"img-{i}"},
+            {"folderId": FOLDER, "name": f"img-{i}", "uri": "https://storage.example/a.qcow2"},
             token=TOKEN,
             idempotency_key=f"create-{i}" if keyed else None,
             size=60,

@@ -129,7 +129,7 @@ def test_state_survives_sigterm_and_restart_over_rest_and_grpc(tmp_path: Path) -
     grpc_op = (
         sdk(endpoint, ca_path)
         .client(ImageServiceStub)
-        .Create(CreateImageRequest(folder_id=FOLDER, name="over-grpc"))
+        .Create(CreateImageRequest(folder_id=FOLDER, name="over-grpc", uri="https://s.example/a"))
     )
     assert "state saved to" in _stop(proc)
     assert state.exists()
