@@ -212,7 +212,8 @@ def test_a_reloaded_fake_answers_as_the_original_would(tmp_path: Path, completio
         kind = roll.choice(["create", "create", "update", "delete", "poll", "cancel", "tick"])
         with target.client() as client:
             if kind == "create":
-                body = {"folderId": FOLDER, "name": f"i{roll.randrange(30)}", "family": "web", "uri": "https://storage.example/a.qcow2"}
+                body = {"folderId": FOLDER, "name": f"i{roll.randrange(30)}", "family": "web"}
+                body["uri"] = "https://storage.example/a.qcow2"
                 return client.post("/compute/v1/images", json=body).json()
             if kind == "update" and images:
                 body = {"updateMask": "labels", "labels": {"k": str(roll.random())}}

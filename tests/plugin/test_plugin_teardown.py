@@ -201,7 +201,8 @@ def test_unfinished_operations_fail_with_the_marker(pytester: pytest.Pytester) -
         @pytest.mark.yc_images(completion="manual")
         def test_completed_by_hand(yc_client, yc_fake, yc_folder_id):
             reply = yc_client.post(
-                "/compute/v1/images", json={"folderId": yc_folder_id, "uri": "https://s.example/a.qcow2", "name": "x"}
+                "/compute/v1/images",
+                json={"folderId": yc_folder_id, "uri": "https://s.example/a", "name": "x"},
             )
             yc_fake.complete(reply.json()["id"])
         """
