@@ -121,7 +121,7 @@ def test_the_bridge_answers_as_the_rest_face(
             got = over_grpc.request(method, path, **kwargs)
             assert got.status_code == want.status_code, (path, got.text)
             assert _no_request_id(got.json()) == _no_request_id(want.json()), path
-        body = {"folderId": FOLDER, "name": "ok"}
+        body = {"folderId": FOLDER, "name": "ok", "uri": "https://storage.example/a.qcow2"}
         created = over_grpc.post("/compute/v1/images", json=body, headers={"Idempotency-Key": "k1"})
         again = over_grpc.post("/compute/v1/images", json=body, headers={"Idempotency-Key": "k1"})
         assert created.status_code == again.status_code == 200, created.text

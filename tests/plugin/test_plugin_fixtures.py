@@ -244,7 +244,7 @@ def test_overridden_fixtures_are_the_ones_the_others_use(pytester: pytest.Pytest
 
         def test_the_server(yc_fake, yc_server, yc_folder_id):
             headers = {"Authorization": f"Bearer {yc_server.token}"}
-            body = {"folderId": yc_folder_id}
+            body = {"folderId": yc_folder_id, "uri": "https://s.example/a"}
             op = httpx.post(f"{yc_server.url}/compute/v1/images", json=body, headers=headers)
             assert op.json()["done"] is True  # served from the overriding fake
             assert len(yc_fake.images(yc_folder_id)) == 1

@@ -46,7 +46,7 @@ def test_images_may_name_their_folder(yc_fake, yc_folder_id):
 
 @pytest.mark.yc_images(faults=[{"method": "Create", "code": "UNAVAILABLE"}])
 def test_faults_fail_the_first_create(yc_client, yc_fake, yc_folder_id):
-    body = {"folderId": yc_folder_id, "name": "f"}
+    body = {"folderId": yc_folder_id, "name": "f", "uri": "https://storage.example/a.qcow2"}
     first = yc_client.post(IMAGES, json=body)
     assert first.status_code == 503
     assert first.json()["code"] == 14

@@ -49,7 +49,7 @@ def test_server_starts_empty(yc_server, n):
 @pytest.mark.yc_images(faults=[{"method": "Create", "code": "UNAVAILABLE"}])
 def test_server_fault_is_this_tests_own(yc_server):
     with _server_client(yc_server) as client:
-        body = {"folderId": SHARED, "name": "same"}
+        body = {"folderId": SHARED, "name": "same", "uri": "https://storage.example/a.qcow2"}
         assert client.post(IMAGES, json=body).status_code == 503
         assert client.post(IMAGES, json=body).status_code == 200
 

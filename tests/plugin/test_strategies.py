@@ -84,8 +84,8 @@ def test_names_and_families_may_be_empty_on_request(name: str, family: str) -> N
 
 @FEW
 @given(create_image_requests())
-def test_create_requests_set_at_most_one_source(body: dict[str, Any]) -> None:
-    assert len(set(SOURCES) & set(body)) <= 1
+def test_create_requests_set_exactly_one_source(body: dict[str, Any]) -> None:
+    assert len(set(SOURCES) & set(body)) == 1
     assert not errors("CreateImageRequest", body)
 
 
