@@ -54,7 +54,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         f"(default: latest {DEFAULT_FAMILY} of {PUBLIC_FOLDER})")  # fmt: skip
     add("--yc-allow-mutations", action="store_true", default=False,
         help="conformance: let mutating contracts run against a non-loopback endpoint")  # fmt: skip
-    add("--yc-max-images", type=int, default=50, help="conformance: images a run may create")
+    add("--yc-max-images", type=int, default=60, help="conformance: images a run may create")
     add("--yc-fake", action="store_true", default=False,
         help="conformance: check the in-process fake (no network)")  # fmt: skip
     add("--yc-conformance-report", metavar="PATH", help="conformance: write a Markdown matrix")

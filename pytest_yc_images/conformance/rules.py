@@ -262,6 +262,50 @@ _B: list[tuple[str, ...]] = [
     # live proto (live/*.proto) or the reference page it comes from.
     # -- listing: orderBy and the filter grammar
     # -- create: sources, hardware generation, sizes, kmsKey, minDiskSize
+    (
+        "create.source-required",
+        "ImageService.Create",
+        "live/image_service.proto",
+        "oneof source { image_id, disk_id, snapshot_id, uri }: Only one field must by "
+        "specified (the proto carried option (exactly_one) = true on it)",
+        "*",
+    ),
+    (
+        "create.hardware-generation",
+        "ImageService.Create",
+        "live/image_service.proto",
+        "hardware_generation: Specify the overrides to hardware_generation of a source disk, "
+        "image or snapshot, or to the default values if the source does not define it.",
+    ),
+    (
+        "image.hardware-generation",
+        "ImageService.Get",
+        "live/image.proto",
+        "Image.hardware_generation: If specified, forces the same HardwareGeneration features "
+        "to be applied to the instance created using this image",
+    ),
+    (
+        "image.size",
+        "ImageService.Get",
+        "live/image.proto",
+        "int64 size = 16: The total size of the image, specified in bytes.",
+    ),
+    (
+        "create.min-disk-size",
+        "ImageService.Create",
+        "live/image_service.proto",
+        "min_disk_size: Minimum size of the disk that will be created from this image. "
+        "Specified in bytes. Should be more than the volume of source data.",
+        "*",
+    ),
+    (
+        "update.min-disk-size",
+        "ImageService.Update",
+        "live/image_service.proto",
+        "min_disk_size: Specified in bytes. Should be more than the volume of source data and "
+        "more than the virtual disk size.",
+        "*",
+    ),
     # -- operations: cancel, done, idempotency, timestamps
     # -- names and the public catalogue
 ]
