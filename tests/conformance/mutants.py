@@ -39,9 +39,9 @@ def _validating(change: Callable[[str, Any], Any]) -> None:
     """Wrap request validation: ``change(message_name, message)`` may edit or raise."""
     original = _rpc.validate
 
-    def validate(name: str, message: Any) -> None:
+    def validate(name: str, message: Any, *profile: str) -> None:
         change(name, message)
-        original(name, message)
+        original(name, message, *profile)
 
     _MP.setattr(_rpc, "validate", validate)
 
@@ -112,9 +112,9 @@ def _() -> None:
 def _() -> None:
     original = _rpc.validate
 
-    def validate(name: str, message: Any) -> None:
+    def validate(name: str, message: Any, *profile: str) -> None:
         try:
-            original(name, message)
+            original(name, message, *profile)
         except ServiceError as error:
             raise ServiceError(Code.FAILED_PRECONDITION, error.message, error.violations) from None
 
