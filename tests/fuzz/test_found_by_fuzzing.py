@@ -7,6 +7,7 @@ import pytest
 
 from pytest_yc_images import FakeImageService, openapi_document
 
+SRC = {"uri": "https://storage.example/a.qcow2"}  # a Create names one source
 IMAGES = "/compute/v1/images"
 
 
@@ -33,9 +34,9 @@ def test_a_lone_surrogate_is_invalid_argument_not_a_crash(client: httpx.Client, 
 
 def test_a_reused_idempotency_key_never_answers_for_another_request(client: httpx.Client) -> None:
     key = {"Idempotency-Key": "0"}  # schemathesis reused such keys across requests
-    first = client.post(IMAGES, json={"folderId": "b1ga"}, headers=key).json()
-    again = client.post(IMAGES, json={"folderId": "b1ga"}, headers=key).json()
-    other = client.post(IMAGES, json={"folderId": "b1gb"}, headers=key).json()
+    first = client.post(IMAGES, json={"folderId": "b1ga", **SRC}, headers=key).json()
+    again = client.post(IMAGES, json={"folderId": "b1ga", **SRC}, headers=key).json()
+    other = client.post(IMAGES, json={"folderId": "b1gb", **SRC}, headers=key).json()
     assert again["id"] == first["id"]  # a repeat: the first call's operation
     assert other["id"] != first["id"]  # another request: its own operation, its own image
     assert client.get(f"{IMAGES}/{other['metadata']['imageId']}").json()["folderId"] == "b1gb"
@@ -61,11 +62,11 @@ def test_a_create_repeated_after_its_image_was_deleted_is_not_done_empty(
     had deleted the image while that Create still ran; polled, the Create was done with a
     google.protobuf.Empty response instead of an Image (on-poll completion)."""
     key = {"Idempotency-Key": "0"}
-    create = client.post(IMAGES, json={"folderId": "b1ga"}, headers=key).json()
+    create = client.post(IMAGES, json={"folderId": "b1ga", **SRC}, headers=key).json()
     image_id = create["metadata"]["imageId"]
     delete = client.delete(f"{IMAGES}/{image_id}").json()
     assert client.get(f"/operations/{delete['id']}").json()["done"] is True
-    again = client.post(IMAGES, json={"folderId": "b1ga"}, headers=key).json()
+    again = client.post(IMAGES, json={"folderId": "b1ga", **SRC}, headers=key).json()
     assert again["id"] == create["id"]
     polled = client.get(f"/operations/{create['id']}").json()
     assert polled["done"] is True
