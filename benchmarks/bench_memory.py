@@ -63,7 +63,7 @@ def creates_and_deletes(cycles: int) -> dict[str, Any]:
     for i in range(1, cycles + 1):
         created = call(
             "ImageService.Create",
-            {"folderId": FOLDER, "name": f"img-{i}"},
+            {"folderId": FOLDER, "name": f"img-{i}", "uri": "https://storage.example/a.qcow2"},
             token=TOKEN,
             idempotency_key=str(uuid.UUID(int=2 * i)),
         )

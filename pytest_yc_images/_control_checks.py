@@ -79,9 +79,15 @@ def _method(value: str) -> str | None:
 
 
 _RULES: dict[str, dict[str, _Rule]] = {
-    "PutImageRequest": {"createdAt": _timestamp, "storageSize": _int64, "minDiskSize": _int64},
+    "PutImageRequest": {
+        "createdAt": _timestamp,
+        "size": _int64,
+        "storageSize": _int64,
+        "minDiskSize": _int64,
+    },
     "AddDiskRequest": {"size": _int64},
     "AddSnapshotRequest": {"storageSize": _int64, "diskSize": _int64},
+    "PutObjectRequest": {"size": _int64, "storageSize": _int64},
     "AdvanceClockRequest": {"seconds": _finite},
     "FaultSpec": {"method": _method, "seconds": _finite},
 }

@@ -23,6 +23,7 @@ from ._controls import (
     disk_from_json,
     error_from_json,
     fault_from_json,
+    object_from_json,
     snapshot_from_json,
 )
 from ._core.faults import Fault
@@ -95,6 +96,12 @@ def _add_disk(c: Controls, body: dict[str, Any], path: Mapping[str, str]) -> Any
 @_action("add_snapshot")
 def _add_snapshot(c: Controls, body: dict[str, Any], path: Mapping[str, str]) -> Any:
     c.add_snapshot(snapshot_from_json(body))
+    return {}
+
+
+@_action("put_object")
+def _put_object(c: Controls, body: dict[str, Any], path: Mapping[str, str]) -> Any:
+    c.put_object(object_from_json(body))
     return {}
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from ._control_checks import check, refusal
 from ._core.faults import KINDS, F, Fault
 from ._core.journal import JournalEntry
-from ._core.model import Disk, Image, Snapshot
+from ._core.model import Disk, Image, ObjectFile, Snapshot
 from ._core.operations import Completion
 from ._rpc import Rpc, method_name
 from ._wire import encode_image, encode_operation, parse_time
@@ -34,6 +34,7 @@ __all__ = [
     "fault_from_spec",
     "fault_spec",
     "image_from_json",
+    "object_from_json",
     "snapshot_from_json",
 ]
 
@@ -46,7 +47,7 @@ _READ: dict[str, Callable[[Any], Any]] = {
     "storageSize": int,
     "minDiskSize": int,
     "diskSize": int,
-    "hardwareGeneration": lambda value: {key: dict(inner) for key, inner in value.items()},
+    "hardwareGeneration": lambda value: {k: dict(v) for k, v in value.items()},
     "kmsKey": dict,
 }
 
@@ -92,6 +93,13 @@ def disk_from_json(body: Mapping[str, Any]) -> Disk:
 def snapshot_from_json(body: Mapping[str, Any]) -> Snapshot:
     """A snapshot from an ``AddSnapshotRequest`` that :func:`check` has passed."""
     return Snapshot(body["id"], body["folderId"], **_record_fields(body, "id", "folderId"))
+
+
+def object_from_json(body: Mapping[str, Any]) -> ObjectFile:
+    """A file from a ``PutObjectRequest`` that :func:`check` has passed (storageSize
+    defaults to size)."""
+    size = int(body["size"])
+    return ObjectFile(body["uri"], size, int(body.get("storageSize", size)))
 
 
 def _code(value: Code | int | str) -> Code:
@@ -189,6 +197,10 @@ class Controls:
     def add_snapshot(self, snapshot: Snapshot) -> None:
         with self.rpc.lock:
             self.rpc.service.store.snapshots[snapshot.id] = snapshot
+
+    def put_object(self, found: ObjectFile) -> None:
+        with self.rpc.lock:
+            self.rpc.service.store.objects[found.uri] = found
 
     def list_images(self, folder_id: str | None = None) -> list[dict[str, Any]]:
         with self.rpc.lock:

@@ -204,14 +204,25 @@ class FakeImageService:
         return dict(self._control("put_image", fields))
 
     def add_disk(self, disk_id: str, *, folder_id: str, **fields: Any) -> None:
-        """Register a disk (``size``, ``os_type``, ``product_ids``), as ``POST /_fake/disks``."""
+        """Register a disk (``size``, ``os_type``, ``product_ids``, ``hardware_generation``,
+        ``kms_key``), as ``POST /_fake/disks``."""
         self._control("add_disk", {"id": disk_id, "folderId": folder_id, **_json_names(fields)})
 
     def add_snapshot(self, snapshot_id: str, *, folder_id: str, **fields: Any) -> None:
         """Register a snapshot (``storage_size``, ``disk_size``, ``os_type``,
-        ``product_ids``), as ``POST /_fake/snapshots``."""
+        ``product_ids``, ``hardware_generation``, ``kms_key``), as ``POST
+        /_fake/snapshots``."""
         body = {"id": snapshot_id, "folderId": folder_id, **_json_names(fields)}
         self._control("add_snapshot", body)
+
+    def put_object(self, uri: str, *, size: int, storage_size: int | None = None) -> None:
+        """Describe the file at ``uri`` for Create from it: its virtual ``size`` and its
+        stored bytes (``storage_size``, default ``size``), as ``POST /_fake/objects``. A
+        URI no test described is a 4 MiB file (both sizes 4194304)."""
+        body: dict[str, Any] = {"uri": uri, "size": size}
+        if storage_size is not None:
+            body["storageSize"] = storage_size
+        self._control("put_object", body)
 
     def images(self, folder_id: str | None = None) -> list[dict[str, Any]]:
         return self.controls.list_images(folder_id)

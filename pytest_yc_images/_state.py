@@ -1,10 +1,11 @@
 """A fake's state as plain JSON data, and back: what a state file holds.
 
 :func:`dump_state` writes what a restarted fake needs to answer as this one would:
-images, disks, snapshots, operations (shown and resumed alike), Idempotency-Keys, the
-virtual clock, the ID source and the completion mode. Journal, faults and ``access`` are
-not state. :func:`load_state` checks data against ``contracts/state.schema.json`` and
-loads it into a fresh service through the controls' own checks, or raises
+images, disks, snapshots, objects (files at URIs), operations (shown and resumed alike),
+Idempotency-Keys, the virtual clock, the ID source and the completion mode. Journal,
+faults and ``access`` are not state. :func:`load_state` checks data against
+``contracts/state.schema.json`` and loads it into a fresh service through the controls'
+own checks, or raises
 :class:`StateError` naming the first bad field; file I/O is the caller's.
 """
 
@@ -105,6 +106,16 @@ def _changed(shared: Image | None, image: Image) -> bool:
     return shared is not image and (shared is None or encode_image(shared) != encode_image(image))
 
 
+def _extras(hardware: dict[str, Any] | None, key: dict[str, str] | None) -> dict[str, Any]:
+    """A disk's or snapshot's hardware generation and key, when it has them."""
+    out: dict[str, Any] = {}
+    if hardware is not None:
+        out["hardwareGeneration"] = {k: dict(v) for k, v in hardware.items()}
+    if key is not None:
+        out["kmsKey"] = dict(key)
+    return out
+
+
 def dump_state(service: ImageService) -> dict[str, Any]:
     """``service``'s state as JSON-able data (call it under the fake's lock)."""
     shared = catalogue().store.images
@@ -129,6 +140,7 @@ def dump_state(service: ImageService) -> dict[str, Any]:
                 "size": str(d.size),
                 "osType": d.os_type,
                 "productIds": list(d.product_ids),
+                **_extras(d.hardware_generation, d.kms_key),
             }
             for d in service.store.disks.values()
         ],
@@ -140,8 +152,13 @@ def dump_state(service: ImageService) -> dict[str, Any]:
                 "diskSize": str(s.disk_size),
                 "osType": s.os_type,
                 "productIds": list(s.product_ids),
+                **_extras(s.hardware_generation, s.kms_key),
             }
             for s in service.store.snapshots.values()
+        ],
+        "objects": [
+            {"uri": o.uri, "size": str(o.size), "storageSize": str(o.storage_size)}
+            for o in service.store.objects.values()
         ],
         "operations": [_operation_json(op) for op in service.store.operations.values()],
         # Idempotency-Keys: the caller's subject and key; the first call's operation, method
@@ -292,8 +309,8 @@ def _run(where: str, apply: Any, *args: Any) -> Any:
 
 def load_state(controls: Controls, state: Mapping[str, Any]) -> None:
     """Load ``state`` (as :func:`check_state` gives it) into the fresh fake behind
-    ``controls`` (its clock already at :func:`state_clock`): images, disks and snapshots
-    through the controls that store them, then operations, keys, the ID source and the
+    ``controls`` (its clock already at :func:`state_clock`): images, disks, snapshots
+    and objects through the controls that store them, then operations, keys, the ID source and the
     completion mode."""
     service = controls.rpc.service
     if state.get("profile", service.profile) != service.profile:
@@ -313,6 +330,8 @@ def load_state(controls: Controls, state: Mapping[str, Any]) -> None:
             _run(f"disks[{index}]", actions["add_disk"].run, controls, disk)
         for index, snapshot in enumerate(state.get("snapshots", [])):
             _run(f"snapshots[{index}]", actions["add_snapshot"].run, controls, snapshot)
+        for index, found in enumerate(state.get("objects", [])):
+            _run(f"objects[{index}]", actions["put_object"].run, controls, found)
         _load_operations(service, state.get("operations", []))
         _load_keys(service, state.get("idempotency", []))
         ids = state.get("ids")

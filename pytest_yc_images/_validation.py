@@ -211,9 +211,13 @@ def violations(error: ValidationError, message_name: str) -> list[FieldViolation
     schema_path = list(error.relative_schema_path)
     if "dependentSchemas" in schema_path:  # a oneof: the schema model knows its members
         source = str(schema_path[schema_path.index("dependentSchemas") + 1])
-        *others, last = schema_model(message_name).oneof(source) or (source,)
-        listed = f"{', '.join(others)} and {last}" if others else last
-        return [FieldViolation(at(source), f"only one of {listed} may be set")]
+        members = schema_model(message_name).oneof(source) if not base else ()
+        # A oneof below the top level (hardwareGeneration's): its members from the schema.
+        members = members or (source, *sorted(_required_names(schema.get("not"))))
+        return [FieldViolation(at(source), f"only one of {_and(members)} may be set")]
+    if keyword == "anyOf" and (members := _each_required(value)):  # a oneof left empty
+        return [FieldViolation(at(m), f"exactly one of {_and(members)} must be set")
+                for m in members]  # fmt: skip
     if keyword == "propertyNames":
         return [FieldViolation(base or "body", f"key {_short(instance)} {_why(error.context)}")]
     if keyword in ("anyOf", "oneOf") and isinstance(schema, dict) and schema.get("description"):
@@ -221,6 +225,30 @@ def violations(error: ValidationError, message_name: str) -> list[FieldViolation
     if keyword == "type" and not base:
         return [FieldViolation("body", "must be a JSON object")]
     return [FieldViolation(base or "body", _describe(keyword, value, instance))]
+
+
+def _and(names: Any) -> str:
+    *others, last = names
+    return f"{', '.join(others)} and {last}" if others else str(last)
+
+
+def _required_names(node: Any) -> set[str]:
+    """The fields a ``{"required": [...]}`` node or an ``anyOf`` of them names."""
+    if not isinstance(node, dict):
+        return set()
+    options = node.get("anyOf", [node])
+    return {str(n) for o in options if isinstance(o, dict) for n in o.get("required", ())}
+
+
+def _each_required(alternatives: Any) -> tuple[str, ...]:
+    """The members of an ``anyOf`` whose each alternative requires one field (a oneof
+    that must be set, as Create's source), else ()."""
+    if not isinstance(alternatives, list) or not alternatives:
+        return ()
+    if all(isinstance(a, dict) and set(a) == {"required"} and len(a["required"]) == 1
+           for a in alternatives):  # fmt: skip
+        return tuple(str(a["required"][0]) for a in alternatives)
+    return ()
 
 
 def _why(context: Any) -> str:

@@ -28,7 +28,7 @@ __all__ = [
 
 TYPE_PREFIX = "type.googleapis.com/"
 _COMPUTE = TYPE_PREFIX + "yandex.cloud.compute.v1."
-_INT64_FIELDS = frozenset({"minDiskSize", "pageSize", "storageSize"})
+_INT64_FIELDS = frozenset({"minDiskSize", "pageSize", "size", "storageSize"})
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
 
@@ -157,7 +157,10 @@ def decode_request(message: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in message.items():
         if key == "os":
-            out["os_type"] = value.get("type", "") if isinstance(value, dict) else ""
+            os = value if isinstance(value, dict) else {}
+            out["os_type"] = os.get("type", "")
+            if os.get("nvidia"):  # live only: the seed's schema refuses it
+                out["nvidia_driver"] = os["nvidia"].get("driver", "")
         elif key in _INT64_FIELDS:
             out[_snake(key)] = int(value)
         else:

@@ -13,7 +13,7 @@ the newer fields only in ``live``. The plugin's fixtures use the test fake's pro
 
 Shrinking, everywhere: toward fewer optional fields, shorter strings, smaller numbers, the
 first ``enum`` member, and where the schema offers a choice (a ``oneOf``, the source oneof of
-``CreateImageRequest``, an operation done or not) toward the first: no source, not done.
+``CreateImageRequest``, an operation done or not) toward the first: ``imageId``, not done.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def create_image_requests(
     """Valid ``CreateImageRequest`` bodies; ``folder_id`` fixes ``folderId``.
 
     ``source`` names the source field to set (``imageId``, ``diskId``, ``snapshotId`` or
-    ``uri``); by default at most one is drawn.
+    ``uri``); by default one of them is drawn: a Create names exactly one source.
     """
     if source is not None and source not in _sources():
         raise ValueError(f"source must be one of {', '.join(_sources())}, not {source!r}")

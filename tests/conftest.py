@@ -17,6 +17,10 @@ import pytest
 from pytest_yc_images import Code, FakeImageService, routes, validator
 
 FOLDER = "b1gtestfolder0000001"
+SOURCES = {"imageId", "diskId", "snapshotId", "uri"}
+# What tests create from when they name no source: a file the fake has not been told
+# about, so its sizes are the documented defaults (4 MiB).
+DEFAULT_URI = "https://storage.yandexcloud.net/tests/image.qcow2"
 
 # metadata @type of a typed operation -> the schema of the operation that carries it
 _TYPED = {r.metadata_type: r.response for r in routes() if r.metadata_type}
@@ -115,6 +119,8 @@ class Api:
         if "idempotency_key" in body:
             headers["Idempotency-Key"] = body.pop("idempotency_key")
         payload = {"folderId": folder_id, **body}
+        if not SOURCES & set(body):  # a Create names exactly one source: a file by default
+            payload["uri"] = DEFAULT_URI
         return self.http.post("/compute/v1/images", json=payload, headers=headers)
 
     def get(self, image_id: str) -> httpx.Response:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pytest_yc_images import routes
+from pytest_yc_images import routes, schema
 from pytest_yc_images.conformance import MESSAGES, boundary_cases
 
 pytest_plugins = ("pytest_yc_images.conformance.plugin",)
@@ -30,5 +30,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         marks = [pytest.mark.rule(*rules)]
         if MESSAGES[case.constraint.message][0] in _MUTATING:
             marks.append(pytest.mark.mutating)
+        seed_fields = schema(case.constraint.message, profile="seed")["properties"]
+        if case.constraint.field not in {*seed_fields, "source"}:
+            marks.append(pytest.mark.profile("live"))  # a field only today's service has
         params.append(pytest.param(case, id=case.id, marks=marks))
     metafunc.parametrize("boundary_case", params)

@@ -7,10 +7,17 @@ from typing import Any
 
 from ..errors import ServiceError
 
-__all__ = ["Disk", "Image", "Operation", "Snapshot"]
+__all__ = ["DEFAULT_HARDWARE_GENERATION", "Disk", "Image", "ObjectFile", "Operation", "Snapshot"]
 
 STATUSES = ("CREATING", "READY", "ERROR", "DELETING")
 OS_TYPES = ("LINUX", "WINDOWS")
+# What an image gets when neither its Create nor its source names a hardware generation:
+# Gen 1.1, "a first hardware generation, by default compatible with all legacy images"
+# (live/hardware_generation.proto; docs en/compute/concepts/hardware-generations.md).
+DEFAULT_HARDWARE_GENERATION: dict[str, Any] = {"legacyFeatures": {"pciTopology": "PCI_TOPOLOGY_V1"}}
+# A file at a URI no test described: small enough that the smallest minDiskSize the API
+# takes (4 MiB) holds it.
+DEFAULT_OBJECT_SIZE = 4 * 1024**2
 
 
 @dataclass(slots=True)
@@ -91,6 +98,16 @@ class Snapshot:
     product_ids: list[str] = field(default_factory=list)
     hardware_generation: dict[str, Any] | None = None
     kms_key: dict[str, str] | None = None
+
+
+@dataclass(slots=True)
+class ObjectFile:
+    """A file in Object Storage a test describes, for Create from its ``uri``: its virtual
+    size (the disk it unpacks to) and its stored bytes."""
+
+    uri: str
+    size: int = DEFAULT_OBJECT_SIZE
+    storage_size: int = DEFAULT_OBJECT_SIZE
 
 
 @dataclass(slots=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..errors import Code, ServiceError
+from . import sources
 from .access import PUBLIC_FOLDER, Access, Caller
 from .clock import VirtualClock
 from .faults import Faults, OperationFault
@@ -26,17 +27,12 @@ from .store import IdempotencyKeys, Store
 
 __all__ = ["PUBLIC_FOLDER", "Caller", "ImageService"]
 
-_GIB = 1024**3
 # The API profiles (the contracts' names; the core reads no files).
 PROFILES = ("live", "seed")
 
 
 def _not_found(kind: str, ident: str) -> ServiceError:
     return ServiceError(Code.NOT_FOUND, f"{kind} {ident} not found")
-
-
-def _round_up(value: int, unit: int) -> int:
-    return -(-value // unit) * unit
 
 
 class ImageService:
@@ -147,7 +143,9 @@ class ImageService:
         snapshot_id: str = "",
         uri: str = "",
         os_type: str = "",
+        nvidia_driver: str = "",
         pooled: bool = False,
+        hardware_generation: dict[str, Any] | None = None,
     ) -> Operation:
         self.access.check_write(caller, folder_id)
         index = self.store.folder(folder_id)
@@ -155,14 +153,21 @@ class ImageService:
             raise ServiceError(
                 Code.ALREADY_EXISTS, f"Image with name {name!r} already exists in the folder"
             )
-        source_size, source_min, source_os, source_products = self._source(
-            caller, image_id, disk_id, snapshot_id, uri
-        )
-        if min_disk_size and min_disk_size < source_size:
-            raise ServiceError.invalid(
-                "minDiskSize",
-                f"must be at least the size of the source data ({source_size} bytes)",
-            )
+        src = sources.resolve(
+            self.store, self.access, caller, self._visible_image,
+            image_id=image_id, disk_id=disk_id, snapshot_id=snapshot_id, uri=uri,
+        )  # fmt: skip
+        failure = None
+        if min_disk_size and min_disk_size < src.needed:
+            if not src.deferred:
+                why = sources.too_small(min_disk_size, src.needed, "the source's size")
+                raise ServiceError.invalid("minDiskSize", why)
+            # The file's sizes are known once the upload runs: the operation fails.
+            why = sources.too_small(min_disk_size, src.needed, "the file's size")
+            failure = ServiceError(Code.INVALID_ARGUMENT, f"Image upload failed: minDiskSize {why}")
+        if not os_type and not nvidia_driver:  # no os given: the source's (proto: inherited)
+            os_type, nvidia_driver = src.os_type, src.nvidia_driver
+        live = self.profile == "live"
         now = self.stamp()
         self._seq += 1
         image = Image(
@@ -173,51 +178,21 @@ class ImageService:
             description=description,
             labels=dict(labels or {}),
             family=family,
-            storage_size=source_size,
-            min_disk_size=min_disk_size or source_min,
-            product_ids=list(product_ids) if product_ids else list(source_products),
+            storage_size=src.storage_size,
+            min_disk_size=min_disk_size or src.min_disk_size,
+            product_ids=list(product_ids) if product_ids else src.product_ids,
             status="CREATING",
-            os_type=os_type or source_os or "LINUX",
+            os_type=os_type or "LINUX",
             pooled=pooled,
             seq=self._seq,
+            size=src.size,
+            # {} names no features: the source's (or the default) stay.
+            hardware_generation=(hardware_generation or src.hardware_generation) if live else None,
+            kms_key=src.kms_key if live else None,
+            nvidia_driver=nvidia_driver if live else "",
         )
         self.store.add_image(image)
-        return self._start("Create", caller, image.id, "Create image", now)
-
-    def _source(
-        self, caller: Caller, image_id: str, disk_id: str, snapshot_id: str, uri: str
-    ) -> tuple[int, int, str, list[str]]:
-        """Storage size, min disk size, OS type and product IDs a source gives."""
-        if image_id:
-            try:
-                src = self._visible_image(caller, image_id)
-            except ServiceError:
-                raise _not_found("Source image", image_id) from None
-            if src.status != "READY":
-                raise ServiceError(
-                    Code.FAILED_PRECONDITION, f"Source image {image_id} is {src.status}, not READY"
-                )
-            return src.storage_size, src.min_disk_size, src.os_type, src.product_ids
-        if disk_id:
-            disk = self.store.disks.get(disk_id)
-            if disk is None or not self.access.can_read(caller, disk.folder_id):
-                raise _not_found("Disk", disk_id)
-            return disk.size, disk.size, disk.os_type, disk.product_ids
-        if snapshot_id:
-            snap = self.store.snapshots.get(snapshot_id)
-            if snap is None or not self.access.can_read(caller, snap.folder_id):
-                raise _not_found("Snapshot", snapshot_id)
-            return snap.storage_size, snap.disk_size, snap.os_type, snap.product_ids
-        if uri:
-            if not uri.startswith("https://"):
-                raise ServiceError.invalid(
-                    "uri", "only https:// links to Object Storage are supported"
-                )
-            # A plausible size for the uploaded file: 1 to 4 GiB, in 4 MiB blocks.
-            seed = int.from_bytes(hashlib.blake2s(uri.encode(), digest_size=4).digest(), "big")
-            size = _round_up(_GIB + seed % (3 * _GIB), 4 * 1024**2)
-            return size, _round_up(size, _GIB), "", []
-        return 0, 4 * 1024**2, "", []
+        return self._start("Create", caller, image.id, "Create image", now, failure=failure)
 
     @implements("ImageService.Update")
     def update_image(
@@ -250,13 +225,14 @@ class ImageService:
                     Code.ALREADY_EXISTS,
                     f"Image with name {new_name!r} already exists in the folder",
                 )
+        needed = max(image.storage_size, image.size)  # its data and its virtual disk
         if "min_disk_size" in changes and changes["min_disk_size"] == 0:
             # Reset to its default: the smallest disk the image fits on.
-            changes["min_disk_size"] = max(image.storage_size, 4 * 1024**2)
-        if changes.get("min_disk_size", image.min_disk_size) < image.storage_size:
-            raise ServiceError.invalid(
-                "minDiskSize", f"must be at least the image's storage size ({image.storage_size})"
-            )
+            changes["min_disk_size"] = max(needed, sources.MIN_DISK_SIZE)
+        wanted = changes.get("min_disk_size", image.min_disk_size)
+        if "min_disk_size" in changes and wanted < needed:
+            what = "the image's size" if image.size >= image.storage_size else "its storageSize"
+            raise ServiceError.invalid("minDiskSize", sources.too_small(wanted, needed, what))
         now = self.stamp()
         return self._start("Update", caller, image_id, "Update image", now, pending=changes)
 
@@ -322,6 +298,7 @@ class ImageService:
         description: str,
         now: float,
         pending: dict[str, Any] | None = None,
+        failure: ServiceError | None = None,
     ) -> Operation:
         op = Operation(
             id=self.ids.new(OPERATION_PREFIX, self.store.operations),
@@ -333,6 +310,7 @@ class ImageService:
             created_by=caller.subject,
             modified_at=now,
             pending=pending,
+            fail_with=failure,  # ends with it when it finishes, as its completion mode says
         )
         fault = self.faults.take("ImageService." + method, OperationFault)
         if fault is not None:

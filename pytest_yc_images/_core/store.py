@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from .model import Disk, Image, Operation, Snapshot
+from .model import Disk, Image, ObjectFile, Operation, Snapshot
 
 __all__ = [
     "DEFAULT_RETAINED_KEYS",
@@ -59,6 +59,7 @@ class Store:
     operations_by_image: dict[str, list[str]] = field(default_factory=dict)
     disks: dict[str, Disk] = field(default_factory=dict)
     snapshots: dict[str, Snapshot] = field(default_factory=dict)
+    objects: dict[str, ObjectFile] = field(default_factory=dict)  # by URI
     retained_operations: int = DEFAULT_RETAINED_OPERATIONS
     # Operations of removed images, oldest first: released beyond retained_operations.
     retired: deque[str] = field(default_factory=deque)

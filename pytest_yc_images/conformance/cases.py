@@ -206,9 +206,15 @@ def _cases_for(c: Constraint, run: RunIdentity) -> list[Case]:
         sub = Constraint(c.message, c.field, keyword, c.limit)
         return [Case(c, x.kind, x.label, [x.value]) for x in _string_cases(sub, run, tag)]
     if parts[0] == "properties" and keyword == "enum":
-        inner_name = parts[1]
-        out = [Case(c, "at", str(v), {inner_name: v}) for v in c.limit]
-        return [*out, Case(c, "past", "not-a-member", {inner_name: "NOT_A_MEMBER"})]
+        names = parts[1:-1:2]  # properties.a.properties.b.enum: {"a": {"b": value}}
+
+        def nested(value: Any) -> Any:
+            for name in reversed(names):
+                value = {name: value}
+            return value
+
+        out = [Case(c, "at", str(v), nested(v)) for v in c.limit]
+        return [*out, Case(c, "past", "not-a-member", nested("NOT_A_MEMBER"))]
     if keyword == "maxProperties":
         room = c.limit - len(run.labels)
         at = {f"k{i}": "v" for i in range(room)}

@@ -64,7 +64,7 @@ def _run_parser() -> argparse.ArgumentParser:
     parser.add_argument("--source-image-id", help="image to create images from")
     parser.add_argument("--allow-mutations", action="store_true",
                         help="create/update/delete images on a non-loopback endpoint")  # fmt: skip
-    parser.add_argument("--max-images", type=int, default=50, help="images a run may create (50)")
+    parser.add_argument("--max-images", type=int, default=60, help="images a run may create (60)")
     parser.add_argument(
         "--profile",
         choices=("live", "seed"),

@@ -42,7 +42,7 @@ def _validating(change: Callable[[str, Any], Any]) -> None:
     """Wrap request validation: ``change(message_name, message)`` may edit or raise."""
     original = _rpc.validate
 
-    def validate(name: str, message: Any, *profile: Any) -> None:
+    def validate(name: str, message: Any, *profile: str) -> None:
         change(name, message)
         original(name, message, *profile)
 
@@ -115,9 +115,9 @@ def _() -> None:
 def _() -> None:
     original = _rpc.validate
 
-    def validate(name: str, message: Any) -> None:
+    def validate(name: str, message: Any, *profile: str) -> None:
         try:
-            original(name, message)
+            original(name, message, *profile)
         except ServiceError as error:
             raise ServiceError(Code.FAILED_PRECONDITION, error.message, error.violations) from None
 

@@ -121,7 +121,7 @@ def test_the_bridge_answers_as_the_rest_face(
             got = over_grpc.request(method, path, **kwargs)
             assert got.status_code == want.status_code, (path, got.text)
             assert _no_request_id(got.json()) == _no_request_id(want.json()), path
-        body = {"folderId": FOLDER, "name": "ok"}
+        body = {"folderId": FOLDER, "name": "ok", "uri": "https://storage.example/a.qcow2"}
         key = {"Idempotency-Key": "bd6e7f80-91a2-43b4-8fc0-4b5c6d7e8f90"}
         created = over_grpc.post("/compute/v1/images", json=body, headers=key)
         again = over_grpc.post("/compute/v1/images", json=body, headers=key)
@@ -136,7 +136,14 @@ def test_the_bridge_answers_as_the_rest_face(
         with pytest.raises(NotExpressible, match="405"):
             over_grpc.put("/compute/v1/images/fd8abc")
         with pytest.raises(NotExpressible, match="Invalid enum value"):
-            over_grpc.post("/compute/v1/images", json={"folderId": FOLDER, "os": {"type": "BSD"}})
+            over_grpc.post(
+                "/compute/v1/images",
+                json={
+                    "folderId": FOLDER,
+                    "uri": "https://storage.example/a.qcow2",
+                    "os": {"type": "BSD"},
+                },
+            )
     # Closed clients closed the bridge's channels; it opens them again when used.
     with httpx.Client(transport=bridge, base_url="https://g", headers=headers) as reopened:
         assert reopened.get("/compute/v1/images", params={"folderId": FOLDER}).status_code == 200

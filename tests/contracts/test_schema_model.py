@@ -27,6 +27,7 @@ from pytest_yc_images import (
     schema,
     validator,
 )
+from pytest_yc_images._schema_model import message as model
 from pytest_yc_images.strategies import constraints as strategy_constraints
 
 ANY = "type.googleapis.com/google.protobuf.Empty"
@@ -59,7 +60,7 @@ BASES: dict[str, dict[str, Any]] = {
     "GetImageRequest": {"": {"imageId": "fd8i"}},
     "GetImageLatestByFamilyRequest": {"": {"folderId": "b1gf"}},
     "ListImagesRequest": {"": {"folderId": "b1gf"}},
-    "CreateImageRequest": {"": {"folderId": "b1gf"}},
+    "CreateImageRequest": {"": {"folderId": "b1gf", "uri": "https://storage.example/a.qcow2"}},
     "UpdateImageRequest": {"": {"imageId": "fd8i"}},
     "DeleteImageRequest": {"": {"imageId": "fd8i"}},
     "ListImageOperationsRequest": {"": {"imageId": "fd8i"}},
@@ -104,8 +105,9 @@ def _place(c: Constraint, value: Any) -> dict[str, Any]:
             return {build(index + 1, path, None): "v"}
         if step == "additionalProperties":
             return {"k": build(index + 1, path, None)}
-        # the top-level field
-        body = dict(container)
+        # the top-level field (alone of its oneof: the base's source makes way for it)
+        peers = set(model(c.message).oneof(step)) - {step}
+        body = {k: v for k, v in container.items() if k not in peers}
         if step == "response" and operation:
             body["done"] = True
         body[step] = build(index + 1, step, _base(c.message, step))
@@ -187,9 +189,11 @@ def test_each_constraint_is_enforced_at_and_past_its_limit(c: Constraint) -> Non
         assert not check.is_valid({k: v for k, v in base.items() if k != c.field})
         return
     if c.keyword == "oneof":
+        base = {k: v for k, v in base.items() if k not in c.limit}
+        sample = {} if c.message == "HardwareGeneration" else "x"  # its members are messages
         for member in c.limit:
-            assert check.is_valid({**base, member: "x"}), member
-        assert not check.is_valid({**base, c.limit[0]: "x", c.limit[-1]: "y"})
+            assert check.is_valid({**base, member: sample}), member
+        assert not check.is_valid({**base, c.limit[0]: sample, c.limit[-1]: sample})
         return
     at, past = _at_and_past(c)
     for value in at:

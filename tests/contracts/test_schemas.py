@@ -35,7 +35,9 @@ def test_the_messages_are_the_documented_ones() -> None:
             "GetImageLatestByFamilyRequest",
             "GetImageRequest",
             "GetOperationRequest",
+            "HardwareGeneration",
             "Image",
+            "KMSKey",
             "ListImageOperationsRequest",
             "ListImageOperationsResponse",
             "ListImagesRequest",
@@ -118,7 +120,10 @@ BASES: dict[str, dict[str, Any]] = {
     "GetImageRequest": {"imageId": "fd8abcdefghijklmnopq"},
     "GetImageLatestByFamilyRequest": {"folderId": "standard-images"},
     "ListImagesRequest": {"folderId": "b1gabcdefghijklmnopq"},
-    "CreateImageRequest": {"folderId": "b1gabcdefghijklmnopq"},
+    "CreateImageRequest": {
+        "folderId": "b1gabcdefghijklmnopq",
+        "uri": "https://storage.example/a.qcow2",
+    },
     "UpdateImageRequest": {"imageId": "fd8abcdefghijklmnopq"},
     "DeleteImageRequest": {"imageId": "fd8abcdefghijklmnopq"},
     "ListImageOperationsRequest": {"imageId": "fd8abcdefghijklmnopq"},
@@ -127,6 +132,7 @@ BASES: dict[str, dict[str, Any]] = {
 }
 
 MISSING = object()  # a row value meaning "remove the field"
+SOURCES = ("imageId", "diskId", "snapshotId", "uri")
 
 Row = tuple[str, str, Any, bool]  # message, dotted field path, value, valid
 
@@ -281,6 +287,21 @@ def _rows() -> Iterator[pytest.ParameterSet]:
                 message, "", both, False, id=f"{message}.source:{first}+{second}->bad"
             )
 
+    yield row("CreateImageRequest", "uri", MISSING, False, "no source at all")
+    generations = [
+        ({"generation2Features": {}}, True, "gen2"),
+        ({"legacyFeatures": {"pciTopology": "PCI_TOPOLOGY_V1"}}, True, "v1"),
+        ({"legacyFeatures": {"pciTopology": "PCI_TOPOLOGY_V2"}}, True, "v2"),
+        ({"legacyFeatures": {}}, True, "legacy without topology"),
+        ({}, True, "no features"),
+        ({"legacyFeatures": {"pciTopology": "PCI_TOPOLOGY_V3"}}, False, "unknown topology"),
+        ({"legacyFeatures": {}, "generation2Features": {}}, False, "both features"),
+        ({"generation2Features": {"uefi": True}}, False, "gen2 takes no fields"),
+        ("gen2", False, "a string"),
+    ]
+    for value, valid, why in generations:
+        yield row("CreateImageRequest", "hardwareGeneration", value, valid, why)
+    yield row("CreateImageRequest", "os.nvidia", {"driver": "535"}, True, "nvidia driver")
     yield row("CreateImageRequest", "os.type", "LINUX", True, "LINUX")
     yield row("CreateImageRequest", "os.type", "WINDOWS", True, "WINDOWS")
     yield row("CreateImageRequest", "os.type", "MACOS", False, "MACOS")
@@ -333,6 +354,9 @@ def _rows() -> Iterator[pytest.ParameterSet]:
 @pytest.mark.parametrize(("message", "path", "value", "valid"), list(_rows()))
 def test_constraint(message: str, path: str, value: Any, valid: bool) -> None:
     base = BASES[message]
+    given = {path} | (set(value) if isinstance(value, dict) else set())
+    if message == "CreateImageRequest" and given & set(SOURCES):
+        base = {k: v for k, v in base.items() if k not in SOURCES}  # the row sets the source
     doc = {**base, **value} if path == "" else _with(base, path, value)
     errors = [error.message for error in validator(message).iter_errors(doc)]
     assert (not errors) is valid, errors or f"{doc!r} should be invalid"
@@ -348,6 +372,26 @@ def test_names_with_underscores_are_live_only(
     doc = {**BASES[message], "name": name}
     assert validator(message, "live").is_valid(doc) is live
     assert validator(message, "seed").is_valid(doc) is seed
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"hardwareGeneration": {"generation2Features": {}}}, {"os": {"nvidia": {"driver": "535"}}}],
+    ids=["hardwareGeneration", "os.nvidia"],
+)
+def test_the_newer_create_fields_are_live_only(extra: dict[str, Any]) -> None:
+    """live/image_service.proto and live/image.proto have them; the seed's messages do not."""
+    doc = {**BASES["CreateImageRequest"], **extra}
+    assert validator("CreateImageRequest", "live").is_valid(doc)
+    assert not validator("CreateImageRequest", "seed").is_valid(doc)
+
+
+def test_the_seed_image_schema_documents_none_of_the_newer_fields() -> None:
+    newer = {"size", "hardwareGeneration", "kmsKey"}
+    assert newer <= set(schema("Image", "live")["properties"])
+    assert not newer & set(schema("Image", "seed")["properties"])
+    assert "nvidia" in schema("Os", "live")["properties"]
+    assert "nvidia" not in schema("Os", "seed")["properties"]
 
 
 @pytest.mark.parametrize("message", sorted(BASES))

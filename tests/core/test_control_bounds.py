@@ -33,7 +33,13 @@ def fake() -> FakeImageService:
     """A fake with one running operation (manual completion) to :fail, and a fault."""
     made = FakeImageService(seed="bounds", completion="manual")
     with checked_client(made) as client:
-        assert client.post("/compute/v1/images", json={"folderId": FOLDER}).status_code == 200
+        assert (
+            client.post(
+                "/compute/v1/images",
+                json={"folderId": FOLDER, "uri": "https://storage.example/a.qcow2"},
+            ).status_code
+            == 200
+        )
     made.fail_next("Delete")
     return made
 
@@ -47,7 +53,10 @@ def _still_serves(fake: FakeImageService) -> None:
     """After a refusal a Create answers 200 and its operation finishes, without an error."""
     fake.completion = "on-poll"
     with checked_client(fake) as client:
-        created = client.post("/compute/v1/images", json={"folderId": FOLDER, "name": "after"})
+        created = client.post(
+            "/compute/v1/images",
+            json={"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "after"},
+        )
         assert created.status_code == 200, created.text
         polled = client.get(f"/operations/{created.json()['id']}")
         assert polled.status_code == 200, polled.text

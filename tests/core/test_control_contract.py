@@ -98,7 +98,10 @@ def manual() -> FakeImageService:
     """A fake with one running Create and one scripted fault."""
     fake = FakeImageService(seed="controls", completion="manual")
     with checked_client(fake) as client:
-        reply = client.post("/compute/v1/images", json={"folderId": FOLDER, "name": "running"})
+        reply = client.post(
+            "/compute/v1/images",
+            json={"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "running"},
+        )
     assert reply.status_code == 200, reply.text
     fake.fail_next("Delete")
     return fake

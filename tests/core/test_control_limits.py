@@ -67,7 +67,10 @@ def test_values_at_the_bounds_are_taken(fake: FakeImageService) -> None:
     fake.advance(MAX_TIME - fake.clock.now())  # to the last second RFC 3339 can write
     fake.completion = "on-poll"
     with checked_client(fake) as client:
-        created = client.post("/compute/v1/images", json={"folderId": FOLDER, "name": "late"})
+        created = client.post(
+            "/compute/v1/images",
+            json={"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "late"},
+        )
         assert created.status_code == 200, created.text
         assert created.json()["createdAt"] == "9999-12-31T23:59:59Z"
     with pytest.raises(ServiceError, match="seconds: cannot move the clock past"):

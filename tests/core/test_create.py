@@ -21,7 +21,7 @@ KEY_1 = "6e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b"
 KEY_2 = "7f2a3b4c-5d6e-4f70-8b8c-0d1e2f3a4b5c"
 
 
-def test_create_from_nothing_gives_a_ready_image_after_the_poll(api: Api) -> None:
+def test_create_from_a_file_gives_a_ready_image_after_the_poll(api: Api) -> None:
     image = api.ready_image(name="plain", description="d", labels={"env": "test"}, family="fam")
     assert image["name"] == "plain"
     assert image["description"] == "d"
@@ -100,11 +100,25 @@ def test_unknown_source_is_not_found(api: Api, field: str, value: str) -> None:
     assert api.list_all() == []  # nothing half-made
 
 
-def test_https_uri_gives_a_plausible_storage_size(api: Api) -> None:
+def test_a_file_no_test_described_is_4_mib(api: Api) -> None:
+    """The documented default of an unknown URI: 4 MiB, the smallest minDiskSize fits."""
     image = api.ready_image(uri="https://storage.yandexcloud.net/bucket/disk.qcow2")
-    size = int(image["storageSize"])
-    assert GIB <= size <= 4 * GIB
-    assert int(image["minDiskSize"]) >= size
+    assert image["storageSize"] == "4194304"
+    assert image["minDiskSize"] == "4194304"
+    smallest = api.ready_image(uri="https://storage.yandexcloud.net/b/d.qcow2", minDiskSize=4194304)
+    assert smallest["minDiskSize"] == "4194304"
+
+
+@pytest.mark.parametrize("body", [{}, {"imageId": ""}, {"snapshotId": ""}])
+def test_a_create_without_a_source_names_each_source_field(
+    api: Api, body: dict[str, str]
+) -> None:
+    """live/image_service.proto: "Only one field must by specified" (once exactly_one)."""
+    reply = api.http.post("/compute/v1/images", json={"folderId": api.folder, **body})
+    assert reply.status_code == 400
+    assert reply.json()["code"] == 3
+    assert api.violations(reply) == ["imageId", "diskId", "snapshotId", "uri"]
+    assert api.list_all() == []  # nothing made
 
 
 @pytest.mark.parametrize(
@@ -158,6 +172,7 @@ def test_every_bad_field_is_named(api: Api) -> None:
     ("body", "field"),
     [
         ({}, "folderId"),
+        ({"folderId": "f"}, "uri"),
         ({"folderId": "f", "name": "-starts-with-dash"}, "name"),
         ({"folderId": "f", "name": "x" * 64}, "name"),
         ({"folderId": "f", "labels": {"Key": "v"}}, "labels"),

@@ -13,6 +13,7 @@ import pytest
 
 from pytest_yc_images import FakeImageService, Journal
 from pytest_yc_images._core.journal import TRUNCATED
+from tests.conftest import DEFAULT_URI
 
 if TYPE_CHECKING:
     from tests.conftest import Api
@@ -39,7 +40,7 @@ def test_every_call_is_recorded_in_order(api: Api, fake: FakeImageService) -> No
         "OperationService.Cancel",
     ]
     create = fake.journal.calls("Create")[0]
-    assert create.request == {"folderId": api.folder, "name": "noted"}
+    assert create.request == {"folderId": api.folder, "name": "noted", "uri": DEFAULT_URI}
     assert create.response == op
     assert create.error is None
     assert create.ok

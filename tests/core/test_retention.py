@@ -21,7 +21,7 @@ def _create_and_delete(fake: FakeImageService, n: int, *, keyed: bool = True) ->
     for i in range(n):
         created = rpc.call(
             "ImageService.Create",
-            {"folderId": FOLDER, "name": f"img-{i}"},
+            {"folderId": FOLDER, "name": f"img-{i}", "uri": "https://storage.example/a.qcow2"},
             token=TOKEN,
             idempotency_key=str(uuid.UUID(int=2 * i)) if keyed else None,
             size=60,
@@ -76,7 +76,9 @@ def test_a_released_operation_is_not_found_as_an_unknown_one_is() -> None:
 def test_operations_of_live_images_are_never_released() -> None:
     fake = FakeImageService(seed="retention", completion="immediate")
     fake.service.store.retained_operations = 0
-    live = fake.call("Create", {"folderId": FOLDER, "name": "live"})
+    live = fake.call(
+        "Create", {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "live"}
+    )
     _create_and_delete(fake, 3)
     assert [op["id"] for op in fake.operations()] == [live["id"]]
     image_id = live["metadata"]["imageId"]
@@ -86,7 +88,9 @@ def test_operations_of_live_images_are_never_released() -> None:
 def test_a_delete_that_aborts_a_running_create_releases_both_once_finished() -> None:
     fake = FakeImageService(seed="retention", completion="manual")
     fake.service.store.retained_operations = 0
-    create = fake.call("Create", {"folderId": FOLDER, "name": "slow"})
+    create = fake.call(
+        "Create", {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "slow"}
+    )
     delete = fake.call("Delete", {"imageId": create["metadata"]["imageId"]})
     fake.complete(delete["id"])
     assert fake.operations() == []
@@ -96,7 +100,9 @@ def test_a_delete_that_aborts_a_running_create_releases_both_once_finished() -> 
 def test_a_reused_image_id_keeps_its_own_operations() -> None:
     fake = FakeImageService(seed="retention", completion="immediate")
     fake.service.store.retained_operations = 1
-    created = fake.call("Create", {"folderId": FOLDER, "name": "first"})
+    created = fake.call(
+        "Create", {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "first"}
+    )
     image_id = created["metadata"]["imageId"]
     fake.call("Delete", {"imageId": image_id})
     fake.put_image(id=image_id, folderId=FOLDER, name="again")
@@ -112,24 +118,24 @@ def test_a_reused_image_id_keeps_its_own_operations() -> None:
 def test_a_released_key_starts_a_new_operation() -> None:
     fake = FakeImageService(seed="retention", completion="immediate")
     fake.service.idempotency.limit = 2
-    first = fake.call("Create", {"folderId": FOLDER, "name": "a"}, idempotency_key=K1)
-    again = fake.call("Create", {"folderId": FOLDER, "name": "a"}, idempotency_key=K1)
+    first = fake.call("Create", {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "a"}, idempotency_key=K1)
+    again = fake.call("Create", {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "a"}, idempotency_key=K1)
     assert again["id"] == first["id"]  # kept: the repeat answers the first's operation
-    fake.call("Create", {"folderId": FOLDER, "name": "b"}, idempotency_key=K2)
-    fake.call("Create", {"folderId": FOLDER, "name": "c"}, idempotency_key=K3)
+    fake.call("Create", {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "b"}, idempotency_key=K2)
+    fake.call("Create", {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "c"}, idempotency_key=K3)
     assert len(fake.service.idempotency) == 2
     # Released: a new call, which finds the name taken (a kept key would answer `first`).
     with pytest.raises(ServiceError, match="already exists"):
-        fake.call("Create", {"folderId": FOLDER, "name": "a"}, idempotency_key=K1)
+        fake.call("Create", {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "a"}, idempotency_key=K1)
 
 
 def test_a_key_whose_operation_was_released_is_answered_as_a_new_call() -> None:
     fake = FakeImageService(seed="retention", completion="immediate")
     fake.service.store.retained_operations = 0
-    first = fake.call("Create", {"folderId": FOLDER, "name": "a"}, idempotency_key=K1)
+    first = fake.call("Create", {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "a"}, idempotency_key=K1)
     fake.call("Delete", {"imageId": first["metadata"]["imageId"]})
     assert first["id"] not in {op["id"] for op in fake.operations()}
-    again = fake.call("Create", {"folderId": FOLDER, "name": "a"}, idempotency_key=K1)
+    again = fake.call("Create", {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "a"}, idempotency_key=K1)
     assert again["id"] != first["id"]
     assert again["done"] is True
 

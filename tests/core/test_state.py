@@ -31,14 +31,18 @@ def _busy_fake(**options: Any) -> tuple[FakeImageService, dict[str, str]]:
         fake.complete(done["id"])
         made["done"] = done["id"]
         made["running"] = client.post(
-            "/compute/v1/images", json={"folderId": FOLDER, "name": "running"}
+            "/compute/v1/images",
+            json={"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "running"},
         ).json()["id"]
         image_id = done["metadata"]["imageId"]
         made["update"] = client.patch(
             f"/compute/v1/images/{image_id}",
             json={"updateMask": "description", "description": "new"},
         ).json()["id"]
-        failed = client.post("/compute/v1/images", json={"folderId": FOLDER, "name": "bad"})
+        failed = client.post(
+            "/compute/v1/images",
+            json={"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "bad"},
+        )
         made["failed"] = failed.json()["id"]
         fake.fail_operation(made["failed"], "INTERNAL", "broken")
     fake.add_disk("disk-1", folder_id=FOLDER, size=5 * 1024**3)
@@ -90,7 +94,10 @@ def test_an_idempotency_key_survives_a_reload(tmp_path: Path) -> None:
 def test_a_clock_driven_operation_is_due_after_a_reload(tmp_path: Path) -> None:
     fake = FakeImageService(completion="clock")
     with fake.client() as client:
-        op = client.post("/compute/v1/images", json={"folderId": FOLDER, "name": "c"}).json()
+        op = client.post(
+            "/compute/v1/images",
+            json={"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "c"},
+        ).json()
     again = FakeImageService()
     again.load_state(fake.save_state(tmp_path / "state.json"))
     assert again.unfinished_operations() == [op["id"]]
@@ -207,6 +214,7 @@ def test_a_reloaded_fake_answers_as_the_original_would(tmp_path: Path, completio
         with target.client() as client:
             if kind == "create":
                 body = {"folderId": FOLDER, "name": f"i{roll.randrange(30)}", "family": "web"}
+                body["uri"] = "https://storage.example/a.qcow2"
                 return client.post("/compute/v1/images", json=body).json()
             if kind == "update" and images:
                 body = {"updateMask": "labels", "labels": {"k": str(roll.random())}}

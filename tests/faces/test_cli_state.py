@@ -117,14 +117,19 @@ def test_state_survives_sigterm_and_restart_over_rest_and_grpc(tmp_path: Path) -
     proc, (url, endpoint, ca_path) = serve("--state", str(state), "--grpc-port", "0", lines=3)
     with httpx.Client(base_url=url, headers=AUTH, timeout=TIMEOUT) as client:
         rest_op = client.post(
-            "/compute/v1/images", json={"folderId": FOLDER, "name": "over-rest"}
+            "/compute/v1/images",
+            json={
+                "folderId": FOLDER,
+                "uri": "https://storage.example/a.qcow2",
+                "name": "over-rest",
+            },
         ).json()
         rest_image = rest_op["metadata"]["imageId"]
         client.get(f"/operations/{rest_op['id']}")  # on-poll: this poll finishes it
     grpc_op = (
         sdk(endpoint, ca_path)
         .client(ImageServiceStub)
-        .Create(CreateImageRequest(folder_id=FOLDER, name="over-grpc"))
+        .Create(CreateImageRequest(folder_id=FOLDER, name="over-grpc", uri="https://s.example/a"))
     )
     assert "state saved to" in _stop(proc)
     assert state.exists()
@@ -152,9 +157,19 @@ def test_the_save_control_keeps_state_through_a_kill(tmp_path: Path) -> None:
     proc, (url,) = serve("--state", str(state))
     try:
         with httpx.Client(base_url=url, headers=AUTH, timeout=TIMEOUT) as client:
-            client.post("/compute/v1/images", json={"folderId": FOLDER, "name": "saved"})
+            client.post(
+                "/compute/v1/images",
+                json={
+                    "folderId": FOLDER,
+                    "uri": "https://storage.example/a.qcow2",
+                    "name": "saved",
+                },
+            )
             assert client.post("/_fake/state:save").json() == {"path": str(state)}
-            client.post("/compute/v1/images", json={"folderId": FOLDER, "name": "lost"})
+            client.post(
+                "/compute/v1/images",
+                json={"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "lost"},
+            )
     finally:
         _stop(proc, signal.SIGKILL)
 
@@ -178,7 +193,14 @@ def test_seed_then_state(tmp_path: Path) -> None:
             with httpx.Client(base_url=url, headers=AUTH, timeout=TIMEOUT) as client:
                 page = client.get("/compute/v1/images", params={"folderId": FOLDER}).json()
                 assert sorted(i["name"] for i in page["images"]) == expected
-                client.post("/compute/v1/images", json={"folderId": FOLDER, "name": "added"})
+                client.post(
+                    "/compute/v1/images",
+                    json={
+                        "folderId": FOLDER,
+                        "uri": "https://storage.example/a.qcow2",
+                        "name": "added",
+                    },
+                )
         finally:
             _stop(proc)
 

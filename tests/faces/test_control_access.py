@@ -31,7 +31,10 @@ def test_without_access_the_controls_stay_open() -> None:
 def test_with_access_the_controls_refuse_any_but_the_control_token(token: str | None) -> None:
     fake = FakeImageService(access={"alice": [MINE]})
     with fake.client(token=token) as client:
-        reply = client.post("/_fake/images", json={"folderId": THEIRS, "name": "x"})
+        reply = client.post(
+            "/_fake/images",
+            json={"folderId": THEIRS, "uri": "https://storage.example/a.qcow2", "name": "x"},
+        )
         assert reply.status_code == 401
         assert reply.json()["code"] == 16  # UNAUTHENTICATED, as a google.rpc.Status
         assert "control token" in reply.json()["message"]
@@ -42,7 +45,12 @@ def test_the_control_token_opens_the_controls_and_nothing_else() -> None:
     fake = FakeImageService(access={"alice": [MINE]}, control_token="ctl")
     assert fake.control_token == "ctl"
     with fake.client(token="ctl") as client:
-        assert client.post("/_fake/images", json={"folderId": THEIRS}).status_code == 200
+        assert (
+            client.post(
+                "/_fake/images", json={"folderId": THEIRS}
+            ).status_code
+            == 200
+        )
         api = client.get("/compute/v1/images", params={"folderId": THEIRS})
         assert api.status_code == 401  # not an API token
 
@@ -74,7 +82,9 @@ def test_a_loopback_server_beyond_loopback_turns_controls_off(controls: str, sta
         httpx.Client(base_url=f"http://127.0.0.1:{server.port}", timeout=TIMEOUT) as client,
     ):
         assert client.get("/_fake/images").status_code == status
-        posted = client.post("/_fake/images", json={"folderId": THEIRS})
+        posted = client.post(
+            "/_fake/images", json={"folderId": THEIRS}
+        )
         assert posted.status_code == status
         api = client.get(
             "/compute/v1/images",
@@ -115,9 +125,15 @@ def test_serve_access_refuses_other_tokens_and_folders(tmp_path: Path) -> None:
             )
 
         with client("alice") as alice:
-            mine = alice.post("/compute/v1/images", json={"folderId": MINE, "name": "a"})
+            mine = alice.post(
+                "/compute/v1/images",
+                json={"folderId": MINE, "uri": "https://storage.example/a.qcow2", "name": "a"},
+            )
             assert mine.status_code == 200
-            theirs = alice.post("/compute/v1/images", json={"folderId": THEIRS, "name": "a"})
+            theirs = alice.post(
+                "/compute/v1/images",
+                json={"folderId": THEIRS, "uri": "https://storage.example/a.qcow2", "name": "a"},
+            )
             assert theirs.status_code == 403
             assert alice.get("/_fake/images").status_code == 401  # controls: not for alice
         with client("mallory") as mallory:

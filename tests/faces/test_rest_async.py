@@ -21,7 +21,12 @@ def test_create_poll_get_list(async_client_factory: Callable[..., httpx.AsyncCli
 
     async def scenario() -> dict[str, Any]:
         async with async_client_factory(fake) as client:
-            op = (await client.post("/compute/v1/images", json={"folderId": FOLDER})).json()
+            op = (
+                await client.post(
+                    "/compute/v1/images",
+                    json={"folderId": FOLDER, "uri": "https://storage.example/a.qcow2"},
+                )
+            ).json()
             assert op["done"] is False
             done = (await client.get(f"/operations/{op['id']}")).json()
             image = (await client.get(f"/compute/v1/images/{done['metadata']['imageId']}")).json()
@@ -43,7 +48,12 @@ def test_concurrent_async_creates(async_client_factory: Callable[..., httpx.Asyn
                 await asyncio.gather(
                     *(
                         client.post(
-                            "/compute/v1/images", json={"folderId": FOLDER, "name": f"a{i}x"}
+                            "/compute/v1/images",
+                            json={
+                                "folderId": FOLDER,
+                                "uri": "https://storage.example/a.qcow2",
+                                "name": f"a{i}x",
+                            },
                         )
                         for i in range(20)
                     )

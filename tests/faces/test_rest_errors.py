@@ -75,7 +75,8 @@ def test_body_over_one_mebibyte_is_resource_exhausted(api: Api) -> None:
 
 def test_body_just_under_the_limit_is_read(api: Api) -> None:
     padding = 1024 * 1024 - 100
-    body = b'{"folderId": "f", "description": "' + b"x" * padding + b'"}'
+    body = b'{"folderId": "f", "uri": "https://s.example/a", "description": "'
+    body += b"x" * (padding - 32) + b'"}'
     reply = api.http.post("/compute/v1/images", content=body, headers=JSON)
     assert reply.status_code == 400  # parsed and validated: the description is too long
     assert api.violations(reply) == ["description"]
@@ -168,7 +169,8 @@ def test_a_body_that_is_not_json_is_invalid(api: Api, content_type: str) -> None
 def test_an_empty_body_is_an_empty_message(api: Api) -> None:
     reply = api.http.post("/compute/v1/images", content=b"", headers=JSON)
     assert reply.status_code == 400
-    assert api.violations(reply) == ["folderId"]
+    # folderId is required; the source oneof must be set (one violation per member)
+    assert api.violations(reply) == ["folderId", "imageId", "diskId", "snapshotId", "uri"]
 
 
 def test_percent_encoded_ids_are_decoded(api: Api) -> None:

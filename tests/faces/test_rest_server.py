@@ -40,7 +40,7 @@ def _worker(make: Callable[..., httpx.Client], url: str, worker: int) -> dict[st
             if kind == 0:
                 reply = client.post(
                     "/compute/v1/images",
-                    json={"folderId": FOLDER, "name": f"w{worker}-{step}"},
+                    json={"folderId": FOLDER, "name": f"w{worker}-{step}", "uri": "https://storage.example/a.qcow2"},
                 )
                 if reply.status_code == 200:
                     created.append(reply.json()["metadata"]["imageId"])
@@ -169,7 +169,7 @@ def test_idempotent_retry_over_the_socket(
     fake.lose_reply("Create")
     client = http_client_factory(server.url)
     headers = {"Idempotency-Key": "9b4c5d6e-7f80-4192-8dae-2f3a4b5c6d7e"}
-    body = {"folderId": FOLDER, "name": "retried"}
+    body = {"folderId": FOLDER, "name": "retried", "uri": "https://storage.example/a.qcow2"}
     assert client.post("/compute/v1/images", json=body, headers=headers).status_code == 503
     again = client.post("/compute/v1/images", json=body, headers=headers)
     assert again.status_code == 200

@@ -33,6 +33,7 @@ from pytest_yc_images.faces.rest import MAX_BODY
 TOKEN = "bad-input-token"
 FOLDER = "b1gbadinput000000001"
 IMAGES = "/compute/v1/images"
+SOURCE_URI = "https://storage.yandexcloud.net/bad-input/disk.qcow2"
 MIB = 1024 * 1024
 WRONG_TYPES: list[Any] = [None, True, 0, 1.5, "text", [], ["text"], {}, {"key": "value"}]
 STRANGE_STRINGS = [
@@ -182,6 +183,8 @@ def test_a_wrong_type_in_every_field_is_invalid_argument_naming_it(
         if method == "PATCH" and field == "imageId":
             continue  # in the path
         base = {"folderId": FOLDER} if method == "POST" else {"imageId": target.kept["id"]}
+        if method == "POST" and field not in ("imageId", "diskId", "snapshotId", "uri"):
+            base["uri"] = SOURCE_URI  # a Create names one source
         for value in _wrong_values(message, base, field):
             body = {**base, field: value}
             url = IMAGES
@@ -215,13 +218,15 @@ def test_a_wrong_query_value_is_invalid_argument_naming_it(
 def _string_fields() -> Iterator[tuple[str, str, Callable[[str], dict[str, Any]]]]:
     """(message, field, body with that field set to a string) for every string field."""
     create = "CreateImageRequest"
-    for name in ("folderId", "name", "description", "family", "imageId", "diskId",
-                 "snapshotId", "uri"):
+    base = {"folderId": FOLDER, "uri": SOURCE_URI}  # a Create names one source
+    for name in ("folderId", "name", "description", "family"):
+        yield create, name, lambda v, n=name: {**base, n: v}
+    for name in ("imageId", "diskId", "snapshotId", "uri"):  # the one source
         yield create, name, lambda v, n=name: {"folderId": FOLDER, n: v}
-    yield create, "labels", lambda v: {"folderId": FOLDER, "labels": {v: "value"}}
-    yield create, "labels", lambda v: {"folderId": FOLDER, "labels": {"key": v}}
-    yield create, "productIds", lambda v: {"folderId": FOLDER, "productIds": [v]}
-    yield create, "os", lambda v: {"folderId": FOLDER, "os": {"type": v}}
+    yield create, "labels", lambda v: {**base, "labels": {v: "value"}}
+    yield create, "labels", lambda v: {**base, "labels": {"key": v}}
+    yield create, "productIds", lambda v: {**base, "productIds": [v]}
+    yield create, "os", lambda v: {**base, "os": {"type": v}}
     for name in ("updateMask", "name", "description"):
         yield "UpdateImageRequest", name, lambda v, n=name: {"updateMask": "description", n: v}
 
@@ -374,7 +379,8 @@ def test_a_body_just_under_the_cap_full_of_violations_is_answered_bounded(
 
 def test_a_nested_unknown_field_is_invalid_argument_naming_it(target: Target) -> None:
     for os in ({"type": "LINUX", "x": 1}, {"x": {"y": [1]}}, {"type": "LINUX", "": None}):
-        reply = target.send_json("POST", IMAGES, {"folderId": FOLDER, "os": os})
+        body = {"folderId": FOLDER, "uri": SOURCE_URI, "os": os}
+        reply = target.send_json("POST", IMAGES, body)
         target.refused(reply, Code.INVALID_ARGUMENT, "os")
         named = reply.json()["details"][0]["fieldViolations"]
         assert [v["field"] for v in named] == [f"os.{next(k for k in os if k != 'type')}"]

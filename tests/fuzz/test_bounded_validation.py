@@ -30,15 +30,20 @@ from pytest_yc_images._validation import (
 )
 from pytest_yc_images.errors import FieldViolation
 
+SRC = {"uri": "https://storage.example/a.qcow2"}  # a Create names one source
 FOLDER = "b1gboundedvalidation"
 MORE = re.compile(r" \(and (\d+) more not listed\)$")
 
 BODIES: dict[str, Callable[[int], dict[str, Any]]] = {
-    "label-keys": lambda n: {"folderId": FOLDER, "labels": {f"K{i}": "V" for i in range(n)}},
-    "label-values": lambda n: {"folderId": FOLDER, "labels": {f"k{i}": "V" for i in range(n)}},
-    "unknown-fields": lambda n: {"folderId": FOLDER, **{f"x{i}": 1 for i in range(n)}},
-    "product-ids": lambda n: {"folderId": FOLDER, "productIds": ["p" * 51] * n},
-    "nested-unknown": lambda n: {"folderId": FOLDER, "os": {f"x{i}": 1 for i in range(n)}},
+    "label-keys": lambda n: {"folderId": FOLDER, **SRC, "labels": {f"K{i}": "V" for i in range(n)}},
+    "label-values": lambda n: {
+        "folderId": FOLDER,
+        **SRC,
+        "labels": {f"k{i}": "V" for i in range(n)},
+    },
+    "unknown-fields": lambda n: {"folderId": FOLDER, **SRC, **{f"x{i}": 1 for i in range(n)}},
+    "product-ids": lambda n: {"folderId": FOLDER, **SRC, "productIds": ["p" * 51] * n},
+    "nested-unknown": lambda n: {"folderId": FOLDER, **SRC, "os": {f"x{i}": 1 for i in range(n)}},
     "lone-surrogates": lambda n: {
         "folderId": FOLDER,
         "labels": {f"k{i}": "\ud800" for i in range(n)},
@@ -111,7 +116,7 @@ def test_a_few_violations_are_all_listed_with_no_count() -> None:
 
 def test_the_listed_violations_fit_the_bytes_bound() -> None:
     error = _refused(
-        {"folderId": FOLDER, "labels": {f"k{i}" + "x" * 90: "V" * 99 for i in range(500)}}
+        {"folderId": FOLDER, **SRC, "labels": {f"k{i}" + "x" * 90: "V" * 99 for i in range(500)}}
     )
     more = MORE.search(error.message)
     assert more is not None
@@ -121,7 +126,7 @@ def test_the_listed_violations_fit_the_bytes_bound() -> None:
 
 
 def test_a_huge_unknown_field_name_is_cut() -> None:
-    error = _refused({"folderId": FOLDER, "x" * 500_000: 1})
+    error = _refused({"folderId": FOLDER, **SRC, "x" * 500_000: 1})
     [violation] = error.violations
     assert violation == FieldViolation("x" * (MAX_FIELD_CHARS - 3) + "...", "unknown field")
     assert len(error.message) < 200
@@ -167,7 +172,7 @@ def test_entries_past_the_cut_break_the_same_rules_as_before_it(kind: str) -> No
     went to jsonschema)."""
     count = SCHEMA_CHECKED + 3 * len(ENTRIES)
     for name, message in (
-        ("CreateImageRequest", {"folderId": FOLDER}),
+        ("CreateImageRequest", {"folderId": FOLDER, **SRC}),
         ("UpdateImageRequest", {"imageId": "fd8x"}),
     ):
         if kind == "items" and name == "UpdateImageRequest":
@@ -199,20 +204,27 @@ def test_a_control_body_is_checked_the_same_way() -> None:
 def test_a_long_valid_list_past_the_cut_with_one_bad_item_is_refused() -> None:
     ids = ["p"] * 5_000
     ids[4_321] = "p" * 51
-    error = _refused({"folderId": FOLDER, "productIds": ids})
+    error = _refused({"folderId": FOLDER, **SRC, "productIds": ids})
     assert [v.field for v in error.violations] == ["productIds[4321]"]
 
 
 def test_a_long_valid_list_is_accepted_and_stored_whole() -> None:
     fake = FakeImageService(completion="immediate")
     ids = [f"p{i}" for i in range(2_000)]
-    operation = fake.call("Create", {"folderId": "b1gbounded00000001", "productIds": ids})
+    operation = fake.call(
+        "Create",
+        {
+            "folderId": "b1gbounded00000001",
+            **SRC,
+            "productIds": ids,
+        },
+    )
     image = fake.call("Get", {"imageId": operation["metadata"]["imageId"]})
     assert image["productIds"] == ids
 
 
 def test_a_nested_unknown_field_is_invalid_argument_naming_it() -> None:
-    error = _refused({"folderId": FOLDER, "os": {"type": "LINUX", "x": 1}})
+    error = _refused({"folderId": FOLDER, **SRC, "os": {"type": "LINUX", "x": 1}})
     assert error.violations == (FieldViolation("os.x", "unknown field"),)
     assert error.message == "Request validation error: os.x"
 

@@ -82,7 +82,7 @@ def _op(meta: str, image_id: str, **fields: Any) -> dict[str, Any]:
 
 # --- yc_operations --------------------------------------------------------------------------
 def test_operations_passes_a_real_create_while_the_image_is_creating(checker: Checker) -> None:
-    body = {"folderId": FOLDER, "name": "made"}
+    body = {"folderId": FOLDER, "name": "made", "uri": "https://storage.example/a.qcow2"}
     op = checker.api.post(IMAGES, json=body).json()
     case = checker.case(IMAGES, "POST", body=body)
     checker.check(yc_operations, case, 200, op)

@@ -106,7 +106,10 @@ class Target:
             headers={"Authorization": f"Bearer {TOKEN}"},
             timeout=30,
         )
-        reply = self.http.post("/compute/v1/images", json={"folderId": FOLDER, "name": "run"})
+        reply = self.http.post(
+            "/compute/v1/images",
+            json={"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "run"},
+        )
         assert reply.status_code == 200, reply.text
         self.running = reply.json()["id"]  # manual completion: it runs until :fail
 
@@ -130,7 +133,10 @@ class Target:
         self.fake.completion = "on-poll"
         listed = self.http.get("/compute/v1/images", params={"folderId": FOLDER})
         assert listed.status_code == 200, listed.text
-        created = self.http.post("/compute/v1/images", json={"folderId": FOLDER})
+        created = self.http.post(
+            "/compute/v1/images",
+            json={"folderId": FOLDER, "uri": "https://storage.example/a.qcow2"},
+        )
         assert created.status_code == 200, created.text
         polled = self.http.get(f"/operations/{created.json()['id']}")
         assert polled.status_code == 200, polled.text
@@ -179,7 +185,10 @@ def test_every_field_of_every_control_takes_wrong_values_without_breaking(target
         else:
             assert validators[name].is_valid(json.loads(body)), f"{what}: taken but invalid"
         if path.endswith(":fail") and reply.status_code == 200:  # the operation is done now
-            fresh = target.http.post("/compute/v1/images", json={"folderId": FOLDER})
+            fresh = target.http.post(
+                "/compute/v1/images",
+                json={"folderId": FOLDER, "uri": "https://storage.example/a.qcow2"},
+            )
             target.running = fresh.json()["id"]
         target.fake.completion = "manual"
     target.serves()

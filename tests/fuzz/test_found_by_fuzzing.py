@@ -9,6 +9,7 @@ import pytest
 
 from pytest_yc_images import FakeImageService, openapi_document
 
+SRC = {"uri": "https://storage.example/a.qcow2"}  # a Create names one source
 IMAGES = "/compute/v1/images"
 ZERO_UUID = "00000000-0000-0000-0000-000000000000"
 
@@ -41,8 +42,8 @@ def test_a_reused_idempotency_key_answers_the_first_operation_and_is_marked(
     operation then). As the API design guide has it, a key names one operation whatever
     the request repeating it: a reuse gets that operation, and the journal marks it."""
     key = {"Idempotency-Key": ZERO_UUID}  # what hypothesis draws first for a UUID
-    first = client.post(IMAGES, json={"folderId": "b1ga"}, headers=key).json()
-    other = client.post(IMAGES, json={"folderId": "b1gb"}, headers=key).json()
+    first = client.post(IMAGES, json={"folderId": "b1ga", **SRC}, headers=key).json()
+    other = client.post(IMAGES, json={"folderId": "b1gb", **SRC}, headers=key).json()
     image_id = first["metadata"]["imageId"]
     patched = client.patch(f"{IMAGES}/{image_id}", json={"updateMask": "description"},
                            headers=key).json()  # fmt: skip
@@ -74,11 +75,11 @@ def test_a_create_repeated_after_its_image_was_deleted_is_not_done_empty(
     had deleted the image while that Create still ran; polled, the Create was done with a
     google.protobuf.Empty response instead of an Image (on-poll completion)."""
     key = {"Idempotency-Key": ZERO_UUID}
-    create = client.post(IMAGES, json={"folderId": "b1ga"}, headers=key).json()
+    create = client.post(IMAGES, json={"folderId": "b1ga", **SRC}, headers=key).json()
     image_id = create["metadata"]["imageId"]
     delete = client.delete(f"{IMAGES}/{image_id}").json()
     assert client.get(f"/operations/{delete['id']}").json()["done"] is True
-    again = client.post(IMAGES, json={"folderId": "b1ga"}, headers=key).json()
+    again = client.post(IMAGES, json={"folderId": "b1ga", **SRC}, headers=key).json()
     assert again["id"] == create["id"]
     polled = client.get(f"/operations/{create['id']}").json()
     assert polled["done"] is True

@@ -21,6 +21,7 @@ import pytest
 
 from pytest_yc_images import COMPUTE_URL, FakeImageService, LoopbackServer
 
+SRC = {"uri": "https://storage.example/a.qcow2"}  # a Create names one source
 IMAGES = "/compute/v1/images"
 FOLDER_A, FOLDER_B = "b1gfolderofa00000001", "b1gfolderofb00000001"
 TIMEOUT = 20
@@ -149,7 +150,7 @@ def callers(
 
 def _b_image(callers: Callers) -> tuple[str, str]:
     """An image of B's in folder B (done), and the ID of its Create operation."""
-    body = {"folderId": FOLDER_B, "name": "private", "family": "secret"}
+    body = {"folderId": FOLDER_B, **SRC, "name": "private", "family": "secret"}
     op = callers.b.post(IMAGES, json=body).json()
     done = callers.b.get(f"/operations/{op['id']}").json()
     assert done["done"] is True
@@ -177,7 +178,7 @@ def test_a_cannot_read_or_change_bs_images(callers: Callers) -> None:
         "GetLatestByFamily": a.get(
             f"{IMAGES}:latestByFamily", params={"folderId": FOLDER_B, "family": "secret"}
         ),
-        "Create": a.post(IMAGES, json={"folderId": FOLDER_B, "name": "intruder"}),
+        "Create": a.post(IMAGES, json={"folderId": FOLDER_B, **SRC, "name": "intruder"}),
     }
     for method, reply in by_folder.items():
         assert reply.status_code == 403, (method, reply.text)

@@ -76,7 +76,10 @@ def test_marker_fault_over_rest_server(yc_server, yc_images):
 
 
 def test_journal_across_faces(yc_fake, yc_client, yc_server, yc_grpc, yc_folder_id):
-    created = yc_client.post(IMAGES, json={"folderId": yc_folder_id, "name": "one"}).json()
+    created = yc_client.post(
+        IMAGES,
+        json={"folderId": yc_folder_id, "uri": "https://storage.example/a.qcow2", "name": "one"},
+    ).json()
     with _rest(yc_server) as client:
         assert client.get(f"/operations/{created['id']}").json()["done"] is True
     _images(yc_grpc).Get(GetImageRequest(image_id=created["metadata"]["imageId"]))

@@ -52,7 +52,10 @@ def test_yc_client_create_poll_get_list_delete(yc_client, yc_fake, yc_folder_id)
     assert image["status"] == "READY"
     assert image["family"] == "web"
 
-    yc_client.post(IMAGES, json={"folderId": yc_folder_id, "name": "other"})
+    yc_client.post(
+        IMAGES,
+        json={"folderId": yc_folder_id, "uri": "https://storage.example/a.qcow2", "name": "other"},
+    )
     listed = yc_client.get(IMAGES, params={"folderId": yc_folder_id, "filter": 'name="web"'})
     assert [i["id"] for i in listed.json()["images"]] == [image_id]
 
@@ -64,7 +67,10 @@ def test_yc_client_create_poll_get_list_delete(yc_client, yc_fake, yc_folder_id)
 
 def test_yc_async_client_in_a_sync_test(yc_async_client, yc_folder_id):
     async def scenario():
-        created = await yc_async_client.post(IMAGES, json={"folderId": yc_folder_id, "name": "a"})
+        created = await yc_async_client.post(
+            IMAGES,
+            json={"folderId": yc_folder_id, "uri": "https://storage.example/a.qcow2", "name": "a"},
+        )
         operation = created.json()
         done = await yc_async_client.get(f"/operations/{operation['id']}")
         listed = await yc_async_client.get(IMAGES, params={"folderId": yc_folder_id})
@@ -123,7 +129,10 @@ def test_yc_server_over_a_real_socket(yc_server, yc_folder_id):
     assert yc_server.url.startswith("http://127.0.0.1:")
     headers = {"Authorization": f"Bearer {yc_server.token}"}
     with httpx.Client(base_url=yc_server.url, headers=headers, timeout=10) as client:
-        operation = client.post(IMAGES, json={"folderId": yc_folder_id, "name": "s"}).json()
+        operation = client.post(
+            IMAGES,
+            json={"folderId": yc_folder_id, "uri": "https://storage.example/a.qcow2", "name": "s"},
+        ).json()
         assert client.get(f"/operations/{operation['id']}").json()["done"] is True
         listed = client.get(IMAGES, params={"folderId": yc_folder_id}).json()
     assert [i["name"] for i in listed["images"]] == ["s"]
@@ -223,7 +232,10 @@ def test_overridden_fixtures_are_the_ones_the_others_use(pytester: pytest.Pytest
 
         def test_the_fake(yc_fake, yc_client, yc_folder_id):
             assert yc_client.headers["Authorization"] == "Bearer team-token"
-            op = yc_client.post("/compute/v1/images", json={"folderId": yc_folder_id}).json()
+            op = yc_client.post(
+                "/compute/v1/images",
+                json={"folderId": yc_folder_id, "uri": "https://storage.example/a.qcow2"},
+            ).json()
             assert op["done"] is True  # this module's fake: completion="immediate"
             assert [i["id"] for i in yc_fake.images(yc_folder_id)] == [
                 op["metadata"]["imageId"]
@@ -232,7 +244,7 @@ def test_overridden_fixtures_are_the_ones_the_others_use(pytester: pytest.Pytest
 
         def test_the_server(yc_fake, yc_server, yc_folder_id):
             headers = {"Authorization": f"Bearer {yc_server.token}"}
-            body = {"folderId": yc_folder_id}
+            body = {"folderId": yc_folder_id, "uri": "https://s.example/a"}
             op = httpx.post(f"{yc_server.url}/compute/v1/images", json=body, headers=headers)
             assert op.json()["done"] is True  # served from the overriding fake
             assert len(yc_fake.images(yc_folder_id)) == 1

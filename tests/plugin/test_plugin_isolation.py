@@ -23,7 +23,10 @@ def _create_on_server(yc_server, name):
     headers = {"Authorization": f"Bearer {yc_server.token}"}
     with httpx.Client(base_url=yc_server.url, headers=headers, timeout=10) as client:
         assert client.get(IMAGES, params={"folderId": SHARED}).json() == {}
-        created = client.post(IMAGES, json={"folderId": SHARED, "name": name})
+        created = client.post(
+            IMAGES,
+            json={"folderId": SHARED, "uri": "https://storage.example/a.qcow2", "name": name},
+        )
         assert created.status_code == 200, created.text
         operation = created.json()
         assert client.get(f"/operations/{operation['id']}").json()["done"] is True
@@ -44,7 +47,10 @@ def _fake_writer(yc_fake, yc_client):
     assert yc_fake.operations() == []
     assert len(yc_fake.journal) == 0
     assert yc_fake.faults == []
-    operation = yc_client.post(IMAGES, json={"folderId": SHARED, "name": "same-name"}).json()
+    operation = yc_client.post(
+        IMAGES,
+        json={"folderId": SHARED, "uri": "https://storage.example/a.qcow2", "name": "same-name"},
+    ).json()
     yc_fake.fail_next("Get", "INTERNAL")
     assert yc_client.get(f"{IMAGES}/{operation['metadata']['imageId']}").status_code == 500
     yc_fake.completion = "manual"

@@ -17,7 +17,10 @@ IMAGES = "/compute/v1/images"
 
 @pytest.mark.yc_images(completion="manual")
 def test_manual_completion_waits_for_the_test(yc_client, yc_fake, yc_folder_id):
-    operation = yc_client.post(IMAGES, json={"folderId": yc_folder_id, "name": "m"}).json()
+    operation = yc_client.post(
+        IMAGES,
+        json={"folderId": yc_folder_id, "uri": "https://storage.example/a.qcow2", "name": "m"},
+    ).json()
     for _ in range(3):
         assert yc_client.get(f"/operations/{operation['id']}").json()["done"] is False
     image_id = operation["metadata"]["imageId"]
@@ -46,7 +49,7 @@ def test_images_may_name_their_folder(yc_fake, yc_folder_id):
 
 @pytest.mark.yc_images(faults=[{"method": "Create", "code": "UNAVAILABLE"}])
 def test_faults_fail_the_first_create(yc_client, yc_fake, yc_folder_id):
-    body = {"folderId": yc_folder_id, "name": "f"}
+    body = {"folderId": yc_folder_id, "name": "f", "uri": "https://storage.example/a.qcow2"}
     first = yc_client.post(IMAGES, json=body)
     assert first.status_code == 503
     assert first.json()["code"] == 14
@@ -71,14 +74,20 @@ def test_marker_applies_to_the_server(yc_server, yc_folder_id):
     with httpx.Client(base_url=yc_server.url, headers=headers, timeout=10) as client:
         assert client.get(IMAGES, params={"folderId": yc_folder_id}).status_code == 403
         listed = client.get(IMAGES, params={"folderId": yc_folder_id}).json()
-        created = client.post(IMAGES, json={"folderId": yc_folder_id, "name": "now"}).json()
+        created = client.post(
+            IMAGES,
+            json={"folderId": yc_folder_id, "uri": "https://s.example/a", "name": "now"},
+        ).json()
     assert [i["name"] for i in listed["images"]] == ["served"]
     assert created["done"] is True
 
 
 @pytest.mark.yc_images(completion="clock", durations={"Create": 5.0})
 def test_clock_completion_and_durations(yc_client, yc_fake, yc_folder_id):
-    operation = yc_client.post(IMAGES, json={"folderId": yc_folder_id, "name": "c"}).json()
+    operation = yc_client.post(
+        IMAGES,
+        json={"folderId": yc_folder_id, "uri": "https://storage.example/a.qcow2", "name": "c"},
+    ).json()
     yc_fake.advance(4.0)
     assert yc_client.get(f"/operations/{operation['id']}").json()["done"] is False
     yc_fake.advance(1.0)

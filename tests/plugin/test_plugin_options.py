@@ -10,7 +10,10 @@ from tests._downstream import STRICT_INI
 
 FIRST_CREATE_IS_DONE = """
 def test_first_create_is_done(yc_client, yc_folder_id):
-    reply = yc_client.post("/compute/v1/images", json={"folderId": yc_folder_id, "name": "i"})
+    reply = yc_client.post(
+        "/compute/v1/images",
+        json={"folderId": yc_folder_id, "uri": "https://storage.example/a.qcow2", "name": "i"},
+    )
     assert reply.json()["done"] is True
     assert reply.json()["response"]["status"] == "READY"
 """

@@ -28,17 +28,26 @@ import pytest
 
 
 def test_never_polls(yc_client, yc_folder_id):
-    yc_client.post("/compute/v1/images", json={"folderId": yc_folder_id, "name": "left"})
+    yc_client.post(
+        "/compute/v1/images",
+        json={"folderId": yc_folder_id, "uri": "https://s.example/a.qcow2", "name": "left"},
+    )
 
 
 def test_never_polls_on_the_server(yc_server, yc_folder_id):
     headers = {"Authorization": f"Bearer {yc_server.token}"}
     with httpx.Client(base_url=yc_server.url, headers=headers, timeout=10) as client:
-        client.post("/compute/v1/images", json={"folderId": yc_folder_id, "name": "left"})
+        client.post(
+            "/compute/v1/images",
+            json={"folderId": yc_folder_id, "uri": "https://s.example/a.qcow2", "name": "left"},
+        )
 
 
 def test_polls(yc_client, yc_folder_id):
-    reply = yc_client.post("/compute/v1/images", json={"folderId": yc_folder_id, "name": "ok"})
+    reply = yc_client.post(
+        "/compute/v1/images",
+        json={"folderId": yc_folder_id, "uri": "https://s.example/a.qcow2", "name": "ok"},
+    )
     yc_client.get(f"/operations/{reply.json()['id']}")
 """
 
@@ -177,16 +186,23 @@ def test_unfinished_operations_fail_with_the_marker(pytester: pytest.Pytester) -
         pytestmark = pytest.mark.yc_images(unfinished_operations="fail")
 
         def test_never_polls(yc_client, yc_folder_id):
-            yc_client.post("/compute/v1/images", json={"folderId": yc_folder_id, "name": "x"})
+            yc_client.post(
+                "/compute/v1/images",
+                json={"folderId": yc_folder_id, "uri": "https://s.example/a.qcow2", "name": "x"},
+            )
 
         @pytest.mark.yc_images(unfinished_operations="ignore")
         def test_allowed_to_leave_it_running(yc_client, yc_folder_id):
-            yc_client.post("/compute/v1/images", json={"folderId": yc_folder_id, "name": "x"})
+            yc_client.post(
+                "/compute/v1/images",
+                json={"folderId": yc_folder_id, "uri": "https://s.example/a.qcow2", "name": "x"},
+            )
 
         @pytest.mark.yc_images(completion="manual")
         def test_completed_by_hand(yc_client, yc_fake, yc_folder_id):
             reply = yc_client.post(
-                "/compute/v1/images", json={"folderId": yc_folder_id, "name": "x"}
+                "/compute/v1/images",
+                json={"folderId": yc_folder_id, "uri": "https://s.example/a", "name": "x"},
             )
             yc_fake.complete(reply.json()["id"])
         """

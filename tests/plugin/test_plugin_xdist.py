@@ -31,7 +31,10 @@ def _server_client(yc_server):
 @pytest.mark.parametrize("n", range(4))
 def test_fake_starts_empty(yc_client, yc_fake, n):
     assert yc_client.get(IMAGES, params={"folderId": SHARED}).json() == {}
-    operation = yc_client.post(IMAGES, json={"folderId": SHARED, "name": "same"}).json()
+    operation = yc_client.post(
+        IMAGES,
+        json={"folderId": SHARED, "uri": "https://storage.example/a.qcow2", "name": "same"},
+    ).json()
     assert yc_client.get(f"/operations/{operation['id']}").json()["done"] is True
     assert len(yc_fake.journal.calls("Create")) == 1
 
@@ -40,7 +43,10 @@ def test_fake_starts_empty(yc_client, yc_fake, n):
 def test_server_starts_empty(yc_server, n):
     with _server_client(yc_server) as client:
         assert client.get(IMAGES, params={"folderId": SHARED}).json() == {}
-        created = client.post(IMAGES, json={"folderId": SHARED, "name": "same"})
+        created = client.post(
+            IMAGES,
+            json={"folderId": SHARED, "uri": "https://storage.example/a.qcow2", "name": "same"},
+        )
         assert created.status_code == 200, created.text
         assert client.get(f"/operations/{created.json()['id']}").json()["done"] is True
     assert len(yc_server.fake.journal.calls("Create")) == 1
@@ -49,7 +55,7 @@ def test_server_starts_empty(yc_server, n):
 @pytest.mark.yc_images(faults=[{"method": "Create", "code": "UNAVAILABLE"}])
 def test_server_fault_is_this_tests_own(yc_server):
     with _server_client(yc_server) as client:
-        body = {"folderId": SHARED, "name": "same"}
+        body = {"folderId": SHARED, "name": "same", "uri": "https://storage.example/a.qcow2"}
         assert client.post(IMAGES, json=body).status_code == 503
         assert client.post(IMAGES, json=body).status_code == 200
 
@@ -58,7 +64,10 @@ def test_server_fault_is_this_tests_own(yc_server):
 def test_server_marker_is_this_tests_own(yc_server, yc_folder_id):
     with _server_client(yc_server) as client:
         listed = client.get(IMAGES, params={"folderId": yc_folder_id}).json()
-        operation = client.post(IMAGES, json={"folderId": SHARED, "name": "same"}).json()
+        operation = client.post(
+            IMAGES,
+            json={"folderId": SHARED, "uri": "https://storage.example/a.qcow2", "name": "same"},
+        ).json()
         assert client.get(f"/operations/{operation['id']}").json()["done"] is False
     assert [i["name"] for i in listed["images"]] == ["seeded"]
     yc_server.fake.complete(operation["id"])
