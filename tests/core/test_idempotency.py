@@ -28,7 +28,8 @@ def _create(
     client: httpx.Client, name: str, key: str | None = KEY, **fields: Any
 ) -> httpx.Response:
     headers = {"Idempotency-Key": key} if key is not None else {}
-    return client.post(IMAGES, json={"folderId": FOLDER, "name": name, **fields}, headers=headers)
+    body = {"folderId": FOLDER, "name": name, "uri": "https://storage.example/a.qcow2", **fields}
+    return client.post(IMAGES, json=body, headers=headers)
 
 
 @PROFILES
@@ -106,7 +107,7 @@ def test_one_uuid_is_one_key_however_it_is_written(written: str) -> None:
 def test_a_key_that_is_not_a_uuid_is_invalid_argument_naming_it(profile: str, key: str) -> None:
     fake = FakeImageService(profile=profile)
     with fake.client() as client:
-        reply = client.post(IMAGES, json={"folderId": FOLDER, "name": "k"},
+        reply = client.post(IMAGES, json={"folderId": FOLDER, "name": "k", "uri": "https://storage.example/a.qcow2"},
                             headers={"Idempotency-Key": key.encode()})  # fmt: skip
         cancel = client.get("/operations/fd8nosuchoperation00:cancel",
                             headers={"Idempotency-Key": "retry-1"})  # fmt: skip

@@ -9,6 +9,7 @@ import pytest
 from pytest_yc_images import Code, FakeImageService, ServiceError
 from pytest_yc_images._core.store import DEFAULT_RETAINED_KEYS, DEFAULT_RETAINED_OPERATIONS
 
+SRC = {"uri": "https://storage.example/a.qcow2"}  # a Create names one source
 FOLDER = "b1gretention00000001"
 TOKEN = "fake-iam-token"
 # Idempotency-Keys are UUIDs (the API design guide, concepts/idempotency).
@@ -118,24 +119,52 @@ def test_a_reused_image_id_keeps_its_own_operations() -> None:
 def test_a_released_key_starts_a_new_operation() -> None:
     fake = FakeImageService(seed="retention", completion="immediate")
     fake.service.idempotency.limit = 2
-    first = fake.call("Create", {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "a"}, idempotency_key=K1)
-    again = fake.call("Create", {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "a"}, idempotency_key=K1)
+    first = fake.call(
+        "Create",
+        {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "a"},
+        idempotency_key=K1,
+    )
+    again = fake.call(
+        "Create",
+        {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "a"},
+        idempotency_key=K1,
+    )
     assert again["id"] == first["id"]  # kept: the repeat answers the first's operation
-    fake.call("Create", {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "b"}, idempotency_key=K2)
-    fake.call("Create", {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "c"}, idempotency_key=K3)
+    fake.call(
+        "Create",
+        {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "b"},
+        idempotency_key=K2,
+    )
+    fake.call(
+        "Create",
+        {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "c"},
+        idempotency_key=K3,
+    )
     assert len(fake.service.idempotency) == 2
     # Released: a new call, which finds the name taken (a kept key would answer `first`).
     with pytest.raises(ServiceError, match="already exists"):
-        fake.call("Create", {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "a"}, idempotency_key=K1)
+        fake.call(
+            "Create",
+            {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "a"},
+            idempotency_key=K1,
+        )
 
 
 def test_a_key_whose_operation_was_released_is_answered_as_a_new_call() -> None:
     fake = FakeImageService(seed="retention", completion="immediate")
     fake.service.store.retained_operations = 0
-    first = fake.call("Create", {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "a"}, idempotency_key=K1)
+    first = fake.call(
+        "Create",
+        {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "a"},
+        idempotency_key=K1,
+    )
     fake.call("Delete", {"imageId": first["metadata"]["imageId"]})
     assert first["id"] not in {op["id"] for op in fake.operations()}
-    again = fake.call("Create", {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "a"}, idempotency_key=K1)
+    again = fake.call(
+        "Create",
+        {"folderId": FOLDER, "uri": "https://storage.example/a.qcow2", "name": "a"},
+        idempotency_key=K1,
+    )
     assert again["id"] != first["id"]
     assert again["done"] is True
 

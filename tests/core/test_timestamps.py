@@ -77,8 +77,8 @@ def test_resources_and_operations_carry_canonical_times(profile: str, tmp_path: 
     fake = FakeImageService(profile=profile)
     fake.advance(0.5)
     with fake.client() as client:
-        created = client.post("/compute/v1/images",
-                              json={"folderId": FOLDER, "name": "t"}).json()  # fmt: skip
+        body = {"folderId": FOLDER, "name": "t", "uri": "https://storage.example/a.qcow2"}
+        created = client.post("/compute/v1/images", json=body).json()
         fake.advance(0.25)
         done = client.get(f"/operations/{created['id']}").json()
         image = client.get(f"/compute/v1/images/{created['metadata']['imageId']}").json()
