@@ -28,6 +28,8 @@ TOKEN = "grpc-t0ken-that-must-never-leak-4e1b"
 NOT_OVER_GRPC = {
     "test_fields::test_boundary[CreateImageRequest.os.properties.type.enum-past-not-a-member]":
         "Invalid enum value NOT_A_MEMBER",
+    "test_fields::test_boundary[CreateImageRequest.hardwareGeneration.properties.legacyFeatures"
+    ".properties.pciTopology.enum-past-not-a-member]": "Invalid enum value NOT_A_MEMBER",
     "test_fields::test_boundary[CreateImageRequest.source.oneof-past-two-sources]":
         'multiple "source" oneof fields',
 }  # fmt: skip
@@ -80,14 +82,21 @@ def test_the_suite_passes_over_grpc_as_over_rest(
     assert fake.images(FOLDER) == [], "the run over gRPC left images behind"
     grpc, rest = _outcomes(tmp_path / "grpc.xml"), _outcomes(tmp_path / "rest.xml")
     assert set(grpc) == set(rest), "both runs must collect the same contracts"
-    assert all(outcome == "passed" for outcome, _ in rest.values())
+    # Over REST every contract passes but the minDiskSize cases at the documented minimum,
+    # which the source image's data (several GiB) makes impossible on this target: they
+    # skip, saying so, over both faces alike.
+    rest_skipped = {k: why for k, (outcome, why) in rest.items() if outcome == "skipped"}
+    assert all(outcome in ("passed", "skipped") for outcome, _ in rest.values()), rest
+    assert rest_skipped, "the minDiskSize cases at 4194304 skip on the fake's catalogue"
+    assert all(("minDiskSize" in k and "more than the volume" in why)
+               or "exceed the image's data" in why for k, why in rest_skipped.items())  # fmt: skip
     skipped = {k: why for k, (outcome, why) in grpc.items() if outcome == "skipped"}
-    assert set(skipped) == set(NOT_OVER_GRPC), skipped
+    assert set(skipped) == set(NOT_OVER_GRPC) | set(rest_skipped), skipped
     for contract, words in NOT_OVER_GRPC.items():
         assert "not expressible over gRPC" in skipped[contract]
         assert words in skipped[contract]
     passed = {k for k, (outcome, _) in grpc.items() if outcome == "passed"}
-    assert passed == set(rest) - set(NOT_OVER_GRPC)
+    assert passed == set(rest) - set(NOT_OVER_GRPC) - set(rest_skipped)
     assert len(passed) > 100
     report = (tmp_path / "grpc.md").read_text()
     assert f"target: gRPC {server.endpoint} (TLS, CA {ca})" in report
