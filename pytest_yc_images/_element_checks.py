@@ -30,7 +30,9 @@ _ANNOTATIONS = frozenset({"$schema", "$comment", "title", "description", "exampl
 _COUNTS = ("maxProperties", "minProperties", "maxItems", "minItems")
 _MAP = frozenset({"type", "propertyNames", "additionalProperties"}).union(_COUNTS, _ANNOTATIONS)
 _LIST = frozenset({"type", "items"}).union(_COUNTS, _ANNOTATIONS)
-_ROOT = frozenset({"type", "additionalProperties", "required", "properties", "dependentSchemas"})
+_ROOT = frozenset(
+    {"type", "additionalProperties", "required", "properties", "dependentSchemas", "anyOf"}
+)
 
 Step = tuple[str, Any, Callable[[Any], bool]]  # keyword, its limit, "does a value break it"
 Failure = tuple[tuple[Any, ...], str, Any, Any]  # path parts, keyword, limit, the value
@@ -173,6 +175,11 @@ def _fields(validator: Any) -> tuple[_Field, ...]:
         return ()
     if _mentions(root.get("dependentSchemas", {}), "properties"):
         return ()
+    # A root anyOf may only ask which fields are present (a oneof's "exactly one"):
+    # nothing in it reads a field's entries, which the split cuts.
+    for option in root.get("anyOf", ()):
+        if not isinstance(option, dict) or set(option) - _ANNOTATIONS - {"required"}:
+            return ()
     properties = root.get("properties", {})
     found = (_field(validator, name, node, resolver) for name, node in properties.items())
     return tuple(f for f in found if f is not None)
