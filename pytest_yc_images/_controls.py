@@ -188,7 +188,7 @@ class Controls:
             image = image_from_json(
                 data, image_id=service.ids.new("fd8"), created_at=service.stamp()
             )
-            return encode_image(service.put_image(image))
+            return encode_image(service.put_image(image), live=service.profile == "live")
 
     def add_disk(self, disk: Disk) -> None:
         with self.rpc.lock:
@@ -205,12 +205,14 @@ class Controls:
     def list_images(self, folder_id: str | None = None) -> list[dict[str, Any]]:
         with self.rpc.lock:
             images = self.rpc.service.store.images.values()
-            return [encode_image(i) for i in images if folder_id in (None, i.folder_id)]
+            live = self.rpc.service.profile == "live"
+            return [encode_image(i, live=live) for i in images if folder_id in (None, i.folder_id)]
 
     def list_operations(self, image_id: str | None = None) -> list[dict[str, Any]]:
         with self.rpc.lock:
             ops = self.rpc.service.store.operations.values()
-            return [encode_operation(o) for o in ops if image_id in (None, o.image_id)]
+            live = self.rpc.service.profile == "live"
+            return [encode_operation(o, live=live) for o in ops if image_id in (None, o.image_id)]
 
     def unfinished_operations(self) -> list[str]:
         with self.rpc.lock:
@@ -240,7 +242,10 @@ class Controls:
     ) -> dict[str, Any]:
         """Finish a running operation, successfully or with ``error``."""
         with self.rpc.lock:
-            return encode_operation(self.rpc.service.finish_operation(operation_id, error))
+            service = self.rpc.service
+            return encode_operation(
+                service.finish_operation(operation_id, error), live=service.profile == "live"
+            )
 
     # --- faults --------------------------------------------------------------------
     def add_fault(self, fault: F) -> F:

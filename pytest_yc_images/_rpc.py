@@ -275,7 +275,39 @@ def _invalid(message_name: str, message: Any, profile: str) -> ServiceError | No
 
 
 def _digest(message: Any) -> str:
-    """The request, as a digest: a key weighs the same whatever the request's size. (State
-    files before keys spanned methods kept it as ``request``: the same digest.)"""
-    text = json.dumps(message, sort_keys=True, separators=(",", ":"), default=str)
+    """The request, as a digest: a key weighs the same whatever the request's size. Two
+    writings of one protobuf message digest alike (:func:`_canonical`), so a replay is
+    marked as having another body only when the request differs. (State files before
+    keys spanned methods kept a digest of the raw request as ``request``.)"""
+    text = json.dumps(_canonical(message), sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.blake2b(text.encode(errors="surrogatepass"), digest_size=16).hexdigest()
+
+
+# Fields whose empty value the proto3 JSON mapping reads as absent: scalars at their
+# default, lists and maps (not messages: an empty message that is set, such as
+# generation2Features {}, is present).
+_EMPTY: tuple[Any, ...] = ("", 0, False, [])
+_MAPS = frozenset({"labels"})
+
+
+def _canonical(value: Any, key: str = "") -> Any:
+    """``value`` as protobuf reads it: int64 strings as numbers, fields at their default
+    and empty maps left out (a validated request: types are as the schema says)."""
+    if isinstance(value, dict):
+        out = {}
+        for name, item in value.items():
+            item = _canonical(item, name)
+            if (item is None or any(item is e or (item == e and type(item) is type(e))
+                                    for e in _EMPTY)
+                    or (name in _MAPS and item == {})):  # fmt: skip
+                continue
+            out[name] = item
+        return out
+    if isinstance(value, list):
+        return [_canonical(item) for item in value]
+    if key in _INT64_KEYS and isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
+_INT64_KEYS = frozenset({"minDiskSize", "pageSize", "size", "storageSize"})

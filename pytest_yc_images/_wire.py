@@ -163,6 +163,20 @@ def decode_request(message: dict[str, Any]) -> dict[str, Any]:
                 out["nvidia_driver"] = os["nvidia"].get("driver", "")
         elif key in _INT64_FIELDS:
             out[_snake(key)] = int(value)
+        elif key == "hardwareGeneration" and isinstance(value, dict):
+            out["hardware_generation"] = _without_zero_enums(value)
         else:
             out[_snake(key)] = value
     return out
+
+
+def _without_zero_enums(generation: dict[str, Any]) -> dict[str, Any]:
+    """A hardware generation as protobuf holds it: an enum at its zero value is the field
+    left out (``{"pciTopology": "PCI_TOPOLOGY_UNSPECIFIED"}`` is ``{}``, as a gRPC
+    client's 0 arrives)."""
+    return {
+        features: {k: v for k, v in inner.items() if not str(v).endswith("_UNSPECIFIED")}
+        if isinstance(inner, dict)
+        else inner
+        for features, inner in generation.items()
+    }

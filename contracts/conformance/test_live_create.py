@@ -24,6 +24,12 @@ def _data(image: dict[str, Any]) -> int:
     return max(int(image.get("storageSize", "0")), int(image.get("size", "0")))
 
 
+def _stored(image: dict[str, Any]) -> int:
+    """The volume of an image's data: what Create's minDiskSize must exceed ("Should be
+    more than the volume of source data"; the virtual size is Update's second bound)."""
+    return int(image.get("storageSize", "0"))
+
+
 def _source(api: Api, source_image_id: str) -> dict[str, Any]:
     reply = api.get(source_image_id)
     assert reply.status_code == 200, reply.text
@@ -61,7 +67,9 @@ def test_create_refuses_a_min_disk_size_far_below_the_source_data(
     api: Api, source_image_id: str
 ) -> None:
     source = _source(api, source_image_id)
-    reply = api.create(api.create_body(source_image_id, minDiskSize=str(_data(source) // FAR)))
+    if _stored(source) < FAR * 4194304:
+        pytest.skip("the source image's data is too small for a minDiskSize far below it")
+    reply = api.create(api.create_body(source_image_id, minDiskSize=str(_stored(source) // FAR)))
     expect_error(reply, 3)
     assert "minDiskSize" in violations(reply) or "min_disk_size" in violations(reply)
 

@@ -393,6 +393,21 @@ _B: list[tuple[str, ...]] = [
     ),
     # -- names and the public catalogue
     (
+        "live.name-underscore",
+        "ImageService.Update",
+        "live/image_service.proto",
+        "Name of the image. The value must match the regular expression: "
+        "`|[a-z]([-_a-z0-9]{0,61}[a-z0-9])?` (CreateImageRequest, UpdateImageRequest)",
+    ),
+    (
+        "seed.name-pattern",
+        "ImageService.Update",
+        "seed",
+        "Value must match the regular expression |[a-z]([-a-z0-9]{0,61}[a-z0-9])? "
+        "(no '_': the seed's CreateImageRequest.name and UpdateImageRequest.name)",
+        "seed",
+    ),
+    (
         "live.catalogue-families",
         "ImageService.GetLatestByFamily",
         "docs:en/compute/operations/images-with-pre-installed-software/",
@@ -408,6 +423,12 @@ _B: list[tuple[str, ...]] = [
         "has the Gen 2 hardware generation assigned to it",
     ),
 ]
+
+
+# Field rules whose schema constraint is today's wording where the seed's differs (names
+# with "_"): cited from today's proto, checked in both profiles by the values both
+# patterns agree on; live.name-underscore and seed.name-pattern check where they differ.
+_TODAYS_PATTERNS = frozenset({"CreateImageRequest.name.pattern", "UpdateImageRequest.name.pattern"})
 
 
 @cache
@@ -426,8 +447,11 @@ def catalogue() -> dict[str, Rule]:
             testable = "" if not skipped(c, "past") else why
             # A field the seed's message lacks (hardwareGeneration) is today's proto's.
             source = "seed" if c.field in seed_fields(message) else "live/image_service.proto"
+            if c.rule in _TODAYS_PATTERNS:  # the live pattern, quoted; both profiles check
+                source = "live/image_service.proto"  # the part they share (no leading "_")
             rules[c.rule] = Rule(c.rule, method, f"{text} ({c.keyword}: {c.limit!r})"[:300],
-                                 source, testable)  # fmt: skip
+                                 source, testable,
+                                 "*" if c.rule in _TODAYS_PATTERNS else "")  # fmt: skip
     # Every message a response carries: each route's, and an error's Status.
     for schema_name in dict.fromkeys([*(r.response for r in routes()), "Operation", "Status"]):
         rid = f"wire.schema.{schema_name}"

@@ -49,6 +49,20 @@ def test_a_key_repeated_with_another_body_returns_the_first_operation(profile: s
     assert [e.request["name"] for e in fake.journal.replays()] == ["first", "second"]
 
 
+@PROFILES
+def test_one_request_written_another_way_is_not_another_body(profile: str) -> None:
+    """Found by review: the digest was of the raw JSON, so int64 as a string or a number,
+    or a field at its default written out, marked a true repeat as another body (and a
+    client's "never reuse a key" test failed against a client that did not)."""
+    fake = FakeImageService(profile=profile)
+    with fake.client() as client:
+        _create(client, "same", minDiskSize="4194304")
+        _create(client, "same", minDiskSize=4194304, description="", labels={}, pooled=False)
+        _create(client, "same", minDiskSize=4194305)
+    marks = [(e.replayed, e.replayed_with_other_body) for e in fake.journal.calls("Create")]
+    assert marks == [(False, False), (True, False), (True, True)]
+
+
 def test_a_key_spans_methods_of_its_caller() -> None:
     fake = FakeImageService()
     image = fake.put_image(folderId=FOLDER, name="kept")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -112,3 +113,49 @@ def test_a_state_file_records_the_profile_and_the_other_profile_refuses_it(
         live_fake.load_state(path)
     assert [i["name"] for i in live_fake.images(FOLDER)] == ["mine"]  # unchanged
     FakeImageService(profile="seed").load_state(path)  # its own profile takes it
+
+
+@pytest.mark.parametrize("profile", ["live", "seed"])
+def test_the_controls_show_what_the_profile_shows(profile: str) -> None:
+    """Found by review: the controls encoded every image as live, so a seed fake's
+    ``/_fake/images``, ``put_image`` and ``/_fake/operations`` showed the newer fields."""
+    newer = {"size", "hardwareGeneration", "kmsKey"}
+    fake = FakeImageService(profile=profile, completion="immediate")
+    client = fake.client()
+    put = fake.put_image(
+        folderId=FOLDER,
+        name="put",
+        size="8589934592",
+        hardwareGeneration={"generation2Features": {}},
+    )
+    created = client.post("/compute/v1/images", json={"folderId": FOLDER, "uri": URI}).json()
+    catalogue = client.get("/_fake/images", params={"folderId": "standard-images"}).json()
+    operations = client.get("/_fake/operations").json()["operations"]
+    shown = [put, *catalogue["images"], *(op["response"] for op in operations)]
+    shown += fake.images("standard-images")
+    assert created["done"] is True
+    gpu = [image for image in catalogue["images"] if "cuda" in image.get("family", "")]
+    assert gpu
+    if profile == "live":
+        assert newer - {"kmsKey"} <= set(put)
+        assert all("hardwareGeneration" in image for image in shown)
+        assert all(image["os"].get("nvidia") for image in gpu)
+    else:
+        assert not any(newer & set(image) for image in shown)
+        assert not any("nvidia" in image.get("os", {}) for image in shown)
+
+
+@pytest.mark.parametrize(
+    "generation",
+    [{"legacyFeatures": {"pciTopology": "PCI_TOPOLOGY_UNSPECIFIED"}}, {"legacyFeatures": {}}],
+)
+def test_the_zero_pci_topology_is_the_field_left_out(generation: dict[str, Any]) -> None:
+    """Found by review: REST refused PCI_TOPOLOGY_UNSPECIFIED (proto3 JSON's name of the
+    zero value) while a gRPC client's 0 arrives as the field left out and was taken."""
+    fake = FakeImageService(completion="immediate")
+    reply = fake.client().post(
+        "/compute/v1/images",
+        json={"folderId": FOLDER, "uri": URI, "hardwareGeneration": generation},
+    )
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["response"]["hardwareGeneration"] == {"legacyFeatures": {}}
