@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import Code, FieldViolation, ServiceError
 from .access import Access, Caller
-from .model import DEFAULT_HARDWARE_GENERATION, Image, ObjectFile
+from .model import DEFAULT_HARDWARE_GENERATION, Disk, Image, ObjectFile, Snapshot
 from .store import Store
 
 __all__ = ["MIN_DISK_SIZE", "SOURCES", "Source", "no_source", "resolve", "too_small"]
@@ -62,6 +62,20 @@ def _copy(value: dict[str, Any]) -> dict[str, Any]:
     return {k: dict(v) if isinstance(v, dict) else v for k, v in value.items()}
 
 
+def _volume(volume: Disk | Snapshot, size: int, storage_size: int) -> Source:
+    """What a disk or a snapshot gives: its sizes, OS, licences, generation and key (an
+    encrypted one's); a disk made from the image needs the whole volume."""
+    return Source(
+        size=size,
+        storage_size=storage_size,
+        min_disk_size=size,
+        os_type=volume.os_type,
+        product_ids=list(volume.product_ids),
+        hardware_generation=_hardware(volume.hardware_generation),
+        kms_key=None if volume.kms_key is None else dict(volume.kms_key),
+    )
+
+
 def resolve(
     store: Store,
     access: Access,
@@ -98,28 +112,12 @@ def resolve(
         disk = store.disks.get(disk_id)
         if disk is None or not access.can_read(caller, disk.folder_id):
             raise ServiceError(Code.NOT_FOUND, f"Disk {disk_id} not found")
-        return Source(
-            size=disk.size,
-            storage_size=disk.size,
-            min_disk_size=disk.size,
-            os_type=disk.os_type,
-            product_ids=list(disk.product_ids),
-            hardware_generation=_hardware(disk.hardware_generation),
-            kms_key=None if disk.kms_key is None else dict(disk.kms_key),
-        )
+        return _volume(disk, disk.size, disk.size)
     if snapshot_id:
         snap = store.snapshots.get(snapshot_id)
         if snap is None or not access.can_read(caller, snap.folder_id):
             raise ServiceError(Code.NOT_FOUND, f"Snapshot {snapshot_id} not found")
-        return Source(
-            size=snap.disk_size,
-            storage_size=snap.storage_size,
-            min_disk_size=snap.disk_size,
-            os_type=snap.os_type,
-            product_ids=list(snap.product_ids),
-            hardware_generation=_hardware(snap.hardware_generation),
-            kms_key=None if snap.kms_key is None else dict(snap.kms_key),
-        )
+        return _volume(snap, snap.disk_size, snap.storage_size)
     if uri:
         if not uri.startswith("https://"):
             raise ServiceError.invalid("uri", "only https:// links to Object Storage are supported")

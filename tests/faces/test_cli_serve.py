@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests._cli import serve
+from tests._cli import serve, stop_server
 
 TIMEOUT = 20
 
@@ -31,12 +31,8 @@ def test_serve_prints_url_logs_requests_and_stops_cleanly(stop: signal.Signals) 
             assert page.status_code == 200
             assert page.json()["images"]
             assert client.get("/compute/v1/images/nope").status_code == 404
-        proc.send_signal(stop)
-        _, err = proc.communicate(timeout=TIMEOUT)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        _, err = stop_server(proc, stop, TIMEOUT)
     assert proc.returncode == 0
     log = err.splitlines()
     assert "GET /compute/v1/images 200" in log
