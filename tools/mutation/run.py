@@ -1,0 +1,354 @@
+"""Mutation testing of the fake, with the shipped conformance suite as the only test command.
+
+    python tools/mutation/run.py [--profile live|seed|both] [--max-children N]
+        [--only GLOB ...] [--report PATH] [--keep]
+    python tools/mutation/run.py --pinned      # CI: the pinned mutants must be killed
+
+The tool is mutmut (3.x): it rewrites every function of the mutated modules into a
+trampoline holding all its mutants, runs the test command once to learn which tests reach
+which function, then forks one child per mutant that runs only those tests, so a run of
+~3,000 mutants takes minutes, not hours. The test command is the conformance suite
+(``contracts/conformance``) against the in-process fake (``--yc-fake``) in one profile,
+nothing of the project's own tests.
+
+Each profile works in its own folder (``build/mutation/<profile>/``: a copy of the package
+and the contracts, and the ``[tool.mutmut]`` table mutmut reads). Survivors (and mutants
+no contract reaches) are classified by ``tools/mutation/classes.toml``: **equivalent**,
+**undocumented**, or, when no entry matches, **gap**. The report lists every mutant.
+Exit status: 0 done (and with --pinned: every pinned mutant killed), 1 otherwise, 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import difflib
+import fnmatch
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+PACKAGE = "pytest_yc_images"
+MUTATED = (
+    f"{PACKAGE}/_core/*",
+    f"{PACKAGE}/_rpc.py",
+    f"{PACKAGE}/_wire.py",
+    f"{PACKAGE}/faces/rest.py",
+    f"{PACKAGE}/faces/grpc_codec.py",
+)
+PROFILES = ("live", "seed")
+KILLED = {"killed", "timeout"}  # mutmut counts a mutant that hangs the suite as caught
+_NAME = re.compile(r"^(?P<func>.+)__mutmut_(?P<n>\d+|orig)$")
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str  # mutmut's: <module>.<x_function or xǁClassǁmethod>__mutmut_<n>
+    status: str  # killed, survived, no tests, timeout, ...
+    where: str = ""  # path:line of the first changed line in the real source
+    change: str = ""  # "- old / + new", the changed lines
+    klass: str = ""  # for a survivor: equivalent, undocumented or gap
+    why: str = ""
+
+    @property
+    def function(self) -> str:
+        return _NAME.sub(r"\g<func>", self.name)
+
+    @property
+    def survived(self) -> bool:
+        return self.status not in KILLED
+
+
+# --- running mutmut ------------------------------------------------------------------------
+def workdir(profile: str) -> Path:
+    return ROOT / "build" / "mutation" / profile
+
+
+def _toml_list(values: Iterable[str]) -> str:
+    return "[" + ", ".join(f'"{v}"' for v in values) + "]"
+
+
+def prepare(profile: str, keep: bool) -> Path:
+    """A folder mutmut can work in: the package, the contracts and its configuration."""
+    work = workdir(profile)
+    if not keep:
+        shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for folder in (PACKAGE, "contracts"):
+        shutil.rmtree(work / folder, ignore_errors=True)
+        shutil.copytree(ROOT / folder, work / folder, ignore=ignore)
+    suite_args = ["-p", f"{PACKAGE}.plugin", "--yc-fake", "--yc-profile", profile,
+                  "-c", "contracts/conformance/pytest.ini"]  # fmt: skip
+    (work / "pyproject.toml").write_text(
+        "[tool.mutmut]\n"
+        f'source_paths = ["{PACKAGE}/"]\n'
+        f"only_mutate = {_toml_list(MUTATED)}\n"
+        'also_copy = ["contracts/"]\n'
+        f"pytest_add_cli_args = {_toml_list(suite_args)}\n"
+        'pytest_add_cli_args_test_selection = ["contracts/conformance"]\n'
+        "use_git_change_detection = false\n",
+        "utf-8",
+    )
+    return work
+
+
+def mutmut(work: Path, *args: str, quiet: bool = False) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "CI": "true"}
+    env.pop("PYTHONPATH", None)
+    binary = Path(sys.executable).with_name("mutmut")
+    return subprocess.run([str(binary), *args], cwd=work, env=env, text=True,
+                          capture_output=quiet, check=False)  # fmt: skip
+
+
+def run(profile: str, names: Sequence[str], children: int, keep: bool) -> dict[str, str]:
+    """Run mutmut over ``names`` (all when empty) in ``profile``; every mutant's status."""
+    work = prepare(profile, keep)
+    started = time.monotonic()
+    done = mutmut(work, "run", "--max-children", str(children), *names, quiet=True)
+    if done.returncode != 0:
+        tail = (done.stdout + done.stderr).replace("\r", "\n").strip().splitlines()[-20:]
+        raise SystemExit(f"mutmut run failed ({profile}):\n" + "\n".join(tail))
+    print(f"{profile}: mutmut ran in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    listing = mutmut(work, "results", "--all", "true", quiet=True).stdout
+    statuses = {}
+    for line in listing.splitlines():
+        name, _, status = line.strip().rpartition(": ")
+        if name:
+            statuses[name] = status
+    return statuses
+
+
+# --- what each mutant changed ----------------------------------------------------------
+def _functions(path: Path) -> dict[str, tuple[str, int]]:
+    """Every function of a (mutated) module: name -> (source, first line)."""
+    text = path.read_text("utf-8")
+    out = {}
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+            out[node.name] = (ast.get_source_segment(text, node) or "", first)
+    return out
+
+
+def _original_line(module: str, function: str) -> int:
+    """The line where ``function`` (mutmut's x_name / xǁClassǁname) starts in the real file."""
+    bare = function.split("ǁ")[-1] if "ǁ" in function else function.removeprefix("x_")
+    path = ROOT / (module.replace(".", "/") + ".py")
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == bare:
+            return node.lineno
+    return 0
+
+
+def changes(work: Path, names: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """Mutant name -> (path:line, the changed lines), read from mutmut's mutated sources."""
+    by_module: dict[str, list[str]] = {}
+    for name in names:
+        module, _, _ = _NAME.sub(r"\g<func>", name).rpartition(".")
+        by_module.setdefault(module, []).append(name)
+    out = {}
+    for module, mutants in by_module.items():
+        rel = module.replace(".", "/") + ".py"
+        functions = _functions(work / "mutants" / rel)
+        for name in mutants:
+            func = name.rpartition(".")[2]
+            match = _NAME.match(func)
+            if match is None or func not in functions:
+                out[name] = (rel, "")
+                continue
+            original = functions.get(f"{match['func']}__mutmut_orig", ("", 0))[0]
+            mutant = functions[func][0].replace(func, f"{match['func']}__mutmut_orig", 1)
+            old, new = original.splitlines(), mutant.splitlines()
+            diff = [d for d in difflib.ndiff(old, new) if d[:1] in "-+"]
+            first = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), 0)
+            line = _original_line(module, match["func"]) + first
+            text = " / ".join(f"{d[0]} {d[2:].strip()}" for d in diff)[:400]
+            out[name] = (f"{rel}:{line}", text)
+    return out
+
+
+# --- classification --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Entry:
+    klass: str
+    match: tuple[str, ...]
+    why: str
+    change: str = ""  # a regex the change must match (search)
+    profiles: tuple[str, ...] = PROFILES
+
+    def applies(self, mutant: Mutant, profile: str) -> bool:
+        if profile not in self.profiles:
+            return False
+        if not any(fnmatch.fnmatchcase(mutant.name, m) for m in self.match):
+            return False
+        return not self.change or re.search(self.change, mutant.change) is not None
+
+
+def load_classes(path: Path = HERE / "classes.toml") -> list[Entry]:
+    data = tomllib.loads(path.read_text("utf-8"))
+    entries = []
+    for klass in ("equivalent", "undocumented"):
+        for row in data.get(klass, []):
+            match = row["match"]
+            entries.append(Entry(klass, tuple([match] if isinstance(match, str) else match),
+                                 row["why"], row.get("change", ""),
+                                 tuple(row.get("profiles", PROFILES))))  # fmt: skip
+    return entries
+
+
+def classify(mutant: Mutant, profile: str, entries: Sequence[Entry]) -> Mutant:
+    if not mutant.survived:
+        return mutant
+    for entry in entries:
+        if entry.applies(mutant, profile):
+            return Mutant(mutant.name, mutant.status, mutant.where, mutant.change,
+                          entry.klass, entry.why)  # fmt: skip
+    return Mutant(mutant.name, mutant.status, mutant.where, mutant.change, "gap", "")
+
+
+# --- the report ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Summary:
+    profile: str
+    total: int
+    killed: int
+    equivalent: int
+    undocumented: int
+    gap: int
+
+    @property
+    def score(self) -> float:
+        """Killed among the mutants that are not equivalent nor of undocumented behaviour."""
+        return 100.0 * self.killed / max(1, self.killed + self.gap)
+
+
+def summarize(profile: str, mutants: Sequence[Mutant]) -> Summary:
+    counts = Counter("killed" if not m.survived else m.klass for m in mutants)
+    return Summary(profile, len(mutants), counts["killed"], counts["equivalent"],
+                   counts["undocumented"], counts["gap"])  # fmt: skip
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def report(results: dict[str, list[Mutant]], seconds: dict[str, float]) -> str:
+    day = datetime.now(UTC).date().isoformat()
+    lines = [
+        "# Mutation report",
+        "",
+        f"Generated {day} by `python tools/mutation/run.py` (mutmut, the conformance suite "
+        "against the in-process fake as the only test command). Score: killed / (killed + "
+        "gap), i.e. among the mutants that are neither equivalent nor of undocumented "
+        "behaviour.",
+        "",
+        "| profile | mutants | killed | equivalent | undocumented | gap | score | run |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for profile, mutants in results.items():
+        s = summarize(profile, mutants)
+        lines.append(f"| {profile} | {s.total} | {s.killed} | {s.equivalent} | "
+                     f"{s.undocumented} | {s.gap} | {s.score:.1f}% | "
+                     f"{seconds.get(profile, 0):.0f} s |")  # fmt: skip
+    for profile, mutants in results.items():
+        survivors = [m for m in mutants if m.survived]
+        lines += ["", f"## {profile}: survivors ({len(survivors)})", "",
+                  "| mutant | status | class | where | change | why |",
+                  "|---|---|---|---|---|---|"]  # fmt: skip
+        order = {"gap": 0, "undocumented": 1, "equivalent": 2}
+        for m in sorted(survivors, key=lambda m: (order[m.klass], m.name)):
+            lines.append(f"| `{m.name}` | {m.status} | {m.klass} | {m.where} | "
+                         f"`{_cell(m.change)}` | {_cell(m.why)} |")  # fmt: skip
+        killed = sorted(m.name for m in mutants if not m.survived)
+        by_function = Counter(_NAME.sub(r"\g<func>", n) for n in killed)
+        lines += ["", f"## {profile}: killed ({len(killed)}), by function", ""]
+        lines += [f"- `{f}`: {n}" for f, n in sorted(by_function.items())]
+    return "\n".join(lines) + "\n"
+
+
+def collect(profile: str, names: Sequence[str], children: int, keep: bool,
+            entries: Sequence[Entry]) -> list[Mutant]:  # fmt: skip
+    statuses = run(profile, names, children, keep)
+    if names:
+        statuses = {n: s for n, s in statuses.items()
+                    if any(fnmatch.fnmatchcase(n, g) for g in names)}  # fmt: skip
+    where = changes(workdir(profile), statuses)
+    mutants = [Mutant(n, s, *where.get(n, ("", ""))) for n, s in sorted(statuses.items())]
+    return [classify(m, profile, entries) for m in mutants]
+
+
+# --- pinned mutants (CI) -----------------------------------------------------------------
+def pinned(path: Path = HERE / "pinned.toml") -> dict[str, list[tuple[str, str]]]:
+    """profile -> [(mutant name, its change)]: mutants CI expects the suite to kill."""
+    data = tomllib.loads(path.read_text("utf-8"))
+    out: dict[str, list[tuple[str, str]]] = {p: [] for p in PROFILES}
+    for row in data["mutant"]:
+        for profile in row.get("profiles", PROFILES):
+            out[profile].append((row["name"], row["change"]))
+    return out
+
+
+def check_pinned(children: int) -> int:
+    failures = []
+    for profile, rows in pinned().items():
+        names = [name for name, _ in rows]
+        mutants = {m.name: m for m in collect(profile, names, children, False, [])}
+        for name, change in rows:
+            found = mutants.get(name)
+            if found is None or found.change != change:
+                got = "no such mutant" if found is None else f"it now changes {found.change!r}"
+                failures.append(f"{profile} {name}: pinned as {change!r}, but {got} (the "
+                                f"function changed: re-pin it in tools/mutation/pinned.toml)")  # fmt: skip
+            elif found.survived:
+                failures.append(f"{profile} {name}: {found.status} ({found.change})")
+        print(f"{profile}: {len(rows)} pinned mutants checked", file=sys.stderr)
+    for line in failures:
+        print(f"pinned mutant not killed: {line}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tools/mutation/run.py", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser.add_argument("--profile", choices=(*PROFILES, "both"), default="both")
+    parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--only", nargs="*", default=[], metavar="GLOB",
+                        help="mutant names (globs) to run, e.g. 'pytest_yc_images._core.masks*'")  # fmt: skip
+    parser.add_argument("--report", type=Path, default=ROOT / "build" / "mutation" / "report.md")
+    parser.add_argument("--keep", action="store_true", help="reuse the last run's results")
+    parser.add_argument("--pinned", action="store_true", help="check the pinned mutants only")
+    args = parser.parse_args(argv)
+    if args.max_children < 1:
+        parser.error("--max-children must be at least 1")
+    if args.pinned:
+        return check_pinned(args.max_children)
+    entries = load_classes()
+    profiles = PROFILES if args.profile == "both" else (args.profile,)
+    results, seconds = {}, {}
+    for profile in profiles:
+        started = time.monotonic()
+        results[profile] = collect(profile, args.only, args.max_children, args.keep, entries)
+        seconds[profile] = time.monotonic() - started
+        s = summarize(profile, results[profile])
+        print(f"{profile}: {s.total} mutants, {s.killed} killed, {s.equivalent} equivalent, "
+              f"{s.undocumented} undocumented, {s.gap} gap: score {s.score:.1f}%")  # fmt: skip
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(report(results, seconds), "utf-8")
+    print(f"report: {args.report}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
