@@ -15,6 +15,9 @@ from functools import cache
 from pytest_yc_images import routes, schema
 
 from .cases import MESSAGES, constraints, skipped
+from .rules_images import RULES as IMAGES
+from .rules_operations import RULES as OPERATIONS
+from .rules_requests import RULES as REQUESTS
 from .today import TODAY
 
 __all__ = ["Rule", "catalogue", "rule"]
@@ -238,6 +241,9 @@ _B: list[tuple[str, ...]] = [
         "Any method that returns a long-running operation should document the metadata type",
     ),
     *TODAY,
+    *REQUESTS,
+    *IMAGES,
+    *OPERATIONS,
 ]
 
 

@@ -13,7 +13,7 @@ nothing of the project's own tests.
 
 Each profile works in its own folder (``build/mutation/<profile>/``: a copy of the package
 and the contracts, and the ``[tool.mutmut]`` table mutmut reads). Survivors (and mutants
-no contract reaches) are classified by ``tools/mutation/classes.toml``: **equivalent**,
+no contract reaches) are classified by ``tools/mutation/classes/*.toml``: **equivalent**,
 **undocumented**, or, when no entry matches, **gap**. The report lists every mutant.
 Exit status: 0 done (and with --pinned: every pinned mutant killed), 1 otherwise, 2 usage.
 """
@@ -196,8 +196,15 @@ class Entry:
         return not self.change or re.search(self.change, mutant.change) is not None
 
 
-def load_classes(path: Path = HERE / "classes.toml") -> list[Entry]:
-    data = tomllib.loads(path.read_text("utf-8"))
+def load_classes(folder: Path = HERE / "classes") -> list[Entry]:
+    """The entries of every ``classes/*.toml``, file by file in name order."""
+    entries = []
+    for path in sorted(folder.glob("*.toml")):
+        entries += _entries(tomllib.loads(path.read_text("utf-8")))
+    return entries
+
+
+def _entries(data: dict[str, list[dict[str, str]]]) -> list[Entry]:
     entries = []
     for klass in ("equivalent", "undocumented"):
         for row in data.get(klass, []):
@@ -309,8 +316,8 @@ def check_pinned(children: int) -> int:
             found = mutants.get(name)
             if found is None or found.change != change:
                 got = "no such mutant" if found is None else f"it now changes {found.change!r}"
-                failures.append(f"{profile} {name}: pinned as {change!r}, but {got} (the "
-                                f"function changed: re-pin it in tools/mutation/pinned.toml)")  # fmt: skip
+                failures.append(f"{profile} {name}: pinned as {change!r}, but {got} "
+                                "(the function changed: re-pin it in pinned.toml)")  # fmt: skip
             elif found.survived:
                 failures.append(f"{profile} {name}: {found.status} ({found.change})")
         print(f"{profile}: {len(rows)} pinned mutants checked", file=sys.stderr)
@@ -320,12 +327,15 @@ def check_pinned(children: int) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="tools/mutation/run.py", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="tools/mutation/run.py",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--profile", choices=(*PROFILES, "both"), default="both")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--only", nargs="*", default=[], metavar="GLOB",
-                        help="mutant names (globs) to run, e.g. 'pytest_yc_images._core.masks*'")  # fmt: skip
+                        help="mutant names (globs): 'pytest_yc_images._core.masks*'")  # fmt: skip
     parser.add_argument("--report", type=Path, default=ROOT / "build" / "mutation" / "report.md")
     parser.add_argument("--keep", action="store_true", help="reuse the last run's results")
     parser.add_argument("--pinned", action="store_true", help="check the pinned mutants only")

@@ -1,0 +1,13 @@
+"""Documented rules of ImageService, images: sources a Create refers to, what an image inherits,
+the resource's fields, the public catalogue.
+
+Rows of the catalogue (:mod:`.rules` adds them): id, method, source, the documentation's
+words[, profiles]. Added where mutation testing (``tools/mutation/run.py``) found
+documented behaviour no contract checked.
+"""
+
+from __future__ import annotations
+
+__all__ = ["RULES"]
+
+RULES: list[tuple[str, ...]] = []
