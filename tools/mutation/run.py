@@ -278,10 +278,13 @@ def report(results: dict[str, list[Mutant]], seconds: dict[str, float]) -> str:
         for m in sorted(survivors, key=lambda m: (order[m.klass], m.name)):
             lines.append(f"| `{m.name}` | {m.status} | {m.klass} | {m.where} | "
                          f"`{_cell(m.change)}` | {_cell(m.why)} |")  # fmt: skip
-        killed = sorted(m.name for m in mutants if not m.survived)
-        by_function = Counter(_NAME.sub(r"\g<func>", n) for n in killed)
-        lines += ["", f"## {profile}: killed ({len(killed)}), by function", ""]
-        lines += [f"- `{f}`: {n}" for f, n in sorted(by_function.items())]
+        killed: dict[str, list[int]] = {}
+        for m in mutants:
+            if not m.survived:
+                killed.setdefault(m.function, []).append(int(m.name.rpartition("_")[2]))
+        count = sum(map(len, killed.values()))
+        lines += ["", f"## {profile}: killed ({count}), by function: the mutants' numbers", ""]
+        lines += [f"- `{f}`: {', '.join(map(str, sorted(ns)))}" for f, ns in sorted(killed.items())]
     return "\n".join(lines) + "\n"
 
 
@@ -305,6 +308,40 @@ def pinned(path: Path = HERE / "pinned.toml") -> dict[str, list[tuple[str, str]]
         for profile in row.get("profiles", PROFILES):
             out[profile].append((row["name"], row["change"]))
     return out
+
+
+def pin(report_results: dict[str, list[Mutant]], per_function: int = 1,
+        path: Path = HERE / "pinned.toml") -> int:  # fmt: skip
+    """Pin killed mutants of a full run: the first ``per_function`` of each function whose
+    mutants both profiles killed (so CI sees every function the suite reaches)."""
+    profiles = list(report_results)
+    killed = [{m.name: m for m in report_results[p] if not m.survived} for p in profiles]
+    chosen: dict[str, list[Mutant]] = {}
+    for name, mutant in sorted(killed[0].items(), key=lambda kv: _number(kv[0])):
+        if all(name in k and k[name].change == mutant.change for k in killed[1:]):
+            picked = chosen.setdefault(mutant.function, [])
+            if len(picked) < per_function and mutant.change:
+                picked.append(mutant)
+    rows = [
+        "# Mutants CI expects the conformance suite to kill (tools/mutation/run.py --pinned),",
+        "# chosen by `run.py --pin` from a full run: one per function both profiles killed.",
+        "# A function that changed renumbers its mutants: pin again after a full run.",
+    ]
+    for mutant in (m for ms in chosen.values() for m in ms):
+        rows += ["", "[[mutant]]", f"name = {_quote(mutant.name)}",
+                 f"change = {_quote(mutant.change)}",
+                 f"profiles = [{', '.join(_quote(p) for p in profiles)}]"]  # fmt: skip
+    path.write_text("\n".join(rows) + "\n", "utf-8")
+    return sum(map(len, chosen.values()))
+
+
+def _number(name: str) -> tuple[str, int]:
+    func, _, n = name.rpartition("_")
+    return func, int(n) if n.isdigit() else -1
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def check_pinned(children: int) -> int:
@@ -339,6 +376,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, default=ROOT / "build" / "mutation" / "report.md")
     parser.add_argument("--keep", action="store_true", help="reuse the last run's results")
     parser.add_argument("--pinned", action="store_true", help="check the pinned mutants only")
+    parser.add_argument("--pin", action="store_true",
+                        help="after a full run of both profiles: write pinned.toml")  # fmt: skip
     args = parser.parse_args(argv)
     if args.max_children < 1:
         parser.error("--max-children must be at least 1")
@@ -357,6 +396,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(report(results, seconds), "utf-8")
     print(f"report: {args.report}")
+    if args.pin:
+        if len(results) < len(PROFILES) or args.only:
+            parser.error("--pin needs a full run of both profiles")
+        print(f"pinned {pin(results)} mutants: {HERE / 'pinned.toml'}")
     return 0
 
 
