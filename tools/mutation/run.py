@@ -40,13 +40,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 PACKAGE = "pytest_yc_images"
-MUTATED = (
-    f"{PACKAGE}/_core/*",
-    f"{PACKAGE}/_rpc.py",
-    f"{PACKAGE}/_wire.py",
-    f"{PACKAGE}/faces/rest.py",
-    f"{PACKAGE}/faces/grpc_codec.py",
-)
+# The modules mutated, by the face of the fake the suite reaches them through: the gRPC
+# codec only carries gRPC calls, so its mutants run with the suite aimed at the fake's
+# gRPC face (grpc_face.py); everything else with the suite in-process (REST).
+MUTATED = {
+    "rest": (f"{PACKAGE}/_core/*", f"{PACKAGE}/_rpc.py", f"{PACKAGE}/_wire.py",
+             f"{PACKAGE}/faces/rest.py"),
+    "grpc": (f"{PACKAGE}/faces/grpc_codec.py",),
+}  # fmt: skip
+FACES = tuple(MUTATED)
 PROFILES = ("live", "seed")
 KILLED = {"killed", "timeout"}  # mutmut counts a mutant that hangs the suite as caught
 _NAME = re.compile(r"^(?P<func>.+)__mutmut_(?P<n>\d+|orig)$")
@@ -71,17 +73,17 @@ class Mutant:
 
 
 # --- running mutmut ------------------------------------------------------------------------
-def workdir(profile: str) -> Path:
-    return ROOT / "build" / "mutation" / profile
+def workdir(profile: str, face: str = "rest") -> Path:
+    return ROOT / "build" / "mutation" / (profile if face == "rest" else f"{profile}-{face}")
 
 
 def _toml_list(values: Iterable[str]) -> str:
     return "[" + ", ".join(f'"{v}"' for v in values) + "]"
 
 
-def prepare(profile: str, keep: bool) -> Path:
+def prepare(profile: str, face: str, keep: bool) -> Path:
     """A folder mutmut can work in: the package, the contracts and its configuration."""
-    work = workdir(profile)
+    work = workdir(profile, face)
     if not keep:
         shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
@@ -91,14 +93,20 @@ def prepare(profile: str, keep: bool) -> Path:
         shutil.copytree(ROOT / folder, work / folder, ignore=ignore)
     suite_args = ["-p", f"{PACKAGE}.plugin", "--yc-fake", "--yc-profile", profile,
                   "-c", "contracts/conformance/pytest.ini"]  # fmt: skip
+    also_copy = ["contracts/"]
+    if face == "grpc":  # the fake's gRPC face in the test process; grpc is not fork-safe
+        shutil.copy(HERE / "grpc_face.py", work / "grpc_face.py")
+        suite_args += ["-p", "grpc_face"]
+        also_copy.append("grpc_face.py")
     (work / "pyproject.toml").write_text(
         "[tool.mutmut]\n"
         f'source_paths = ["{PACKAGE}/"]\n'
-        f"only_mutate = {_toml_list(MUTATED)}\n"
-        'also_copy = ["contracts/"]\n'
+        f"only_mutate = {_toml_list(MUTATED[face])}\n"
+        f"also_copy = {_toml_list(also_copy)}\n"
         f"pytest_add_cli_args = {_toml_list(suite_args)}\n"
         'pytest_add_cli_args_test_selection = ["contracts/conformance"]\n'
-        "use_git_change_detection = false\n",
+        "use_git_change_detection = false\n"
+        f'process_isolation = "{"forkserver" if face == "grpc" else "fork"}"\n',
         "utf-8",
     )
     return work
@@ -112,15 +120,16 @@ def mutmut(work: Path, *args: str, quiet: bool = False) -> subprocess.CompletedP
                           capture_output=quiet, check=False)  # fmt: skip
 
 
-def run(profile: str, names: Sequence[str], children: int, keep: bool) -> dict[str, str]:
+def run(profile: str, face: str, names: Sequence[str], children: int, keep: bool) -> dict[str, str]:
     """Run mutmut over ``names`` (all when empty) in ``profile``; every mutant's status."""
-    work = prepare(profile, keep)
+    work = prepare(profile, face, keep)
     started = time.monotonic()
     done = mutmut(work, "run", "--max-children", str(children), *names, quiet=True)
     if done.returncode != 0:
         tail = (done.stdout + done.stderr).replace("\r", "\n").strip().splitlines()[-20:]
-        raise SystemExit(f"mutmut run failed ({profile}):\n" + "\n".join(tail))
-    print(f"{profile}: mutmut ran in {time.monotonic() - started:.0f} s", file=sys.stderr)
+        raise SystemExit(f"mutmut run failed ({profile}, {face}):\n" + "\n".join(tail))
+    print(f"{profile} ({face}): mutmut ran in {time.monotonic() - started:.0f} s",
+          file=sys.stderr)  # fmt: skip
     listing = mutmut(work, "results", "--all", "true", quiet=True).stdout
     statuses = {}
     for line in listing.splitlines():
@@ -288,15 +297,35 @@ def report(results: dict[str, list[Mutant]], seconds: dict[str, float]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _face_of(name: str) -> str:
+    module = _NAME.sub(r"\g<func>", name).rpartition(".")[0]
+    path = module.replace(".", "/") + ".py"
+    return next(f for f, globs in MUTATED.items() if any(fnmatch.fnmatch(path, g) for g in globs))
+
+
 def collect(profile: str, names: Sequence[str], children: int, keep: bool,
             entries: Sequence[Entry]) -> list[Mutant]:  # fmt: skip
-    statuses = run(profile, names, children, keep)
-    if names:
-        statuses = {n: s for n, s in statuses.items()
-                    if any(fnmatch.fnmatchcase(n, g) for g in names)}  # fmt: skip
-    where = changes(workdir(profile), statuses)
-    mutants = [Mutant(n, s, *where.get(n, ("", ""))) for n, s in sorted(statuses.items())]
+    """Every mutant of both faces' modules in ``profile`` (of ``names`` only, if given)."""
+    mutants = []
+    for face in FACES:
+        wanted = [n for n in names if _face_matches(n, face)]
+        if names and not wanted:
+            continue
+        statuses = run(profile, face, wanted, children, keep)
+        if names:
+            statuses = {n: s for n, s in statuses.items()
+                        if any(fnmatch.fnmatchcase(n, g) for g in names)}  # fmt: skip
+        statuses = {n: s for n, s in statuses.items() if _face_of(n) == face}
+        where = changes(workdir(profile, face), statuses)
+        mutants += [Mutant(n, s, *where.get(n, ("", ""))) for n, s in sorted(statuses.items())]
     return [classify(m, profile, entries) for m in mutants]
+
+
+def _face_matches(glob: str, face: str) -> bool:
+    """Whether mutants named by ``glob`` may live in a module of ``face``."""
+    prefix = glob.split("*", 1)[0].split("[", 1)[0]
+    modules = {g.removesuffix(".py").replace("/", ".").rstrip(".*") for g in MUTATED[face]}
+    return any(m.startswith(prefix) or prefix.startswith(m) for m in modules)
 
 
 # --- pinned mutants (CI) -----------------------------------------------------------------
