@@ -186,11 +186,11 @@ def check_response(
                 _check_operation(operation, None, where)
         return
     _require("Status", body, where)
-    expected = HTTP_STATUS.get(body["code"])
-    if response.status_code != expected:
+    paired = HTTP_STATUS.get(body["code"])
+    if response.status_code != paired:
         raise ContractViolation(
             "errors.http_status",
-            f"{where}: an error with code {body['code']} must be HTTP {expected} (API.md)",
+            f"{where}: an error with code {body['code']} must be HTTP {paired} (API.md)",
         )
 
 
