@@ -194,6 +194,39 @@ def check_response(
         )
 
 
+class _CheckedClient(httpx.Client):
+    """An ``httpx.Client`` whose failures start at the call: a contract's traceback shows
+    its own lines, not httpx's and httpcore's (pytest parses the source file of each frame
+    it shows: with them, a broken target made every failure cost half a second)."""
+
+    def request(self, method: str, url: Any, **kwargs: Any) -> httpx.Response:
+        __tracebackhide__ = True
+        try:
+            return super().request(method, url, **kwargs)
+        except (AssertionError, httpx.TransportError) as exc:
+            raise exc.with_traceback(None) from None
+
+    def get(self, url: Any, **kwargs: Any) -> httpx.Response:
+        __tracebackhide__ = True
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: Any, **kwargs: Any) -> httpx.Response:
+        __tracebackhide__ = True
+        return self.request("POST", url, **kwargs)
+
+    def patch(self, url: Any, **kwargs: Any) -> httpx.Response:
+        __tracebackhide__ = True
+        return self.request("PATCH", url, **kwargs)
+
+    def put(self, url: Any, **kwargs: Any) -> httpx.Response:
+        __tracebackhide__ = True
+        return self.request("PUT", url, **kwargs)
+
+    def delete(self, url: Any, **kwargs: Any) -> httpx.Response:
+        __tracebackhide__ = True
+        return self.request("DELETE", url, **kwargs)
+
+
 def make_http_client(
     base_url: str,
     *,
@@ -214,7 +247,7 @@ def make_http_client(
             on_success(response, json.loads(response.content))
 
     headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
-    return httpx.Client(
+    return _CheckedClient(
         base_url=base_url,
         headers=headers,
         transport=transport,
