@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -130,6 +131,7 @@ class Report:
 def _first(detail: str) -> str:
     """A failure's message without the exchange, on one short line."""
     text = detail.split(" | last exchange:")[0].replace("\n", " ")
+    text = re.sub(r"^(?:[A-Za-z_][\w]*\.)+(?=\w+: )", "", text)  # the exception's module
     return text if len(text) <= _WIDTH else text[: _WIDTH - 3] + "..."
 
 
