@@ -51,7 +51,9 @@ def _named(case: Case, response: httpx.Response) -> list[str]:
 def _image_for_operations(api: Api, scratch: Any) -> str:
     if scratch is not None:
         return str(scratch["id"])
-    images = api.list(pageSize=1).json().get("images", [])
+    reply = api.list(pageSize=1)
+    assert reply.status_code == 200, reply.text
+    images = reply.json().get("images", [])
     if not images:
         pytest.skip("the folder has no image to list operations of (read-only run)")
     return str(images[0]["id"])
