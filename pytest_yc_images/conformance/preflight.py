@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from pytest_yc_images import validator
+
 from .target import Target
 
 __all__ = ["DEFAULT_CONNECT_TIMEOUT", "DEFAULT_READ_TIMEOUT", "PreflightError", "preflight"]
@@ -122,7 +124,9 @@ def _judge(where: str, status: int, body: Any, target: Target, *, listing: bool)
     if status >= 500:
         raise PreflightError(f"{where} answers HTTP {status} (the target failed: {message})")
     if listing and status == 200 and isinstance(body, dict):
-        return
+        if not any(True for _ in validator("ListImagesResponse").iter_errors(body)):
+            return
+        message = "the body is not a ListImagesResponse"
     if not listing and isinstance(code, int) and status < 500:
         return
     shown = message or (json.dumps(body)[:120] if body is not None else "not JSON")

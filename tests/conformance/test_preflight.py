@@ -138,8 +138,9 @@ def test_grpc_token_or_folder_refused_is_one_line(
 # --- a target that answers the pre-flight, then breaks ---------------------------------------
 class _Broken(http.server.ThreadingHTTPServer):
     """Answers the first request (the pre-flight's List) as the API does, then every
-    request with ``mode``: "503" (UNAVAILABLE, a well-formed google.rpc.Status) or "close"
-    (the connection closed with no answer); "html": every request a 200 that is not the API."""
+        request with ``mode``: "503" (UNAVAILABLE, a well-formed google.rpc.Status) or "close"
+        (the connection closed with no answer); "html" and "json": every request a 200 that is not
+    the API (a page, JSON that is no ListImagesResponse)."""
 
     daemon_threads = True
 
@@ -162,13 +163,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         with self.server.lock:
             first = self.server.answered == 0
             self.server.answered += 1
-        if first and self.server.mode != "html" and self.path.startswith("/compute/v1/images?"):
+        if (
+            first
+            and self.server.mode in ("503", "close")
+            and self.path.startswith("/compute/v1/images?")
+        ):
             self._send(200, b"{}")
         elif self.server.mode == "close":
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
         elif self.server.mode == "html":
             self._send(200, b"<html>maintenance</html>", "text/html")
+        elif self.server.mode == "json":
+            self._send(200, b'{"images": 5}')
         else:
             self._send(503, json.dumps({"code": 14, "message": "unavailable"}).encode())
 
@@ -233,11 +240,17 @@ def test_a_target_that_breaks_after_the_preflight_fails_every_contract(
     assert "failed, by rule" in out
 
 
-@pytest.mark.parametrize("broken", ["html"], indirect=True)
-def test_a_reply_that_is_not_the_api_fails_the_preflight(broken: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("broken", "why"), [("html", "not JSON"), ("json", "not a ListImagesResponse")],
+    indirect=["broken"],
+)  # fmt: skip
+def test_a_reply_that_is_not_the_api_fails_the_preflight(
+    broken: str, why: str, tmp_path: Path
+) -> None:
     done = _cli("--endpoint", broken, "--folder-id", FOLDER, *FAST, cwd=tmp_path)
     line = _one_line(done)
     assert "answers HTTP 200, not as the ImageService API does" in line, line
+    assert why in line
 
 
 def test_long_form_on_request(tmp_path: Path) -> None:
