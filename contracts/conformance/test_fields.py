@@ -1,12 +1,16 @@
 """Schema-derived contracts: each request field at its limit and just past it.
 
-At the limit the request is accepted (no INVALID_ARGUMENT naming the field) and, where
-the method stores the field, the value round-trips into the image. Just past it the
+At the limit the request succeeds and, where the method stores the field, the value
+round-trips into the image; or, when the value at the limit names something that does not
+exist (an image ID, a folder), the answer is the one documented for that (NOT_FOUND:
+API.md's codes; a folder the token cannot see: PERMISSION_DENIED). Any other answer fails
+the case: an error that does not name the field is no pass. Just past the limit the
 answer is INVALID_ARGUMENT (HTTP 400) with a google.rpc.BadRequest naming the field.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -21,6 +25,10 @@ _SNAKE = {
 }  # fmt: skip
 _SOURCES = ("imageId", "diskId", "snapshotId", "uri")
 _STORED = {"name", "description", "labels", "family", "minDiskSize", "productIds", "os"}
+# Requests whose value at the limit names an image that does not exist: NOT_FOUND.
+_MISSING_IMAGE = {"GetImageRequest", "DeleteImageRequest", "UpdateImageRequest",
+                  "ListImageOperationsRequest"}  # fmt: skip
+NOT_FOUND, PERMISSION_DENIED = 5, 7
 
 
 def _names(field: str, named: str) -> bool:
@@ -43,7 +51,9 @@ def _named(case: Case, response: httpx.Response) -> list[str]:
 def _image_for_operations(api: Api, scratch: Any) -> str:
     if scratch is not None:
         return str(scratch["id"])
-    images = api.list(pageSize=1).json().get("images", [])
+    reply = api.list(pageSize=1)
+    assert reply.status_code == 200, reply.text
+    images = reply.json().get("images", [])
     if not images:
         pytest.skip("the folder has no image to list operations of (read-only run)")
     return str(images[0]["id"])
@@ -72,10 +82,11 @@ def _send(
             query.pop(field, None)
         if c.message == "GetImageLatestByFamilyRequest":
             query.setdefault("family", "ubuntu-2204-lts")
-        return api.http.get(
-            "/compute/v1/images" + (":latestByFamily" if "Family" in c.message else ""),
-            params={k: str(v) for k, v in query.items()},
-        ), fields
+        with api.expecting(*((PERMISSION_DENIED,) if field == "folderId" else ())):
+            return api.http.get(
+                "/compute/v1/images" + (":latestByFamily" if "Family" in c.message else ""),
+                params={k: str(v) for k, v in query.items()},
+            ), fields
     if c.message == "ListImageOperationsRequest":
         if field == "imageId":
             return api.list_operations(value), fields
@@ -87,7 +98,9 @@ def _send(
         if field in _SOURCES:
             body.pop("imageId")
         if field == "minDiskSize" and case.kind == "at":
-            found = api.get(source).json()
+            reply = api.get(source)
+            assert reply.status_code == 200, reply.text
+            found = reply.json()
             data = max(int(found.get("storageSize", "0")), int(found.get("size", "0")))
             if int(value) < data:  # a Create names a source; its data must fit
                 pytest.skip("documented: minDiskSize must be more than the volume of source "
@@ -98,6 +111,9 @@ def _send(
             body |= dict(case.also)
         else:
             body[field] = value
+        if field == "folderId":  # a folder the token cannot see may be PERMISSION_DENIED
+            with api.expecting(PERMISSION_DENIED):
+                return api.create(body), fields
         return api.create(body), fields
     if c.message == "UpdateImageRequest":
         scratch = request.getfixturevalue("scratch_image")
@@ -143,12 +159,13 @@ def test_boundary(boundary_case: Case, api: Api, request: pytest.FixtureRequest)
             f"{violations(response)}"
         )
         return
-    rejected = response.status_code == 400 and response.json().get("code") == 3
-    assert not (rejected and _named(case, response)), (
-        f"{case.id}: a value at the limit was rejected: {response.text[:300]}"
-    )
+    check = _documented_outcome(case)
+    if check is not None:
+        check(api, response)
+        return
+    assert response.is_success, f"{case.id}: a value at the limit must be taken: {response.text}"
     stored = {k: v for k, v in fields.items() if k in _STORED}
-    if not response.is_success or not stored or response.request.method == "GET":
+    if not stored or response.request.method == "GET":
         return
     done = api.wait(response.json())
     assert "error" not in done, f"{case.id}: the operation failed: {done['error']}"
@@ -157,3 +174,67 @@ def test_boundary(boundary_case: Case, api: Api, request: pytest.FixtureRequest)
         assert _same(field, sent, image), (
             f"{case.id}: sent {field}={sent!r}, the image has {image.get(field)!r}"
         )
+
+
+Check = Callable[[Api, httpx.Response], None]
+
+
+def _documented_outcome(case: Case) -> Check | None:
+    """None: the case must succeed. Else the check of the documented answers to a value at
+    the limit that names nothing."""
+    c = case.constraint
+    if c.field == "imageId" and c.message in _MISSING_IMAGE:
+        return _not_found
+    if c.message == "CreateImageRequest" and c.field in ("imageId", "diskId", "snapshotId"):
+        return _source_not_found
+    if c.message == "GetImageLatestByFamilyRequest":
+        return _latest_or_not_found
+    if c.field == "folderId":
+        return _folder_answer
+    return None
+
+
+def _code(response: httpx.Response) -> int | None:
+    return None if response.is_success else response.json().get("code")
+
+
+def _not_found(api: Api, response: httpx.Response) -> None:
+    """A well-formed ID of no image: NOT_FOUND (API.md's codes)."""
+    __tracebackhide__ = True
+    expect_error(response, NOT_FOUND)
+
+
+def _source_not_found(api: Api, response: httpx.Response) -> None:
+    """A Create from a source that does not exist: NOT_FOUND, at once or as the error its
+    operation ends with."""
+    __tracebackhide__ = True
+    if not response.is_success:
+        expect_error(response, NOT_FOUND)
+        return
+    done = api.wait(response.json())
+    assert done.get("error", {}).get("code") == NOT_FOUND, (
+        f"a Create from a source that does not exist must end NOT_FOUND: {done}"
+    )
+
+
+def _latest_or_not_found(api: Api, response: httpx.Response) -> None:
+    """The newest image of the family in the folder, or NOT_FOUND (a folder the token
+    cannot see: PERMISSION_DENIED)."""
+    __tracebackhide__ = True
+    if response.is_success:
+        assert response.json().get("id"), response.text[:300]
+        return
+    assert _code(response) in (NOT_FOUND, PERMISSION_DENIED), (
+        f"expected an image, NOT_FOUND or PERMISSION_DENIED, got HTTP {response.status_code} "
+        f"{response.text[:300]}"
+    )
+
+
+def _folder_answer(api: Api, response: httpx.Response) -> None:
+    """A folder ID at its limit that is no folder of the run: a page (any folder usable),
+    or NOT_FOUND / PERMISSION_DENIED (a folder that does not exist or is not the token's)."""
+    __tracebackhide__ = True
+    assert response.is_success or _code(response) in (NOT_FOUND, PERMISSION_DENIED), (
+        f"expected a page, NOT_FOUND or PERMISSION_DENIED, got HTTP {response.status_code} "
+        f"{response.text[:300]}"
+    )

@@ -101,7 +101,7 @@ def test_unknown_ids_are_not_found(api: Api) -> None:
 @pytest.mark.rule("auth.required", "errors.status")
 @pytest.mark.parametrize("token", [None, ""], ids=["no-header", "empty-token"])
 def test_calls_without_a_token_are_unauthenticated(api: Api, token: str | None) -> None:
-    with api.anonymous(token) as anonymous:
+    with api.expecting(16), api.anonymous(token) as anonymous:
         if token == "":
             anonymous.headers["Authorization"] = "Bearer"  # the scheme, no token
         for reply in (
@@ -116,6 +116,6 @@ def test_calls_without_a_token_are_unauthenticated(api: Api, token: str | None) 
 @pytest.mark.mutating
 @pytest.mark.rule("auth.required")
 def test_create_without_a_token_is_unauthenticated(api: Api, source_image_id: str) -> None:
-    with api.anonymous() as anonymous:
+    with api.expecting(16), api.anonymous() as anonymous:
         reply = anonymous.post(IMAGES, json=api.create_body(source_image_id))
     expect_error(reply, 16)

@@ -106,6 +106,18 @@ class Api:
                 self.owned.add(str(image_id), str(body.get("id", "")) or None)
 
     @contextlib.contextmanager
+    def expecting(self, *codes: int) -> Iterator[None]:
+        """Within it, answers with these google.rpc codes reach the contract: a 401
+        (16 UNAUTHENTICATED), a 403 (7 PERMISSION_DENIED) or a 5xx otherwise fail it in the
+        checked client, so a contract that checks them says so: ``with api.expecting(16):``."""
+        before = self.recorder.expected
+        self.recorder.expected = before | frozenset(codes)
+        try:
+            yield
+        finally:
+            self.recorder.expected = before
+
+    @contextlib.contextmanager
     def anonymous(self, token: str | None = None) -> Iterator[httpx.Client]:
         """A checked client without a token (or with ``token``), for authentication checks."""
         client = self._client(self._urls[0], token)

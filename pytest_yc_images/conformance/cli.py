@@ -2,7 +2,8 @@
 
     yc-images-conformance --endpoint URL [--operation-endpoint URL] --folder-id ID
         [--token TOKEN] [--source-image-id ID] [--allow-mutations] [--max-images N]
-        [--profile live|seed] [--junitxml PATH] [--report PATH] [-- extra pytest args]
+        [--profile live|seed] [--junitxml PATH] [--report PATH]
+        [--connect-timeout S] [--read-timeout S] [-- extra pytest args]
     yc-images-conformance --grpc-endpoint HOST:PORT [--operation-endpoint HOST:PORT]
         [--ca PATH] --folder-id ID [...the same options]
     yc-images-conformance --fake [--report PATH] [-- extra pytest args]
@@ -13,7 +14,13 @@ With --grpc-endpoint the same contracts run through the official SDK's gRPC stub
 --ca: the PEM file of the CA to trust, default the system's roots); a contract whose
 request protobuf cannot carry is skipped, saying why.
 
-Exit status: 0 every contract passed, 1 some failed, 2 a usage error.
+Before any contract a pre-flight checks that the endpoint answers, that TLS verifies and
+that the token is accepted for the folder; if not, one line says which and the exit status
+is 2. The terminal shows a summary (what ran, what failed grouped by rule, the report's
+path); the Markdown report (--report, default ./yc-images-conformance.md) and --junitxml
+keep every failure in full. `-- -v` or `-- --tb=long` bring pytest's long output back.
+
+Exit status: 0 every contract passed, 1 some failed, 2 a usage error or a failed pre-flight.
 """
 
 from __future__ import annotations
@@ -29,6 +36,9 @@ from typing import NoReturn
 __all__ = ["main", "suite_path"]
 
 _TOKEN_ENV = "YC_IAM_TOKEN"
+DEFAULT_REPORT = "yc-images-conformance.md"
+# pytest options after which the user wants pytest's own long output, not the summary
+_LONG_FORM = ("-v", "--verbose", "--tb", "-r", "-l", "--showlocals", "--full-trace")
 
 
 def suite_path() -> Path:
@@ -54,6 +64,10 @@ def _target_options(parser: argparse.ArgumentParser) -> None:
                         "the system's roots)")  # fmt: skip
     parser.add_argument("--folder-id", help="the folder to work in")
     parser.add_argument("--token", help=f"IAM token (default: ${_TOKEN_ENV})")
+    parser.add_argument("--connect-timeout", type=float, default=5.0, metavar="S",
+                        help="seconds to wait for a connection (5)")  # fmt: skip
+    parser.add_argument("--read-timeout", type=float, default=5.0, metavar="S",
+                        help="seconds the pre-flight waits for an answer (5)")  # fmt: skip
 
 
 def _run_parser() -> argparse.ArgumentParser:
@@ -73,7 +87,8 @@ def _run_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--operation-timeout", type=float, default=0.0)
     parser.add_argument("--junitxml", metavar="PATH")
-    parser.add_argument("--report", metavar="PATH", help="write a Markdown conformance matrix")
+    parser.add_argument("--report", metavar="PATH", default=DEFAULT_REPORT,
+                        help=f"the Markdown matrix (default: ./{DEFAULT_REPORT})")  # fmt: skip
     return parser
 
 
@@ -138,12 +153,17 @@ def pytest_args(args: argparse.Namespace, extra: list[str]) -> list[str]:
              "--yc-folder-id": args.folder_id, "--yc-source-image-id": args.source_image_id,
              "--yc-max-images": str(args.max_images), "--yc-profile": args.profile,
              "--yc-operation-timeout": str(args.operation_timeout),
+             "--yc-connect-timeout": str(args.connect_timeout),
+             "--yc-read-timeout": str(args.read_timeout),
              "--yc-conformance-report": args.report, "--junitxml": args.junitxml}  # fmt: skip
     for flag, value in flags.items():
         if value:
             out += [flag, value]
     out += ["--yc-fake"] if args.fake else []
     out += ["--yc-allow-mutations"] if args.allow_mutations else []
+    out += ["--yc-skip-preflight"]  # main() has run it
+    if not any(a.startswith(_LONG_FORM) for a in extra):
+        out += ["-q", "-rN", "--yc-brief"]  # the summary only; the report keeps the rest
     return out + extra
 
 
@@ -164,14 +184,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _usage(str(exc))
     if args.max_images < 1:
         return _usage("--max-images must be at least 1")
+    if min(args.connect_timeout, args.read_timeout) <= 0:
+        return _usage("--connect-timeout and --read-timeout must be more than 0")
     token = args.token or os.environ.get(_TOKEN_ENV, "")
     if not args.fake:
+        from .preflight import PreflightError, preflight
+
         try:
-            Target(endpoint=args.endpoint or "", operation_endpoint=args.operation_endpoint or "",
-                   folder_id=args.folder_id or "", token=token,
-                   grpc_endpoint=args.grpc_endpoint or "", ca=args.ca or "")  # fmt: skip
+            target = Target(endpoint=args.endpoint or "", folder_id=args.folder_id or "",
+                            operation_endpoint=args.operation_endpoint or "", token=token,
+                            grpc_endpoint=args.grpc_endpoint or "", ca=args.ca or "")  # fmt: skip
         except TargetError as exc:
             return _usage(str(exc))
+        try:
+            preflight(target, connect_timeout=args.connect_timeout,
+                      read_timeout=args.read_timeout)  # fmt: skip
+        except PreflightError as exc:
+            from .safety import Redactor
+
+            print(Redactor(token)(str(exc)), file=sys.stderr)
+            return 2
     if token:
         os.environ[_TOKEN_ENV] = token  # to pytest and its workers; never on a command line
     import pytest

@@ -16,6 +16,7 @@ import pytest
 from .api import Api
 from .cases import MESSAGES
 from .client import NotExpressible
+from .preflight import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, PreflightError, preflight
 from .report import Report
 from .rules import catalogue
 from .safety import Budget, Redactor, RunIdentity, new_run_id
@@ -61,6 +62,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--yc-run-id", help="conformance: the run id (default: a new one)")
     add("--yc-operation-timeout", type=float, default=0.0,
         help="conformance: seconds to wait for one operation")  # fmt: skip
+    add("--yc-connect-timeout", type=float, default=DEFAULT_CONNECT_TIMEOUT,
+        help="conformance: seconds to wait for a connection (and the pre-flight's)")  # fmt: skip
+    add("--yc-read-timeout", type=float, default=DEFAULT_READ_TIMEOUT,
+        help="conformance: seconds the pre-flight waits for its answer")  # fmt: skip
+    add("--yc-skip-preflight", action="store_true", default=False,
+        help="conformance: no pre-flight (yc-images-conformance has run it)")  # fmt: skip
+    add("--yc-brief", action="store_true", default=False,
+        help="conformance: no tracebacks on the terminal (the report keeps them)")  # fmt: skip
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -93,6 +102,20 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_REPORT] = report
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(_Collector(config), "yc-images-conformance-collector")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The pre-flight (preflight.py), once per run (on the controller), before any contract:
+    a target that does not answer, is not trusted or refuses the token ends the run with one
+    line and status 2."""
+    config = session.config
+    if hasattr(config, "workerinput") or config.getoption("yc_skip_preflight"):
+        return
+    try:
+        preflight(config.stash[_TARGET], connect_timeout=config.getoption("yc_connect_timeout"),
+                  read_timeout=config.getoption("yc_read_timeout"))  # fmt: skip
+    except PreflightError as exc:
+        pytest.exit(str(exc), returncode=2)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -209,6 +232,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if path:
             config.stash[_REPORT].write(path)
         shutil.rmtree(config.stash[_BUDGET].folder, ignore_errors=True)
+        if config.getoption("yc_brief"):
+            # Every report holds its traceback by now (JUnit and the report keep them): the
+            # terminal shows none (TerminalReporter reads tbstyle for its failure sections).
+            config.option.tbstyle = "no"
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """What ran, what failed grouped by rule, and where the report is."""
+    if hasattr(config, "workerinput") or _TARGET not in config.stash:
+        return
+    path = config.getoption("yc_conformance_report")
+    for line in config.stash[_REPORT].summary(path):
+        terminalreporter.write_line(line)
 
 
 # --- fixtures ------------------------------------------------------------------------------
@@ -238,6 +274,7 @@ def api(conformance_api: Api) -> Iterator[Api]:
     """The checked client; images a contract creates are deleted when it ends."""
     before = set(conformance_api.owned.images)
     conformance_api.recorder.exchanges.clear()
+    conformance_api.recorder.expected = frozenset()
     yield conformance_api
     mine = [i for i in conformance_api.owned.images
             if i not in before and i not in conformance_api.shared]  # fmt: skip
@@ -254,10 +291,12 @@ def source_image_id(conformance_api: Api, target: Target) -> str:
     if target.source_image_id:
         return target.source_image_id
     reply = conformance_api.latest(DEFAULT_FAMILY, PUBLIC_FOLDER)
-    if reply.status_code != 200:
-        pytest.skip(
-            f"no source image: {DEFAULT_FAMILY} in {PUBLIC_FOLDER} gives {reply.status_code}"
-        )
+    # API.md: the public folder holds ubuntu-2204-lts; a target without it fails here (a
+    # broken target must never turn into skipped contracts).
+    assert reply.status_code == 200, (
+        f"no source image: {DEFAULT_FAMILY} in {PUBLIC_FOLDER} gives HTTP {reply.status_code} "
+        f"{reply.text[:200]} (pass --source-image-id)"
+    )
     return str(reply.json()["id"])
 
 

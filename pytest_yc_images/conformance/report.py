@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +14,8 @@ from .rules import Rule, catalogue
 __all__ = ["Report", "Row"]
 
 _ORDER = {"failed": 0, "passed": 1, "skipped": 2}
+_RULE_LINES = 25  # the terminal's list of failed rules stops there (the report has all)
+_WIDTH = 150
 
 
 @dataclass
@@ -53,7 +57,7 @@ class Report:
         return [r for r in wanted if r.id not in named]
 
     def markdown(self) -> str:
-        counts = {k: sum(r.outcome == k for r in self.rows.values()) for k in _ORDER}
+        counts = self.counts()
         lines = [
             "# ImageService conformance",
             "",
@@ -94,5 +98,49 @@ class Report:
             lines.append(f"- `{rule.id}` ({rule.method}): {rule.text}{why}")
         return "\n".join(lines) + "\n"
 
+    def counts(self) -> dict[str, int]:
+        return {k: sum(r.outcome == k for r in self.rows.values()) for k in _ORDER}
+
+    def summary(self, path: str | Path | None) -> list[str]:
+        """The terminal's few lines: what ran, what failed grouped by rule, the report."""
+        counts = self.counts()
+        lines = [f"yc-images conformance: {self.target}; profile {self.profile}; "
+                 f"{counts['passed']} passed, {counts['failed']} failed, "
+                 f"{counts['skipped']} not run"]  # fmt: skip
+        failed = [r for r in self.rows.values() if r.outcome == "failed"]
+        if failed:
+            why, times = Counter(_first(r.detail) for r in failed).most_common(1)[0]
+            lines.append(f"most common failure ({times} of {len(failed)}): {why}")
+            by_rule: dict[str, list[str]] = {}
+            for row in sorted(failed, key=lambda r: r.nodeid):
+                for rule_id in row.rules or ["(no rule)"]:
+                    by_rule.setdefault(rule_id, []).append(row.nodeid.split("::")[-1])
+            lines.append(f"failed, by rule ({len(by_rule)} rules):")
+            for rule_id in sorted(by_rule)[:_RULE_LINES]:
+                lines.append(_fit(f"  {rule_id}: ", by_rule[rule_id]))
+            if len(by_rule) > _RULE_LINES:
+                lines.append(f"  ... and {len(by_rule) - _RULE_LINES} more rules (see the report)")
+        if path:
+            lines.append(f"report: {Path(path).resolve()}")
+        return lines
+
     def write(self, path: str | Path) -> None:
         Path(path).write_text(self.markdown(), encoding="utf-8")
+
+
+def _first(detail: str) -> str:
+    """A failure's message without the exchange, on one short line."""
+    text = detail.split(" | last exchange:")[0].replace("\n", " ")
+    text = re.sub(r"^(?:[A-Za-z_][\w]*\.)+(?=\w+: )", "", text)  # the exception's module
+    return text if len(text) <= _WIDTH else text[: _WIDTH - 3] + "..."
+
+
+def _fit(head: str, names: list[str]) -> str:
+    """``head`` and as many of ``names`` as fit on one line, then how many more."""
+    line = head
+    for shown, name in enumerate(names):
+        more = f" (+{len(names) - shown} more)"
+        if shown and len(line) + len(name) + 2 + len(more) > _WIDTH:
+            return line + more
+        line += (", " if shown else "") + name
+    return line

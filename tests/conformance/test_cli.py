@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,6 +17,7 @@ import pytest
 from pytest_yc_images import FakeImageService
 from pytest_yc_images.conformance import RUN_LABEL, plugin
 from pytest_yc_images.conformance.api import Api
+from pytest_yc_images.conformance.cli import suite_path as plugin_suite
 from pytest_yc_images.conformance.safety import Budget, RunIdentity
 from pytest_yc_images.conformance.target import Target
 from pytest_yc_images.faces import rest
@@ -33,6 +35,7 @@ def _cli(
     if token:
         env["YC_IAM_TOKEN"] = token
     command = [sys.executable, "-m", "pytest_yc_images.conformance.cli", *args]
+    kwargs.setdefault("cwd", tempfile.mkdtemp())  # the default report goes to the cwd
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=240,
                           check=False, **kwargs)  # type: ignore[call-overload]  # fmt: skip
 
@@ -91,9 +94,19 @@ def test_the_token_never_appears_in_output_reports_or_junit(
 
 
 def test_read_only_against_a_remote_endpoint(tmp_path: Path) -> None:
+    """Plain pytest on the suite, the pre-flight skipped (192.0.2.1 never answers): a
+    mutating contract is not run, and the report says why."""
+    suite = plugin_suite()
     report = tmp_path / "r.md"
-    done = _cli("--endpoint", "http://192.0.2.1:9", "--folder-id", FOLDER, "--report",
-                str(report), "--", "-q", "-k", "test_create_polls", token=SECRET)  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "YC_IAM_TOKEN"} | {"YC_IAM_TOKEN": SECRET}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", str(suite), "-c", str(suite / "pytest.ini"),
+         "--rootdir", str(suite), "-p", "pytest_yc_images.conformance.plugin",
+         "--yc-endpoint", "http://192.0.2.1:9", "--yc-folder-id", FOLDER,
+         "--yc-skip-preflight", "--yc-conformance-report", str(report), "-q",
+         "-k", "test_create_polls"],
+        capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path, check=False,
+    )  # fmt: skip
     assert done.returncode == 0, done.stdout[-2000:]
     text = report.read_text()
     assert "read-only run" in text
@@ -135,7 +148,8 @@ def test_ctrl_c_still_deletes_what_the_run_created() -> None:
         env = {**os.environ, "YC_IAM_TOKEN": SECRET}
         command = [sys.executable, "-m", "pytest_yc_images.conformance.cli", "--endpoint",
                    slow.url, "--folder-id", FOLDER, "--", "-q", "-k", "Create"]  # fmt: skip
-        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+        process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True,
+                                   cwd=tempfile.mkdtemp())  # fmt: skip
         deadline = time.monotonic() + 60
         while not _labelled(slow.fake) and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -45,10 +45,10 @@ def grpc_fake(tmp_path: Path) -> Iterator[tuple[FakeImageService, Any, Path]]:
         server.stop()
 
 
-def _start(*args: str) -> subprocess.Popen[str]:
+def _start(*args: str, cwd: Path) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k != "YC_IAM_TOKEN"} | {"YC_IAM_TOKEN": TOKEN}
     command = [sys.executable, "-m", "pytest_yc_images.conformance.cli", *args]
-    return subprocess.Popen(command, env=env, text=True,
+    return subprocess.Popen(command, env=env, text=True, cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
 
 
@@ -73,8 +73,9 @@ def test_the_suite_passes_over_grpc_as_over_rest(
     fake, server, ca = grpc_fake
     over_grpc = _start("--grpc-endpoint", server.endpoint, "--ca", str(ca), "--folder-id", FOLDER,
                        "--allow-mutations", "--report", str(tmp_path / "grpc.md"),
-                       "--junitxml", str(tmp_path / "grpc.xml"), "--", "-q")  # fmt: skip
-    over_rest = _start("--fake", "--junitxml", str(tmp_path / "rest.xml"), "--", "-q")
+                       "--junitxml", str(tmp_path / "grpc.xml"), "--", "-q",
+                       cwd=tmp_path)  # fmt: skip
+    over_rest = _start("--fake", "--junitxml", str(tmp_path / "rest.xml"), "--", "-q", cwd=tmp_path)
     for run in (over_grpc, over_rest):
         stdout, stderr = run.communicate(timeout=240)
         assert run.returncode == 0, stdout[-3000:] + stderr[-2000:]
