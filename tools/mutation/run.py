@@ -33,6 +33,7 @@ import time
 import tomllib
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,7 +51,7 @@ MUTATED = {
 }  # fmt: skip
 FACES = tuple(MUTATED)
 PROFILES = ("live", "seed")
-KILLED = {"killed", "timeout"}  # mutmut counts a mutant that hangs the suite as caught
+KILLED = {"killed", "timeout", "killed (whole suite)"}  # a mutant that hangs the suite: caught
 _NAME = re.compile(r"^(?P<func>.+)__mutmut_(?P<n>\d+|orig)$")
 
 
@@ -91,13 +92,11 @@ def prepare(profile: str, face: str, keep: bool) -> Path:
     for folder in (PACKAGE, "contracts"):
         shutil.rmtree(work / folder, ignore_errors=True)
         shutil.copytree(ROOT / folder, work / folder, ignore=ignore)
-    suite_args = ["-p", f"{PACKAGE}.plugin", "--yc-fake", "--yc-profile", profile,
-                  "-c", "contracts/conformance/pytest.ini"]  # fmt: skip
     also_copy = ["contracts/"]
     if face == "grpc":  # the fake's gRPC face in the test process; grpc is not fork-safe
         shutil.copy(HERE / "grpc_face.py", work / "grpc_face.py")
-        suite_args += ["-p", "grpc_face"]
         also_copy.append("grpc_face.py")
+    suite_args = suite_options(profile, face)
     (work / "pyproject.toml").write_text(
         "[tool.mutmut]\n"
         f'source_paths = ["{PACKAGE}/"]\n'
@@ -112,11 +111,22 @@ def prepare(profile: str, face: str, keep: bool) -> Path:
     return work
 
 
-def mutmut(work: Path, *args: str, quiet: bool = False) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "CI": "true"}
+def suite_options(profile: str, face: str) -> list[str]:
+    """pytest's options for the conformance suite against the fake in ``profile``."""
+    options = ["-p", f"{PACKAGE}.plugin", "--yc-fake", "--yc-profile", profile,
+               "-c", "contracts/conformance/pytest.ini", "--yc-max-images", "1000"]  # fmt: skip
+    return options + (["-p", "grpc_face"] if face == "grpc" else [])
+
+
+def _env(**more: str) -> dict[str, str]:
+    env = os.environ | {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "CI": "true"} | more
     env.pop("PYTHONPATH", None)
+    return env
+
+
+def mutmut(work: Path, *args: str, quiet: bool = False) -> subprocess.CompletedProcess[str]:
     binary = Path(sys.executable).with_name("mutmut")
-    return subprocess.run([str(binary), *args], cwd=work, env=env, text=True,
+    return subprocess.run([str(binary), *args], cwd=work, env=_env(), text=True,
                           capture_output=quiet, check=False)  # fmt: skip
 
 
@@ -137,6 +147,39 @@ def run(profile: str, face: str, names: Sequence[str], children: int, keep: bool
         if name:
             statuses[name] = status
     return statuses
+
+
+# --- the whole suite, in a new process, for each survivor --------------------------------
+CONFIRMED = "killed (whole suite)"
+
+
+def confirm(work: Path, profile: str, face: str, names: Sequence[str],
+            children: int) -> dict[str, str]:  # fmt: skip
+    """Run the whole suite in a new process with each of ``names`` switched on.
+
+    mutmut runs a mutant in a child forked from a process that has already run the suite
+    once, and only with the contracts it saw reach the mutant's function. Two things
+    escape that: a function whose result the parent cached before forking (the public
+    catalogue), and one called only while a session fixture was set up (credited to the
+    first contract alone). A new process that runs every contract sees both. Returns the
+    new status of each name: ``killed (whole suite)``, ``survived`` or ``timeout``.
+    """
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "--rootdir=.", "-p", "no:cacheprovider",
+               *suite_options(profile, face), "contracts/conformance"]  # fmt: skip
+    cwd = work / "mutants"
+
+    def one(name: str) -> str:
+        try:
+            done = subprocess.run(command, cwd=cwd, env=_env(MUTANT_UNDER_TEST=name),
+                                  capture_output=True, timeout=300, check=False)  # fmt: skip
+        except subprocess.TimeoutExpired:
+            return "timeout"
+        return "survived" if done.returncode == 0 else CONFIRMED
+
+    if names and one("") != "survived":
+        raise SystemExit(f"the suite fails in {cwd} with no mutant: {' '.join(command)}")
+    with ThreadPoolExecutor(max_workers=children) as pool:
+        return dict(zip(names, pool.map(one, names), strict=True))
 
 
 # --- what each mutant changed ----------------------------------------------------------
@@ -304,7 +347,7 @@ def _face_of(name: str) -> str:
 
 
 def collect(profile: str, names: Sequence[str], children: int, keep: bool,
-            entries: Sequence[Entry]) -> list[Mutant]:  # fmt: skip
+            entries: Sequence[Entry], recheck: bool = True) -> list[Mutant]:  # fmt: skip
     """Every mutant of both faces' modules in ``profile`` (of ``names`` only, if given)."""
     mutants = []
     for face in FACES:
@@ -317,8 +360,18 @@ def collect(profile: str, names: Sequence[str], children: int, keep: bool,
                         if any(fnmatch.fnmatchcase(n, g) for g in names)}  # fmt: skip
         statuses = {n: s for n, s in statuses.items() if _face_of(n) == face}
         where = changes(workdir(profile, face), statuses)
-        mutants += [Mutant(n, s, *where.get(n, ("", ""))) for n, s in sorted(statuses.items())]
-    return [classify(m, profile, entries) for m in mutants]
+        found = [classify(Mutant(n, s, *where.get(n, ("", ""))), profile, entries)
+                 for n, s in sorted(statuses.items())]  # fmt: skip
+        if recheck:  # survivors that count: gaps, and equivalents (a kill disproves one)
+            again = [m.name for m in found if m.survived and m.klass != "undocumented"]
+            started = time.monotonic()
+            statuses |= confirm(workdir(profile, face), profile, face, again, children)
+            print(f"{profile} ({face}): {len(again)} survivors run again with the whole "
+                  f"suite in {time.monotonic() - started:.0f} s", file=sys.stderr)  # fmt: skip
+            found = [classify(Mutant(n, s, *where.get(n, ("", ""))), profile, entries)
+                     for n, s in sorted(statuses.items())]  # fmt: skip
+        mutants += found
+    return mutants
 
 
 def _face_matches(glob: str, face: str) -> bool:
