@@ -39,12 +39,17 @@ def test_a_new_image_takes_its_sources_licence_ids_and_its_creates_os_and_pool(
 ) -> None:
     # One image for three rules: each image a run makes is one of its budget.
     source = _get(api, source_image_id)
-    image = api.create_ready(source_image_id, os={"type": "WINDOWS"}, pooled=True)
-    assert sorted(image.get("productIds", [])) == sorted(source.get("productIds", [])), (
-        f"source {source.get('productIds')}, new image {image.get('productIds')}"
-    )
-    assert image.get("os", {}).get("type") == "WINDOWS", image.get("os")
-    assert image.get("pooled") is True, image
+    reply = api.create(api.create_body(source_image_id, os={"type": "WINDOWS"}, pooled=True))
+    assert reply.status_code == 200, reply.text
+    done = api.wait(reply.json())
+    assert "error" not in done, done
+    image = _get(api, str(done["metadata"]["imageId"]))
+    for shown in (image, done["response"]):  # Get, and the operation's response
+        assert sorted(shown.get("productIds", [])) == sorted(source.get("productIds", [])), (
+            f"source {source.get('productIds')}, new image {shown.get('productIds')}"
+        )
+        assert shown.get("os", {}).get("type") == "WINDOWS", shown.get("os")
+        assert shown.get("pooled") is True, shown
 
 
 @pytest.mark.rule("create.source-exists", "create.ready")
@@ -75,9 +80,13 @@ def test_without_a_hardware_generation_the_source_images_stays(api: Api) -> None
     # a GPU driver.
     legacy = {"legacyFeatures": {"pciTopology": "PCI_TOPOLOGY_V2"}}
     os = {"type": "LINUX", "nvidia": {"driver": "535"}}
-    other = api.create_ready(str(source["id"]), hardwareGeneration=legacy, os=os)
-    assert other.get("hardwareGeneration") == legacy
-    assert other.get("os") == os
+    reply = api.create(api.create_body(str(source["id"]), hardwareGeneration=legacy, os=os))
+    assert reply.status_code == 200, reply.text
+    done = api.wait(reply.json())
+    assert "error" not in done, done
+    for other in (_get(api, str(done["metadata"]["imageId"])), done["response"]):
+        assert other.get("hardwareGeneration") == legacy
+        assert other.get("os") == os
 
 
 @pytest.mark.rule("create.source-required", "errors.bad-request")
