@@ -94,7 +94,7 @@ class Report:
         if not uncovered:
             lines.append("Every documented rule of the profile is checked by a contract.")
         for rule in uncovered:
-            why = f" (not testable over REST: {rule.not_testable})" if rule.not_testable else ""
+            why = f" (no contract can check it: {rule.not_testable})" if rule.not_testable else ""
             lines.append(f"- `{rule.id}` ({rule.method}): {rule.text}{why}")
         return "\n".join(lines) + "\n"
 

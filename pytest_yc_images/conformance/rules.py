@@ -9,11 +9,12 @@ rule of the profile no contract names as uncovered.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from pytest_yc_images import routes, schema
 
+from . import rules_images, rules_operations, rules_requests
 from .cases import MESSAGES, constraints, skipped
 from .rules_images import RULES as IMAGES
 from .rules_operations import RULES as OPERATIONS
@@ -274,6 +275,10 @@ def catalogue() -> dict[str, Rule]:
             rules[c.rule] = Rule(c.rule, method, f"{text} ({c.keyword}: {c.limit!r})"[:300],
                                  source, testable,
                                  "*" if c.rule in _TODAYS_PATTERNS else "")  # fmt: skip
+    # Rules of the area modules no contract can check, with why.
+    for module in (rules_requests, rules_images, rules_operations):
+        for rid, why in getattr(module, "NOT_TESTABLE", {}).items():
+            rules[rid] = replace(rules[rid], not_testable=why)
     # Every message a response carries: each route's, and an error's Status.
     for schema_name in dict.fromkeys([*(r.response for r in routes()), "Operation", "Status"]):
         rid = f"wire.schema.{schema_name}"
