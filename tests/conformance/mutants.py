@@ -177,16 +177,8 @@ def _() -> None:
     _MP.setattr(PageTokens, "read", lambda self, scope, token: "")
 
 
-@mutant("latest-returns-creating-image", "latest")
-def _() -> None:
-    def latest(self: Any, caller: Any, *, folder_id: str, family: str = "") -> Any:
-        index = self.store.folders.get(folder_id)
-        members = index.families.get(family, []) if index and family else []
-        if not members:
-            raise ServiceError(Code.NOT_FOUND, "none")
-        return self.store.images[members[-1]]
-
-    _MP.setattr(core.ImageService, "get_latest_by_family", latest)
+# No "latest-returns-creating-image": whether an image still being created counts for
+# GetLatestByFamily is written nowhere (LIVE.md), so the suite must not catch it.
 
 
 @mutant("latest-returns-oldest", "latest")
