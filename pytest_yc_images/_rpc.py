@@ -42,21 +42,24 @@ __all__ = ["KEY_FIELD", "METHODS", "MethodSpec", "Reply", "Rpc", "check_idempote
 
 
 def _page(key: str, live: bool) -> Callable[[tuple[list[Any], str]], dict[str, Any]]:
-    def encode(result: tuple[list[Any], str]) -> dict[str, Any]:
-        items, token = result
-        out: dict[str, Any] = {}
-        if items:
-            out[key] = [
-                encode_image(i, live=live)
-                if isinstance(i, Image)
-                else encode_operation(i, live=live)
-                for i in items
-            ]
-        if token:
-            out["nextPageToken"] = token
-        return out
+    """The encoder of a page of ``key``. Built once, at import: the work is done by
+    :func:`_page_reply` at each call."""
+    return partial(_page_reply, key, live)
 
-    return encode
+
+def _page_reply(key: str, live: bool, result: tuple[list[Any], str]) -> dict[str, Any]:
+    """A page as JSON: its items under ``key`` and the next page's token, each left out
+    when empty (an empty page is ``{}``)."""
+    items, token = result
+    out: dict[str, Any] = {}
+    if items:
+        out[key] = [
+            encode_image(i, live=live) if isinstance(i, Image) else encode_operation(i, live=live)
+            for i in items
+        ]
+    if token:
+        out["nextPageToken"] = token
+    return out
 
 
 @dataclass(frozen=True, slots=True)
