@@ -7,6 +7,7 @@ API.md ("JSON mapping", "Requests", "IDs") and the error table of the API design
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -95,3 +96,20 @@ def test_a_path_of_no_method_is_not_found(api: Api, path: str) -> None:
     # A wrong verb on a known path is left out: the gateway's 405 (code 12) is not written.
     reply = api.http.get(path, params={"folderId": api.folder_id})
     assert reply.status_code == 404, f"GET {path}: {reply.status_code} {reply.text[:200]}"
+
+
+def _request_ids(reply: Any) -> list[str]:
+    details = reply.json().get("details", [])
+    return [str(d.get("requestId")) for d in details if "RequestInfo" in str(d.get("@type"))]
+
+
+@pytest.mark.rule("wire.request-id-echo", "errors.status")
+@pytest.mark.parametrize("header", ["X-Request-Id", "X-Client-Request-Id"])
+def test_an_error_echoes_the_request_id_sent(api: Api, header: str) -> None:
+    sent = str(uuid.uuid4())
+    for reply in (
+        api.http.get(f"{IMAGES}/fd8conformancenone0", headers={header: sent}),
+        api.http.get("/compute/v1/imagez", headers={header: sent}),
+    ):
+        assert not reply.is_success, reply.text
+        assert _request_ids(reply) == [sent], f"{header}: {reply.text[:300]}"

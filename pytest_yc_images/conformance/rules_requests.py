@@ -104,3 +104,12 @@ RULES += [
         "required to perform the operation: docs:en/_includes/errors-handling.md)",
     ),
 ]
+RULES += [
+    (
+        "wire.request-id-echo",
+        "*",
+        "api.md",
+        "Request ids: clients may send X-Request-Id / X-Client-Request-Id; the service echoes "
+        "a request id in RequestInfo.",
+    ),
+]
