@@ -205,6 +205,15 @@ def test_page_size_zero_or_absent_is_the_default_of_100(api: Api, folder: str) -
             assert first.get("nextPageToken"), f"{len(whole)} images: no nextPageToken"
 
 
+@pytest.mark.rule("list.page-token-issued", "errors.bad-request")
+@pytest.mark.parametrize("token", ["a", "abcde", "_" * 20, "fd8conformancenone0"])
+def test_a_page_token_not_issued_is_invalid_argument_naming_it(api: Api, token: str) -> None:
+    reply = api.list(pageToken=token)
+    expect_error(reply, 3)
+    named = violations(reply)
+    assert any(f in ("pageToken", "page_token") for f in named), named
+
+
 @pytest.mark.rule("list.empty-page", "list.last-page", "wire.schema.ListImagesResponse")
 def test_an_empty_page_is_an_empty_object(api: Api) -> None:
     for size in (None, 1, 1000):

@@ -113,3 +113,12 @@ def test_an_error_echoes_the_request_id_sent(api: Api, header: str) -> None:
     ):
         assert not reply.is_success, reply.text
         assert _request_ids(reply) == [sent], f"{header}: {reply.text[:300]}"
+
+
+@pytest.mark.profile("live")
+@pytest.mark.mutating
+@pytest.mark.rule("create.os-nvidia", "create.ready")
+def test_the_os_and_its_gpu_driver_are_the_images(api: Api, source_image_id: str) -> None:
+    wanted = {"type": "LINUX", "nvidia": {"driver": "535"}}
+    image = api.create_ready(source_image_id, os=wanted)
+    assert image.get("os") == wanted, f"os {wanted} given, the image has {image.get('os')}"

@@ -113,3 +113,12 @@ RULES += [
         "a request id in RequestInfo.",
     ),
 ]
+RULES += [
+    (
+        "create.os-nvidia",
+        "ImageService.Create",
+        "live/image.proto",
+        "Os: Type type = 1 (Operating system type); Nvidia nvidia = 2 (Gpu type); "
+        "Nvidia.driver: Gpu driver version.",
+    ),
+]
