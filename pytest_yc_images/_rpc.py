@@ -41,12 +41,6 @@ from .errors import Code, ServiceError
 __all__ = ["KEY_FIELD", "METHODS", "MethodSpec", "Reply", "Rpc", "check_idempotency_key"]
 
 
-def _page(key: str, live: bool) -> Callable[[tuple[list[Any], str]], dict[str, Any]]:
-    """The encoder of a page of ``key``. Built once, at import: the work is done by
-    :func:`_page_reply` at each call."""
-    return partial(_page_reply, key, live)
-
-
 def _page_reply(key: str, live: bool, result: tuple[list[Any], str]) -> dict[str, Any]:
     """A page as JSON: its items under ``key`` and the next page's token, each left out
     when empty (an empty page is ``{}``)."""
@@ -83,7 +77,8 @@ def _encoder(route: Route, profile: str) -> Callable[[Any], dict[str, Any]]:
     if route.response_type in _ENCODERS:
         return partial(_ENCODERS[route.response_type], live=live)
     if route.page_items is not None:
-        return _page(route.page_items, live)
+        # Bound here, at import; the work is _page_reply's, at each reply.
+        return partial(_page_reply, route.page_items, live)
     raise LookupError(f"{route.rpc}: no encoder for {route.response_type}")
 
 

@@ -183,6 +183,8 @@ def test_a_filter_on_another_field_is_invalid_argument(api: Api, expression: str
         "name=abc",
         'name "abc"',
         'name="abc" "abd"',
+        'name<"abc"',  # a character of no token
+        'name="abc";',
     ],
 )
 def test_a_seed_filter_off_its_grammar_names_filter(api: Api, expression: str) -> None:
