@@ -184,6 +184,8 @@ def test_a_filter_on_another_field_is_invalid_argument(api: Api, expression: str
         'name "abc"',
         'name="abc" "abd"',
         'name<"abc"',  # a character of no token
+        '="abc"',  # no field
+        '"abc"="abc"',
         'name="abc";',
     ],
 )
