@@ -31,8 +31,6 @@ RULES: list[tuple[str, ...]] = [
         "Fields at their default value (empty string, 0, false, empty list or map) are left "
         "out of responses. An empty List page is {}",
     ),
-]
-RULES += [
     # -- update masks
     (
         "update.no-mask-all-fields",
@@ -64,8 +62,6 @@ RULES += [
         "to be updated. (INVALID_ARGUMENT, 400: Incorrect request parameters specified. "
         "Details are provided in the details field: docs:en/_includes/errors-handling.md)",
     ),
-]
-RULES += [
     # -- bodies, int64, tokens, the public folder
     (
         "wire.malformed-body",
@@ -103,8 +99,6 @@ RULES += [
         "(readable, not writable: 7 PERMISSION_DENIED 403, The user has no permissions "
         "required to perform the operation: docs:en/_includes/errors-handling.md)",
     ),
-]
-RULES += [
     (
         "wire.request-id-echo",
         "*",
@@ -112,8 +106,6 @@ RULES += [
         "Request ids: clients may send X-Request-Id / X-Client-Request-Id; the service echoes "
         "a request id in RequestInfo.",
     ),
-]
-RULES += [
     (
         "create.os-nvidia",
         "ImageService.Create",
