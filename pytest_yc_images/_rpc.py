@@ -41,22 +41,19 @@ from .errors import Code, ServiceError
 __all__ = ["KEY_FIELD", "METHODS", "MethodSpec", "Reply", "Rpc", "check_idempotency_key"]
 
 
-def _page(key: str, live: bool) -> Callable[[tuple[list[Any], str]], dict[str, Any]]:
-    def encode(result: tuple[list[Any], str]) -> dict[str, Any]:
-        items, token = result
-        out: dict[str, Any] = {}
-        if items:
-            out[key] = [
-                encode_image(i, live=live)
-                if isinstance(i, Image)
-                else encode_operation(i, live=live)
-                for i in items
-            ]
-        if token:
-            out["nextPageToken"] = token
-        return out
-
-    return encode
+def _page_reply(key: str, live: bool, result: tuple[list[Any], str]) -> dict[str, Any]:
+    """A page as JSON: its items under ``key`` and the next page's token, each left out
+    when empty (an empty page is ``{}``)."""
+    items, token = result
+    out: dict[str, Any] = {}
+    if items:
+        out[key] = [
+            encode_image(i, live=live) if isinstance(i, Image) else encode_operation(i, live=live)
+            for i in items
+        ]
+    if token:
+        out["nextPageToken"] = token
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +77,8 @@ def _encoder(route: Route, profile: str) -> Callable[[Any], dict[str, Any]]:
     if route.response_type in _ENCODERS:
         return partial(_ENCODERS[route.response_type], live=live)
     if route.page_items is not None:
-        return _page(route.page_items, live)
+        # Bound here, at import; the work is _page_reply's, at each reply.
+        return partial(_page_reply, route.page_items, live)
     raise LookupError(f"{route.rpc}: no encoder for {route.response_type}")
 
 
