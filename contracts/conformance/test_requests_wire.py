@@ -43,7 +43,7 @@ def test_a_body_that_is_not_a_json_object_is_invalid_argument(
 )
 def test_a_token_not_given_as_bearer_is_unauthenticated(api: Api, header: str) -> None:
     # An expected 401: an anonymous client, its Authorization header set by hand.
-    with api.anonymous() as anonymous:
+    with api.expecting(16), api.anonymous() as anonymous:
         anonymous.headers["Authorization"] = header
         for reply in (
             anonymous.get(IMAGES, params={"folderId": api.folder_id}),
@@ -59,7 +59,7 @@ def test_update_and_delete_without_a_token_are_unauthenticated(
     api: Api, scratch_image: dict[str, Any]
 ) -> None:
     path = f"{IMAGES}/{scratch_image['id']}"
-    with api.anonymous() as anonymous:  # an expected 401
+    with api.expecting(16), api.anonymous() as anonymous:  # an expected 401
         replies = [
             anonymous.patch(path, json={"updateMask": "description", "description": "x"}),
             anonymous.delete(path),
@@ -87,7 +87,7 @@ def test_creating_an_image_in_the_public_folder_is_permission_denied(
 ) -> None:
     body = api.create_body(source_image_id) | {"folderId": PUBLIC}
     # An expected 403: sent over a client of its own, with the run's token.
-    with api.anonymous(api.target.token) as client:
+    with api.expecting(7), api.anonymous(api.target.token) as client:
         reply = client.post(IMAGES, json=body)
     expect_error(reply, 7)
 

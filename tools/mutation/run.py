@@ -36,6 +36,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,11 +198,18 @@ def _functions(path: Path) -> dict[str, tuple[str, int]]:
 def _original_line(module: str, function: str) -> int:
     """The line where ``function`` (mutmut's x_name / xǁClassǁname) starts in the real file."""
     bare = function.split("ǁ")[-1] if "ǁ" in function else function.removeprefix("x_")
+    return _lines(module).get(bare, 0)
+
+
+@cache
+def _lines(module: str) -> dict[str, int]:
+    """Every function of a module of the package: name -> its first line (the first wins)."""
     path = ROOT / (module.replace(".", "/") + ".py")
+    found: dict[str, int] = {}
     for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == bare:
-            return node.lineno
-    return 0
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            found.setdefault(node.name, node.lineno)
+    return found
 
 
 def changes(work: Path, names: Iterable[str]) -> dict[str, tuple[str, str]]:
