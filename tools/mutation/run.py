@@ -1,7 +1,7 @@
 """Mutation testing of the fake, with the shipped conformance suite as the only test command.
 
     python tools/mutation/run.py [--profile live|seed|both] [--max-children N]
-        [--only GLOB ...] [--report PATH] [--keep]
+        [--only GLOB ...] [--report PATH] [--keep | --recheck]
     python tools/mutation/run.py --pinned      # CI: the pinned mutants must be killed
 
 The tool is mutmut (3.x): it rewrites every function of the mutated modules into a
@@ -131,9 +131,13 @@ def mutmut(work: Path, *args: str, quiet: bool = False) -> subprocess.CompletedP
                           capture_output=quiet, check=False)  # fmt: skip
 
 
-def run(profile: str, face: str, names: Sequence[str], children: int, keep: bool) -> dict[str, str]:
+def run(
+    profile: str, face: str, names: Sequence[str], children: int, keep: bool | str
+) -> dict[str, str]:
     """Run mutmut over ``names`` (all when empty) in ``profile``; every mutant's status."""
-    work = prepare(profile, face, keep)
+    if keep == "recheck":
+        return results(workdir(profile, face))
+    work = prepare(profile, face, bool(keep))
     started = time.monotonic()
     done = mutmut(work, "run", "--max-children", str(children), *names, quiet=True)
     if done.returncode != 0:
@@ -141,6 +145,17 @@ def run(profile: str, face: str, names: Sequence[str], children: int, keep: bool
         raise SystemExit(f"mutmut run failed ({profile}, {face}):\n" + "\n".join(tail))
     print(f"{profile} ({face}): mutmut ran in {time.monotonic() - started:.0f} s",
           file=sys.stderr)  # fmt: skip
+    return results(work)
+
+
+def results(work: Path) -> dict[str, str]:
+    """The status of every mutant of the last mutmut run in ``work``; its contracts are
+    refreshed from the checkout (survivors run again against today's suite)."""
+    if not (work / "mutants").is_dir():
+        raise SystemExit(f"no earlier run in {work}: run without --recheck first")
+    shutil.rmtree(work / "mutants" / "contracts")
+    shutil.copytree(ROOT / "contracts", work / "mutants" / "contracts",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))  # fmt: skip
     listing = mutmut(work, "results", "--all", "true", quiet=True).stdout
     statuses = {}
     for line in listing.splitlines():
@@ -354,7 +369,7 @@ def _face_of(name: str) -> str:
     return next(f for f, globs in MUTATED.items() if any(fnmatch.fnmatch(path, g) for g in globs))
 
 
-def collect(profile: str, names: Sequence[str], children: int, keep: bool,
+def collect(profile: str, names: Sequence[str], children: int, keep: bool | str,
             entries: Sequence[Entry], recheck: bool = True) -> list[Mutant]:  # fmt: skip
     """Every mutant of both faces' modules in ``profile`` (of ``names`` only, if given)."""
     mutants = []
@@ -464,7 +479,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=[], metavar="GLOB",
                         help="mutant names (globs): 'pytest_yc_images._core.masks*'")  # fmt: skip
     parser.add_argument("--report", type=Path, default=ROOT / "build" / "mutation" / "report.md")
-    parser.add_argument("--keep", action="store_true", help="reuse the last run's results")
+    parser.add_argument(
+        "--keep", action="store_true", help="let mutmut reuse the last run's results"
+    )
+    parser.add_argument("--recheck", action="store_true",
+                        help="no mutmut run: the last run's survivors, run again with the whole "
+                        "suite as it is now (after new contracts)")  # fmt: skip
     parser.add_argument("--pinned", action="store_true", help="check the pinned mutants only")
     parser.add_argument("--pin", action="store_true",
                         help="after a full run of both profiles: write pinned.toml")  # fmt: skip
@@ -478,7 +498,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results, seconds = {}, {}
     for profile in profiles:
         started = time.monotonic()
-        results[profile] = collect(profile, args.only, args.max_children, args.keep, entries)
+        keep = "recheck" if args.recheck else args.keep
+        results[profile] = collect(profile, args.only, args.max_children, keep, entries)
         seconds[profile] = time.monotonic() - started
         s = summarize(profile, results[profile])
         print(f"{profile}: {s.total} mutants, {s.killed} killed, {s.equivalent} equivalent, "
