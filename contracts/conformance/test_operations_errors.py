@@ -22,7 +22,8 @@ def test_an_error_carries_the_request_id(api: Api) -> None:
     reply = api.get(MISSING)
     expect_error(reply, 5)
     infos = _details(reply.json(), REQUEST_INFO)
-    assert infos and infos[0].get("requestId"), f"no RequestInfo.requestId: {reply.text}"
+    assert infos, f"no RequestInfo: {reply.text}"
+    assert infos[0].get("requestId"), f"no RequestInfo.requestId: {reply.text}"
     sent = "conformance-request-0001"
     reply = api.http.get(f"/compute/v1/images/{MISSING}", headers={"X-Request-Id": sent})
     expect_error(reply, 5)

@@ -45,33 +45,22 @@ def _check_fields(op: dict[str, Any]) -> None:
     assert op.get("createdBy"), f"createdBy missing: {op}"
 
 
-@pytest.mark.rule("operations.fields", "operations.created-by", "ids.shape",
-                  "create.metadata", "operations.response-resource", "create.operation",
+@pytest.mark.rule("operations.fields", "operations.created-by", "ids.shape", "create.metadata",
+                  "operations.response-resource", "create.operation", "states.creating",
+                  "states.deleting", "operation.poll", "delete.metadata", "delete.gone",
+                  "list-operations.scope", "latest.newest-ready", "latest.not-found",
                   "wire.schema.CreateImageOperation")  # fmt: skip
-def test_an_operation_has_its_fields_and_ids_have_their_shape(
+def test_an_image_lives_through_its_operations_as_documented(
     api: Api, source_image_id: str
 ) -> None:
-    first = _started(api.create(api.create_body(source_image_id)))
+    """Fields and IDs; CREATING then DELETING while they run; the response is the image;
+    its family follows its newest image and is gone with its last."""
+    family = api.run.name("f")
+    older = api.create_ready(source_image_id, family=family)
+    first = _started(api.create(api.create_body(source_image_id, family=family)))
     _check_fields(first)
     image_id = first["metadata"]["imageId"]
     assert ID.fullmatch(image_id), f"image id {image_id!r} is not 20 of [a-z0-9]"
-    done = api.wait(first)
-    _check_fields(done)
-    assert "error" not in done, done
-    image = api.get(image_id).json()
-    response = done["response"]
-    assert response["@type"] == IMAGE_TYPE
-    # The target resource of the operation: the image as Get shows it once created.
-    assert {k: v for k, v in response.items() if k != "@type"} == image
-
-
-@pytest.mark.rule("states.creating", "states.deleting", "operation.poll", "delete.metadata",
-                  "list-operations.scope", "delete.gone")  # fmt: skip
-def test_an_image_shows_creating_then_deleting_while_its_operation_runs(
-    api: Api, source_image_id: str
-) -> None:
-    first = _started(api.create(api.create_body(source_image_id)))
-    image_id = first["metadata"]["imageId"]
     seen = api.get(image_id)
     assert seen.status_code == 200, seen.text
     listed = _listed(api, image_id, first["id"])
@@ -79,27 +68,33 @@ def test_an_image_shows_creating_then_deleting_while_its_operation_runs(
     if listed.get("done") is not True:  # still running after the Get: it saw CREATING
         assert seen.json()["status"] == "CREATING", seen.json()
     done = api.wait(first)
+    _check_fields(done)
     assert "error" not in done, done
-    assert api.get(image_id).json()["status"] == "READY"
+    image = api.get(image_id).json()
+    assert image["status"] == "READY"
+    # The target resource of the operation: the image as Get shows it once created.
+    assert done["response"]["@type"] == IMAGE_TYPE
+    assert {k: v for k, v in done["response"].items() if k != "@type"} == image
+    latest = api.latest(family)
+    assert latest.status_code == 200, latest.text
+    assert latest.json()["id"] == image_id, "the family's latest is not its newest image"
     deleting = _started(api.delete(image_id), image_id)
     seen = api.get(image_id)
     if deleting.get("done") is not True and seen.status_code == 200:
         listed = _listed(api, image_id, deleting["id"])
         if listed is not None and listed.get("done") is not True:
             assert seen.json()["status"] == "DELETING", seen.json()
-    done = api.wait(deleting)
-    assert "error" not in done, done
+    assert "error" not in api.wait(deleting), deleting
     expect_error(api.get(image_id), 5)
+    assert api.latest(family).json().get("id") == older["id"]
+    assert "error" not in api.wait(_started(api.delete(older["id"]), older["id"]))
+    expect_error(api.latest(family), 5)  # no image left in the family
 
 
-@pytest.mark.rule("operations.result-oneof", "update.operation", "delete.operation-readable",
-                  "operations.response-resource")  # fmt: skip
-def test_an_update_overtaken_by_a_delete_still_ends_as_an_update(
-    api: Api, source_image_id: str
-) -> None:
-    image = api.create_ready(source_image_id)
-    update = _started(api.update(image["id"], {"updateMask": "description",
-                                               "description": "overtaken"}), image["id"])  # fmt: skip
+def _overtaken(api: Api, image: dict[str, Any]) -> None:
+    """An Update that a Delete overtakes still ends as an Update: an error or the Image."""
+    body = {"updateMask": "description", "description": "overtaken"}
+    update = _started(api.update(image["id"], body), image["id"])
     deleting = api.delete(image["id"])
     # Deleting an image whose Update runs is not documented: refused (a state conflict,
     # FAILED_PRECONDITION or ABORTED) or done; either way the Update must end as an Update.
@@ -132,8 +127,9 @@ def _named(api: Api, name: str) -> list[str]:
 
 
 @pytest.mark.rule("update.mask", "update.mask-absent-resets", "list.filter-name",
-                  "operations.response-resource")  # fmt: skip
-def test_a_renamed_image_is_found_by_its_new_name_and_a_cleared_name_is_gone(
+                  "operations.response-resource", "operations.result-oneof", "update.operation",
+                  "update.metadata", "delete.operation-readable")  # fmt: skip
+def test_a_renamed_image_is_found_by_its_new_name_then_a_delete_overtakes_an_update(
     api: Api, source_image_id: str
 ) -> None:
     image = api.create_ready(source_image_id)
@@ -150,21 +146,7 @@ def test_a_renamed_image_is_found_by_its_new_name_and_a_cleared_name_is_gone(
     after = _update(api, image["id"], {"updateMask": "name"})
     assert after.get("name", "") == "", after
     assert _named(api, new) == []
-
-
-@pytest.mark.rule("latest.newest-ready", "latest.not-found", "delete.gone")
-def test_a_family_follows_its_newest_image_and_is_gone_with_its_last(
-    api: Api, source_image_id: str
-) -> None:
-    family = api.run.name("f")
-    images = [api.create_ready(source_image_id, family=family) for _ in range(3)]
-    latest = api.latest(family)
-    assert latest.status_code == 200, latest.text
-    assert latest.json()["id"] == images[-1]["id"]
-    for image in reversed(images):
-        done = api.wait(_started(api.delete(image["id"]), image["id"]))
-        assert "error" not in done, done
-    expect_error(api.latest(family), 5)
+    _overtaken(api, after)
 
 
 @pytest.mark.rule("create.cancellable", "operations.error-cancelled", "operations.cancel-get",

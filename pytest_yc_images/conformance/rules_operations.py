@@ -54,8 +54,7 @@ RULES: list[tuple[str, ...]] = [
         "create.cancellable",
         "ImageService.Create",
         "seed",
-        "Method starts an asynchronous operation that can be cancelled while it is in "
-        "progress.",
+        "Method starts an asynchronous operation that can be cancelled while it is in progress.",
     ),
     (
         "create.metadata",
