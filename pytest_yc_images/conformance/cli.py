@@ -78,7 +78,9 @@ def _run_parser() -> argparse.ArgumentParser:
     parser.add_argument("--source-image-id", help="image to create images from")
     parser.add_argument("--allow-mutations", action="store_true",
                         help="create/update/delete images on a non-loopback endpoint")  # fmt: skip
-    parser.add_argument("--max-images", type=int, default=60, help="images a run may create (60)")
+    parser.add_argument("--max-images", type=int, default=0,
+                        help="images a run may create (default: 60, or 1,000 in-process "
+                        "and on loopback)")  # fmt: skip
     parser.add_argument(
         "--profile",
         choices=("live", "seed"),
@@ -151,7 +153,7 @@ def pytest_args(args: argparse.Namespace, extra: list[str]) -> list[str]:
     flags = {"--yc-endpoint": args.endpoint, "--yc-operation-endpoint": args.operation_endpoint,
              "--yc-grpc-endpoint": args.grpc_endpoint, "--yc-ca": ca,
              "--yc-folder-id": args.folder_id, "--yc-source-image-id": args.source_image_id,
-             "--yc-max-images": str(args.max_images), "--yc-profile": args.profile,
+             "--yc-max-images": str(args.max_images or ""), "--yc-profile": args.profile,
              "--yc-operation-timeout": str(args.operation_timeout),
              "--yc-connect-timeout": str(args.connect_timeout),
              "--yc-read-timeout": str(args.read_timeout),
@@ -182,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_modes(args.fake, args.endpoint, args.grpc_endpoint)
     except TargetError as exc:
         return _usage(str(exc))
-    if args.max_images < 1:
+    if args.max_images < 0:
         return _usage("--max-images must be at least 1")
     if min(args.connect_timeout, args.read_timeout) <= 0:
         return _usage("--connect-timeout and --read-timeout must be more than 0")

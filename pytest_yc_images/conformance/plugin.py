@@ -55,7 +55,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         f"(default: latest {DEFAULT_FAMILY} of {PUBLIC_FOLDER})")  # fmt: skip
     add("--yc-allow-mutations", action="store_true", default=False,
         help="conformance: let mutating contracts run against a non-loopback endpoint")  # fmt: skip
-    add("--yc-max-images", type=int, default=60, help="conformance: images a run may create")
+    add("--yc-max-images", type=int, default=0, help="conformance: images a run may create "
+        "(default: 60, or 1,000 in-process and on loopback)")  # fmt: skip
     add("--yc-fake", action="store_true", default=False,
         help="conformance: check the in-process fake (no network)")  # fmt: skip
     add("--yc-conformance-report", metavar="PATH", help="conformance: write a Markdown matrix")
@@ -97,7 +98,7 @@ def pytest_configure(config: pytest.Config) -> None:
     run_id = workerinput.get("yc_run_id") or opt("yc_run_id") or new_run_id()
     config.stash[_TARGET] = target
     config.stash[_RUN] = RunIdentity(run_id)
-    config.stash[_BUDGET] = Budget(run_id, target.max_images)
+    config.stash[_BUDGET] = Budget(run_id, target.budget)
     report = Report(target.describe(), target.profile, target.mutations_allowed, run_id)
     config.stash[_REPORT] = report
     if not hasattr(config, "workerinput"):

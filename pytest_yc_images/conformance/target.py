@@ -81,7 +81,7 @@ class Target:
     token: str = field(default="", repr=False)
     source_image_id: str = ""
     allow_mutations: bool = False
-    max_images: int = 50
+    max_images: int = 0  # 0: by the kind of target (see budget)
     profile: str = "live"
     fake: bool = False
     operation_timeout: float = 0.0  # 0: chosen by the kind of target
@@ -91,8 +91,8 @@ class Target:
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
             raise TargetError(f"--profile must be one of {', '.join(PROFILES)}")
-        if self.max_images < 1:
-            raise TargetError("--max-images must be at least 1")
+        if self.max_images < 0:
+            raise TargetError("--max-images must be at least 1 (0: the default)")
         if self.fake:
             return
         if self.grpc_endpoint:
@@ -139,6 +139,14 @@ class Target:
     def mutations_allowed(self) -> bool:
         """Mutating contracts run in-process, on loopback, or with ``--allow-mutations``."""
         return self.loopback or self.allow_mutations
+
+    @property
+    def budget(self) -> int:
+        """Images a run may create: --max-images, else 60 on a real service (each costs
+        storage and quota) and 1,000 in-process or on loopback (they cost nothing)."""
+        if self.max_images:
+            return self.max_images
+        return 1000 if self.loopback else 60
 
     @property
     def timeout(self) -> float:

@@ -202,11 +202,13 @@ def confirm(work: Path, profile: str, face: str, names: Sequence[str],
 def _functions(path: Path) -> dict[str, tuple[str, int]]:
     """Every function of a (mutated) module: name -> (source, first line)."""
     text = path.read_text("utf-8")
+    lines = text.splitlines()
     out = {}
     for node in ast.walk(ast.parse(text)):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
-            out[node.name] = (ast.get_source_segment(text, node) or "", first)
+            body = "\n".join(lines[node.lineno - 1 : node.end_lineno])
+            out[node.name] = (body, first)
     return out
 
 
