@@ -120,7 +120,7 @@ def test_read_only_against_a_remote_endpoint(tmp_path: Path) -> None:
         (["--endpoint", "http://127.0.0.1:1"], "--folder-id is required"),
         (["--endpoint", "ftp://x", "--folder-id", "f"], "must be an http(s) URL"),
         (["--fake", "--endpoint", "http://127.0.0.1:1"], "only one of --fake, --endpoint"),
-        (["--fake", "--max-images", "0"], "--max-images must be at least 1"),
+        (["--fake", "--max-images", "-1"], "--max-images must be at least 1"),
         (["--fake", "--profile", "beta"], "invalid choice"),
         (["--endpoint", "http://127.0.0.1:1", "--folder-id", "f"], "no token"),
     ],
