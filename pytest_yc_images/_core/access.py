@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..errors import Code, ServiceError
 
@@ -24,8 +25,9 @@ def _subject(token: str) -> str:
     return "aje" + hashlib.blake2s(token.encode(), digest_size=16).hexdigest()[:17]
 
 
+@lru_cache(maxsize=1024)
 def _caller(token: str) -> Caller:
-    return Caller(token, _subject(token))
+    return Caller(token, _subject(token))  # immutable: one per token serves every call
 
 
 class Access:

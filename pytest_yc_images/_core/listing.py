@@ -15,6 +15,7 @@ import struct
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..errors import ServiceError
@@ -43,6 +44,7 @@ class Order:
 DEFAULT_ORDER = Order("id")  # documented: "id asc" if omitted
 
 
+@lru_cache(maxsize=64)
 def parse_order(text: str) -> Order:
     """``orderBy``: a column, then optionally ``asc`` or ``desc`` (any case), separated by
     whitespace; empty (or blank) is the default. INVALID_ARGUMENT naming ``orderBy``

@@ -350,6 +350,7 @@ def _() -> None:
 @mutant("filter-escapes-refused", "escape")
 def _() -> None:
     _MP.setattr(filters, "_ESCAPES", {})
+    filters.parse_filter.cache_clear()
 
 
 @mutant("create-ignores-family", "create_polls or latest")

@@ -223,6 +223,7 @@ def test_1000_characters_of_tokens_parse_in_bounded_time(expression: str, profil
     assert len(expression) <= 1000
     best = float("inf")
     for _ in range(5):  # the best of five: a loaded machine only ever adds time
+        parse_filter.cache_clear()
         started = time.perf_counter()
         with contextlib.suppress(ServiceError):  # the error names filter (tests above)
             parse_filter(expression, live=profile == "live")
