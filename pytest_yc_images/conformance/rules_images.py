@@ -34,9 +34,9 @@ RULES: list[tuple[str, ...]] = [
     ),
     (
         "create.os",
-        CREATE,
-        SEED,
-        "os: Operating system that is contained in the image.",
+        "ImageService.Create",
+        "seed",
+        "os Os Operating system that is contained in the image.",
     ),
     (
         "image.os-default",
@@ -53,44 +53,45 @@ RULES: list[tuple[str, ...]] = [
     ),
     (
         "create.source-exists",
-        CREATE,
-        SEED,
-        "image_id: ID of the source image to create the new image from. [...] disk_id: ID of"
-        " the disk to create the image from. [...] snapshot_id: ID of the snapshot to create"
-        " the image from.",
+        "ImageService.Create",
+        "seed",
+        "ID of the source image to create the new image from. [...] ID of the disk to"
+        " create the image from. [...] ID of the snapshot to create the image from.",
     ),
     (
         "create.uri",
-        CREATE,
+        "ImageService.Create",
         "live/image_service.proto",
-        "uri: URI of the source image to create the new image from. Currently only supports"
-        " links to images that are stored in Object Storage. Must be a valid pre-signed URL.",
+        "URI of the source image to create the new image from. Currently only "
+        "supports links to images that are stored in Object Storage. Must be a valid "
+        "[pre-signed URL]",
     ),
     (
         "create.pooled",
-        CREATE,
-        SEED,
-        "pooled: When true, an image pool will be created for fast creation disks from the image.",
+        "ImageService.Create",
+        "seed",
+        "pooled bool When true, an image pool will be created for fast creation disks"
+        " from the image.",
     ),
     (
         "image.os-nvidia",
-        CREATE,
+        "ImageService.Create",
         "live/image.proto",
-        "Os.nvidia: Gpu type. This field is used to correctly select a node with a host gpu"
-        " that matches the gpu from here, in order to run the VM on it. Nvidia.driver: Gpu"
-        " driver version.",
+        "Gpu type. This field is used to correctly select a node with a host gpu that"
+        " matches the gpu from here, in order to run the VM on it. Nvidia nvidia = 2;"
+        " [...] Gpu driver version.",
     ),
     (
         "image.storage-size",
-        GET,
-        SEED,
-        "storage_size int64: The size of the image, specified in bytes.",
+        "ImageService.Get",
+        "seed",
+        "storage_size int64 The size of the image, specified in bytes.",
     ),
     (
         "image.kms-key",
-        GET,
+        "ImageService.Get",
         "live/image.proto",
-        "KMSKey kms_key = 15: Key encryption key info.",
+        "Key encryption key info. KMSKey kms_key = 15;",
     ),
     # --- the resource as replies show it ---------------------------------------------------
     (
