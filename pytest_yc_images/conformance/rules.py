@@ -14,10 +14,11 @@ from functools import cache
 
 from pytest_yc_images import routes, schema
 
-from . import rules_images, rules_operations, rules_requests
+from . import rules_images, rules_operations, rules_reference, rules_requests
 from .cases import MESSAGES, constraints, skipped
 from .rules_images import RULES as IMAGES
 from .rules_operations import RULES as OPERATIONS
+from .rules_reference import RULES as REFERENCE
 from .rules_requests import RULES as REQUESTS
 from .today import TODAY
 
@@ -272,6 +273,7 @@ _B: list[tuple[str, ...]] = [
     *REQUESTS,
     *IMAGES,
     *OPERATIONS,
+    *REFERENCE,
 ]
 
 
@@ -303,7 +305,7 @@ def catalogue() -> dict[str, Rule]:
                                  source, testable,
                                  "*" if c.rule in _TODAYS_PATTERNS else "")  # fmt: skip
     # Rules of the area modules no contract can check, with why.
-    for module in (rules_requests, rules_images, rules_operations):
+    for module in (rules_requests, rules_images, rules_operations, rules_reference):
         for rid, why in getattr(module, "NOT_TESTABLE", {}).items():
             rules[rid] = replace(rules[rid], not_testable=why)
     # Every message a response carries: each route's, and an error's Status.

@@ -128,6 +128,8 @@ RULES: list[tuple[str, ...]] = [
 NOT_TESTABLE = {
     "create.os-inherited": '"can be inherited": the documentation allows the source\'s OS'
     " or the default, so no reply can break it",
+    "image.os-default": "every source a conformance run can use is an image, whose OS"
+    ' "can be inherited" (create.os-inherited): the default is never the only allowed reply',
     "create.uri": "needs a file in Object Storage behind a pre-signed URL, which a"
     " conformance run has no way to make",
     "image.kms-key": "needs an encrypted disk or snapshot as the source, which a conformance"
