@@ -13,7 +13,10 @@ MISSING = "fd8conformancenone0"  # 19 characters: no image has this ID
 
 
 @pytest.mark.mutating
-@pytest.mark.rule("create.operation", "create.ready", "operation.done", "operation.poll",
+@pytest.mark.rule("create.folder", "image.id", "image.folder-id", "image.name",
+                  "image.description", "image.labels", "image.family", "image.min-disk-size",
+                  "operations.response-success", "wire.operation-not-resource",
+                  "create.operation", "create.ready", "operation.done", "operation.poll",
                   "wire.schema.CreateImageOperation", "wire.schema.Image", "wire.int64",
                   "wire.any-type", "wire.operation.metadata", "get.returns-image",
                   "CreateImageRequest.source.oneof")  # fmt: skip
@@ -61,7 +64,8 @@ def test_a_repeated_idempotency_key_returns_the_first_operation(
 
 
 @pytest.mark.mutating
-@pytest.mark.rule("delete.operation", "delete.gone", "delete.operation-readable", "get.not-found",
+@pytest.mark.rule("delete.deletes-image", "operations.get-returns", "delete.operation",
+                  "delete.gone", "delete.operation-readable", "get.not-found",
                   "wire.schema.DeleteImageOperation")  # fmt: skip
 def test_delete_removes_the_image_and_its_operation_stays_readable(
     api: Api, source_image_id: str
@@ -83,6 +87,7 @@ def test_delete_removes_the_image_and_its_operation_stays_readable(
 
 
 @pytest.mark.rule(
+    "list-operations.image-id",
     "get.not-found",
     "errors.status",
     "errors.http_status",

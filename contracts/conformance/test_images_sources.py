@@ -33,7 +33,9 @@ def _get(api: Api, image_id: str) -> dict[str, Any]:
     return found
 
 
-@pytest.mark.rule("image.product-ids-inherited", "create.os", "create.pooled", "create.ready")
+@pytest.mark.rule(
+    "image.pooled", "image.product-ids-inherited", "create.os", "create.pooled", "create.ready"
+)
 def test_a_new_image_takes_its_sources_licence_ids_and_its_creates_os_and_pool(
     api: Api, source_image_id: str
 ) -> None:

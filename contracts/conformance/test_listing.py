@@ -18,7 +18,15 @@ def _ids(pages: list[list[dict[str, Any]]]) -> list[str]:
 
 
 @pytest.mark.mutating
-@pytest.mark.rule("list.paging", "list.page-size", "list.folder", "wire.schema.ListImagesResponse")
+@pytest.mark.rule(
+    "list.images",
+    "list.page-token",
+    "list.next-page-token-each",
+    "list.paging",
+    "list.page-size",
+    "list.folder",
+    "wire.schema.ListImagesResponse",
+)
 def test_paging_covers_every_image_exactly_once(api: Api, source_image_id: str) -> None:
     mine = {api.create_ready(source_image_id)["id"] for _ in range(5)}
     whole = _ids(api.list_all(pageSize=1000))
@@ -107,7 +115,8 @@ def test_latest_of_a_family_with_no_image_is_not_found(api: Api) -> None:
 
 
 @pytest.mark.mutating
-@pytest.mark.rule("list-operations.scope", "list-operations.paging",
+@pytest.mark.rule("list-operations.operations", "list-operations.page-token",
+                  "list-operations.scope", "list-operations.paging",
                   "wire.schema.ListImageOperationsResponse", "wire.schema.Operation")  # fmt: skip
 def test_list_operations_pages_through_that_images_operations_only(
     api: Api, source_image_id: str

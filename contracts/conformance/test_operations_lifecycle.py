@@ -45,10 +45,14 @@ def _check_fields(op: dict[str, Any]) -> None:
     assert op.get("createdBy"), f"createdBy missing: {op}"
 
 
-@pytest.mark.rule("operations.fields", "operations.created-by", "ids.shape", "create.metadata",
-                  "operations.response-resource", "create.operation", "states.creating",
-                  "states.deleting", "operation.poll", "delete.metadata", "delete.gone",
-                  "list-operations.scope", "latest.newest-ready", "latest.not-found",
+@pytest.mark.rule("image.family-latest", "create.family-latest", "image.status", "operations.id",
+                  "operations.description", "operations.metadata-target",
+                  "operations.response-type", "operations.in-flight-neither",
+                  "operations.in-flight-states", "operations.fields", "operations.created-by",
+                  "ids.shape", "create.metadata", "operations.response-resource",
+                  "create.operation", "states.creating", "states.deleting", "operation.poll",
+                  "delete.metadata", "delete.gone", "list-operations.scope",
+                  "latest.newest-ready", "latest.not-found",
                   "wire.schema.CreateImageOperation")  # fmt: skip
 def test_an_image_lives_through_its_operations_as_documented(
     api: Api, source_image_id: str

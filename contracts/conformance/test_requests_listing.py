@@ -74,8 +74,9 @@ def three(images: list[dict[str, Any]]) -> list[str]:
 
 
 @pytest.mark.profile("live")
-@pytest.mark.rule("live.filter-not-equal", "live.filter-in", "live.filter-not-in",
-                  "live.filter-and", "live.filter-single-quotes", "list.filter-name")  # fmt: skip
+@pytest.mark.rule("live.filter-limited-fields", "live.filter-not-equal", "live.filter-in",
+                  "live.filter-not-in", "live.filter-and", "live.filter-single-quotes",
+                  "list.filter-name")  # fmt: skip
 def test_each_operator_selects_exactly_its_images(api: Api, three: list[str]) -> None:
     a, b, c = three
     mine = set(three)
@@ -234,7 +235,9 @@ def test_an_empty_page_is_an_empty_object(api: Api) -> None:
 
 
 @pytest.mark.profile("live")  # the seed's filter selects one image at most
-@pytest.mark.rule("list.paging", "list.last-page", "list.page-size", "live.filter-in")
+@pytest.mark.rule(
+    "list.next-page-token-each", "list.paging", "list.last-page", "list.page-size", "live.filter-in"
+)
 def test_next_page_token_only_while_more_images_are_left(
     api: Api, images: list[dict[str, Any]]
 ) -> None:

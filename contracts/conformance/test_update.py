@@ -22,7 +22,9 @@ def _update(api: Api, image_id: str, body: dict[str, Any]) -> dict[str, Any]:
     return dict(image)
 
 
-@pytest.mark.rule("update.operation", "update.mask", "wire.schema.UpdateImageOperation")
+@pytest.mark.rule(
+    "update.updates-image", "update.operation", "update.mask", "wire.schema.UpdateImageOperation"
+)
 def test_only_masked_fields_change(api: Api, source_image_id: str) -> None:
     image = api.create_ready(source_image_id, description="before", labels={"keep": "me"})
     new_name = api.run.name("n")

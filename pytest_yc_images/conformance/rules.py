@@ -14,10 +14,11 @@ from functools import cache
 
 from pytest_yc_images import routes, schema
 
-from . import rules_images, rules_operations, rules_requests
+from . import rules_images, rules_operations, rules_reference, rules_requests
 from .cases import MESSAGES, constraints, skipped
 from .rules_images import RULES as IMAGES
 from .rules_operations import RULES as OPERATIONS
+from .rules_reference import RULES as REFERENCE
 from .rules_requests import RULES as REQUESTS
 from .today import TODAY
 
@@ -54,14 +55,15 @@ _B: list[tuple[str, ...]] = [
         "get.not-found",
         "ImageService.Get",
         "api.md",
-        "unknown IDs: NOT_FOUND (5), HTTP 404; errors are google.rpc.Status bodies",
+        "Errors are `google.rpc.Status` [...] over REST as the body with this HTTP "
+        "status: [...] | 5 | NOT_FOUND | 404 |",
     ),
     (
         "create.operation",
         "ImageService.Create",
         "seed",
-        "rpc Create (CreateImageRequest) returns (operation.Operation); "
-        "Operation.metadata:CreateImageMetadata; Operation.response:Image",
+        "rpc Create (CreateImageRequest) returns (operation.Operation) [...] "
+        "Operation.metadata:CreateImageMetadata [...] Operation.response:Image",
     ),
     (
         "create.ready",
@@ -100,13 +102,14 @@ _B: list[tuple[str, ...]] = [
         "latest.folder",
         "ImageService.GetLatestByFamily",
         "seed",
-        "folder_id: Required. ID of the folder to get the image from.",
+        "folder_id string Required. ID of the folder to get the image from.",
     ),
     (
         "latest.not-found",
         "ImageService.GetLatestByFamily",
         "api.md",
-        "unknown IDs: NOT_FOUND (5), HTTP 404 (a family with no image in the folder)",
+        "Errors are `google.rpc.Status` [...] over REST as the body with this HTTP "
+        "status: [...] | 5 | NOT_FOUND | 404 |",
     ),
     (
         "list.folder",
@@ -118,14 +121,15 @@ _B: list[tuple[str, ...]] = [
         "list.paging",
         "ImageService.List",
         "seed",
-        "If the number of available results is larger than page_size, the service returns a "
-        "next_page_token that can be used to get the next page of results",
+        "If the number of available results is larger than page_size, the service "
+        "returns a ListImagesResponse.next_page_token that can be used to get the "
+        "next page of results in subsequent list requests.",
     ),
     (
         "list.page-size",
         "ImageService.List",
         "seed",
-        "page_size: The maximum number of results per page to return. The maximum value is 1000.",
+        "The maximum number of results per page to return. [...] The maximum value is 1000.",
     ),
     (
         "list.page-token-issued",
@@ -137,47 +141,51 @@ _B: list[tuple[str, ...]] = [
         "list.filter-name",
         "ImageService.List",
         "seed",
-        "filter: Currently you can use filtering only on the Image.name field. An = operator. "
-        "The value in double quotes.",
+        "A filter expression that filters resources listed in the response. [...] "
+        "Currently you can use filtering only on the Image.name field. [...] An = "
+        "operator. [...] The value in double quotes",
     ),
     (
         "list.filter-invalid",
         "ImageService.List",
         "seed",
-        "The expression must specify: the field name, an = operator, the value in double quotes",
+        "The expression must specify: [...] The field name. [...] An = operator. "
+        "[...] The value in double quotes",
     ),
     (
         "update.operation",
         "ImageService.Update",
         "seed",
-        "rpc Update (UpdateImageRequest) returns (operation.Operation); "
-        "Operation.metadata:UpdateImageMetadata; Operation.response:Image",
+        "rpc Update (UpdateImageRequest) returns (operation.Operation) [...] "
+        "Operation.metadata:UpdateImageMetadata [...] Operation.response:Image",
     ),
     (
         "update.mask",
         "ImageService.Update",
         "seed",
-        "update_mask: Field mask that specifies which fields of the Image resource are going "
-        "to be updated.",
+        "update_mask google.protobuf.FieldMask Field mask that specifies which fields"
+        " of the Image resource are going to be updated.",
     ),
     (
         "update.mask-absent-resets",
         "ImageService.Update",
-        "api.md",
-        "Update masks as documented: a masked field absent from the request is set to its default",
+        "live",
+        "Both sources agree on [...] the update mask (a field named and absent is reset)",
+        "*",
     ),
     (
         "update.labels-replaced",
         "ImageService.Update",
         "seed",
-        "labels: Existing set of labels is completely replaced by the provided set.",
+        "Existing set of labels is completely replaced by the provided set.",
     ),
     (
         "delete.operation",
         "ImageService.Delete",
         "seed",
-        "rpc Delete (DeleteImageRequest) returns (operation.Operation); "
-        "Operation.metadata:DeleteImageMetadata; Operation.response:google.protobuf.Empty",
+        "rpc Delete (DeleteImageRequest) returns (operation.Operation) [...] "
+        "Operation.metadata:DeleteImageMetadata [...] "
+        "Operation.response:google.protobuf.Empty",
     ),
     (
         "delete.gone",
@@ -189,8 +197,8 @@ _B: list[tuple[str, ...]] = [
         "delete.operation-readable",
         "OperationService.Get",
         "api.md",
-        "operations [...] stay readable after their image is gone: clients poll "
-        "OperationService.Get until done",
+        "Long-running operations are read from the Operation service [...] Clients "
+        "poll `OperationService.Get` until `done`.",
     ),
     (
         "list-operations.scope",
@@ -209,16 +217,24 @@ _B: list[tuple[str, ...]] = [
         "auth.required",
         "*",
         "api.md",
-        "Authorization: Bearer <IAM token> on every call. Missing or bad token: UNAUTHENTICATED.",
+        "`Authorization: Bearer <IAM token>` on every call [...] Missing or bad "
+        "token: UNAUTHENTICATED.",
     ),
     (
         "errors.status",
         "*",
         "api.md",
-        "Errors are google.rpc.Status: {code, message, details}, over REST as the body with "
-        "this HTTP status (table)",
+        'Errors are `google.rpc.Status`: `{"code": <int>, "message": str, "details": '
+        "[Any...]}`, over gRPC as the call's status, over REST as the body with this "
+        "HTTP status",
     ),
-    ("errors.http_status", "*", "api.md", "the HTTP status the table pairs with each code"),
+    (
+        "errors.http_status",
+        "*",
+        "api.md",
+        "over REST as the body with this HTTP status: [...] | 3 | INVALID_ARGUMENT | "
+        "400 | [...] | 5 | NOT_FOUND | 404 | [...] | 16 | UNAUTHENTICATED | 401 |",
+    ),
     (
         "errors.bad-request",
         "*",
@@ -226,8 +242,20 @@ _B: list[tuple[str, ...]] = [
         "details commonly holds google.rpc.BadRequest (fieldViolations: [{field, description}]) "
         "for INVALID_ARGUMENT",
     ),
-    ("wire.json", "*", "api.md", "REST/JSON through a gateway: every body is JSON"),
-    ("wire.route", "*", "api.md", "the REST paths of the table; a 2xx only where a method lives"),
+    (
+        "wire.json",
+        "*",
+        "api.md",
+        "The service is defined in protobuf and served twice: over gRPC [...] and "
+        "over REST/JSON through a gateway",
+    ),
+    (
+        "wire.route",
+        "*",
+        "api.md",
+        "| ImageService.Get | `GET /compute/v1/images/{imageId}` | [...] | "
+        "OperationService.Get | `GET /operations/{operationId}` |",
+    ),
     ("wire.int64", "*", "api.md", "int64/uint64 values are decimal strings"),
     (
         "wire.any-type",
@@ -245,6 +273,7 @@ _B: list[tuple[str, ...]] = [
     *REQUESTS,
     *IMAGES,
     *OPERATIONS,
+    *REFERENCE,
 ]
 
 
@@ -276,7 +305,7 @@ def catalogue() -> dict[str, Rule]:
                                  source, testable,
                                  "*" if c.rule in _TODAYS_PATTERNS else "")  # fmt: skip
     # Rules of the area modules no contract can check, with why.
-    for module in (rules_requests, rules_images, rules_operations):
+    for module in (rules_requests, rules_images, rules_operations, rules_reference):
         for rid, why in getattr(module, "NOT_TESTABLE", {}).items():
             rules[rid] = replace(rules[rid], not_testable=why)
     # Every message a response carries: each route's, and an error's Status.

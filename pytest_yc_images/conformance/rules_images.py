@@ -34,9 +34,9 @@ RULES: list[tuple[str, ...]] = [
     ),
     (
         "create.os",
-        CREATE,
-        SEED,
-        "os: Operating system that is contained in the image.",
+        "ImageService.Create",
+        "seed",
+        "os Os Operating system that is contained in the image.",
     ),
     (
         "image.os-default",
@@ -53,44 +53,45 @@ RULES: list[tuple[str, ...]] = [
     ),
     (
         "create.source-exists",
-        CREATE,
-        SEED,
-        "image_id: ID of the source image to create the new image from. [...] disk_id: ID of"
-        " the disk to create the image from. [...] snapshot_id: ID of the snapshot to create"
-        " the image from.",
+        "ImageService.Create",
+        "seed",
+        "ID of the source image to create the new image from. [...] ID of the disk to"
+        " create the image from. [...] ID of the snapshot to create the image from.",
     ),
     (
         "create.uri",
-        CREATE,
+        "ImageService.Create",
         "live/image_service.proto",
-        "uri: URI of the source image to create the new image from. Currently only supports"
-        " links to images that are stored in Object Storage. Must be a valid pre-signed URL.",
+        "URI of the source image to create the new image from. Currently only "
+        "supports links to images that are stored in Object Storage. Must be a valid "
+        "[pre-signed URL]",
     ),
     (
         "create.pooled",
-        CREATE,
-        SEED,
-        "pooled: When true, an image pool will be created for fast creation disks from the image.",
+        "ImageService.Create",
+        "seed",
+        "pooled bool When true, an image pool will be created for fast creation disks"
+        " from the image.",
     ),
     (
         "image.os-nvidia",
-        CREATE,
+        "ImageService.Create",
         "live/image.proto",
-        "Os.nvidia: Gpu type. This field is used to correctly select a node with a host gpu"
-        " that matches the gpu from here, in order to run the VM on it. Nvidia.driver: Gpu"
-        " driver version.",
+        "Gpu type. This field is used to correctly select a node with a host gpu that"
+        " matches the gpu from here, in order to run the VM on it. Nvidia nvidia = 2;"
+        " [...] Gpu driver version.",
     ),
     (
         "image.storage-size",
-        GET,
-        SEED,
-        "storage_size int64: The size of the image, specified in bytes.",
+        "ImageService.Get",
+        "seed",
+        "storage_size int64 The size of the image, specified in bytes.",
     ),
     (
         "image.kms-key",
-        GET,
+        "ImageService.Get",
         "live/image.proto",
-        "KMSKey kms_key = 15: Key encryption key info.",
+        "Key encryption key info. KMSKey kms_key = 15;",
     ),
     # --- the resource as replies show it ---------------------------------------------------
     (
@@ -127,6 +128,8 @@ RULES: list[tuple[str, ...]] = [
 NOT_TESTABLE = {
     "create.os-inherited": '"can be inherited": the documentation allows the source\'s OS'
     " or the default, so no reply can break it",
+    "image.os-default": "every source a conformance run can use is an image, whose OS"
+    ' "can be inherited" (create.os-inherited): the default is never the only allowed reply',
     "create.uri": "needs a file in Object Storage behind a pre-signed URL, which a"
     " conformance run has no way to make",
     "image.kms-key": "needs an encrypted disk or snapshot as the source, which a conformance"

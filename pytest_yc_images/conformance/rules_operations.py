@@ -60,19 +60,22 @@ RULES: list[tuple[str, ...]] = [
         "create.metadata",
         "ImageService.Create",
         "seed",
-        "CreateImageMetadata image_id string ID of the image that is being created.",
+        "CreateImageMetadata Field Description image_id string ID of the image that "
+        "is being created.",
     ),
     (
         "update.metadata",
         "ImageService.Update",
         "seed",
-        "UpdateImageMetadata image_id string ID of the Image resource that is being updated.",
+        "UpdateImageMetadata Field Description image_id string ID of the Image "
+        "resource that is being updated.",
     ),
     (
         "delete.metadata",
         "ImageService.Delete",
         "seed",
-        "DeleteImageMetadata image_id string ID of the image that is being deleted.",
+        "DeleteImageMetadata Field Description image_id string ID of the image that "
+        "is being deleted.",
     ),
     ("states.creating", "ImageService.Get", "seed", "CREATING: Image is being created."),
     ("states.deleting", "ImageService.Get", "seed", "DELETING: Image is being deleted."),

@@ -50,17 +50,15 @@ RULES: list[tuple[str, ...]] = [
         "update.mask-json-names",
         "ImageService.Update",
         "api.md",
-        "Field names are lowerCamelCase (`folder_id` -> `folderId`, `min_disk_size` -> "
-        "`minDiskSize`). google.protobuf.FieldMask in REST is one comma-separated string: "
-        '"updateMask": "name,labels".',
+        "Field names are lowerCamelCase (`folder_id` -> `folderId`, `min_disk_size` "
+        "-> `minDiskSize`). [...] `google.protobuf.FieldMask` in REST is one "
+        'comma-separated string: `"updateMask": "name,labels"`.',
     ),
     (
         "update.mask-unknown-field",
         "ImageService.Update",
         "seed",
-        "update_mask: Field mask that specifies which fields of the Image resource are going "
-        "to be updated. (INVALID_ARGUMENT, 400: Incorrect request parameters specified. "
-        "Details are provided in the details field: docs:en/_includes/errors-handling.md)",
+        "Field mask that specifies which fields of the Image resource are going to be updated.",
     ),
     # -- bodies, int64, tokens, the public folder
     (
@@ -82,8 +80,8 @@ RULES: list[tuple[str, ...]] = [
         "auth.bearer",
         "*",
         "api.md",
-        "Authentication: Authorization: Bearer <IAM token> on every call. Missing or bad "
-        "token: UNAUTHENTICATED.",
+        "Authentication: `Authorization: Bearer <IAM token>` on every call (gRPC: the"
+        " `authorization` metadata key). Missing or bad token: UNAUTHENTICATED.",
     ),
     (
         "access.public-readable",
@@ -95,9 +93,7 @@ RULES: list[tuple[str, ...]] = [
         "access.public-read-only",
         "ImageService.Create",
         "api.md",
-        "Public images live in the folder standard-images and are readable by every account "
-        "(readable, not writable: 7 PERMISSION_DENIED 403, The user has no permissions "
-        "required to perform the operation: docs:en/_includes/errors-handling.md)",
+        "Public images live in the folder `standard-images` and are readable by every account",
     ),
     (
         "wire.request-id-echo",
@@ -110,7 +106,6 @@ RULES: list[tuple[str, ...]] = [
         "create.os-nvidia",
         "ImageService.Create",
         "live/image.proto",
-        "Os: Type type = 1 (Operating system type); Nvidia nvidia = 2 (Gpu type); "
-        "Nvidia.driver: Gpu driver version.",
+        "Operating system type. The default is `LINUX`. [...] Gpu type. [...] Gpu driver version.",
     ),
 ]

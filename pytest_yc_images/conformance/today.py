@@ -73,7 +73,8 @@ TODAY: list[tuple[str, ...]] = [
         "live.order-by-length",
         "ImageService.List",
         "live/image_service.proto",
-        "order_by: The length must be less than or equal to 100.",
+        'format is "createdAt desc". "id asc" if omitted. [...] The length must be '
+        "less than or equal to 100.",
     ),
     (
         "list.filter-seed-value",
@@ -88,45 +89,49 @@ TODAY: list[tuple[str, ...]] = [
     (
         "create.source-required",
         "ImageService.Create",
-        "live/image_service.proto",
-        "oneof source { image_id, disk_id, snapshot_id, uri }: Only one field must by "
-        "specified (the proto carried option (exactly_one) = true on it)",
+        "live",
+        'the same oneof, "Only one field must by specified"; the proto carried '
+        "`option (exactly_one) = true` on it from 2018 until the annotations became "
+        "comments in 2026: **a Create with no source is INVALID_ARGUMENT**, in both "
+        "profiles",
         "*",
     ),
     (
         "create.hardware-generation",
         "ImageService.Create",
         "live/image_service.proto",
-        "hardware_generation: Specify the overrides to hardware_generation of a source disk, "
-        "image or snapshot, or to the default values if the source does not define it.",
+        "Specify the overrides to hardware_generation of a source disk, image or "
+        "snapshot, or to the default values if the source does not define it.",
     ),
     (
         "image.hardware-generation",
         "ImageService.Get",
         "live/image.proto",
-        "Image.hardware_generation: If specified, forces the same HardwareGeneration features "
-        "to be applied to the instance created using this image",
+        "If specified, forces the same HardwareGeneration features to be applied to "
+        "the instance created using this image as a source for the boot disk. "
+        "Otherwise the current default will be used.",
     ),
     (
         "image.size",
         "ImageService.Get",
         "live/image.proto",
-        "int64 size = 16: The total size of the image, specified in bytes.",
+        "The total size of the image, specified in bytes.",
     ),
     (
         "create.min-disk-size",
         "ImageService.Create",
         "live/image_service.proto",
-        "min_disk_size: Minimum size of the disk that will be created from this image. "
-        "Specified in bytes. Should be more than the volume of source data.",
+        "Minimum size of the disk that will be created from this image. Specified in "
+        "bytes. Should be more than the volume of source data.",
         "*",
     ),
     (
         "update.min-disk-size",
         "ImageService.Update",
         "live/image_service.proto",
-        "min_disk_size: Specified in bytes. Should be more than the volume of source data and "
-        "more than the virtual disk size.",
+        "Minimum size of the disk that can be created from this image. Specified in "
+        "bytes. Should be more than the volume of source data and more than the "
+        "virtual disk size.",
         "*",
     ),
     # -- operations: cancel, done, idempotency, timestamps
@@ -134,8 +139,9 @@ TODAY: list[tuple[str, ...]] = [
         "operations.cancel-get",
         "OperationService.Cancel",
         "live/operation_service.proto",
-        "rpc Cancel (CancelOperationRequest) returns (Operation) { option (google.api.http) "
-        '= { get: "/operations/{operation_id}:cancel" }; }',
+        "Cancels the specified operation. [...] rpc Cancel(CancelOperationRequest) "
+        "returns (Operation) { option (google.api.http) = { get: "
+        '"/operations/{operation_id}:cancel" };',
         "*",
     ),
     (
@@ -170,14 +176,14 @@ TODAY: list[tuple[str, ...]] = [
         "ImageService.Update",
         "live/image_service.proto",
         "Name of the image. The value must match the regular expression: "
-        "`|[a-z]([-_a-z0-9]{0,61}[a-z0-9])?` (CreateImageRequest, UpdateImageRequest)",
+        "`|[a-z]([-_a-z0-9]{0,61}[a-z0-9])?`.",
     ),
     (
         "seed.name-pattern",
         "ImageService.Update",
         "seed",
-        "Value must match the regular expression |[a-z]([-a-z0-9]{0,61}[a-z0-9])? "
-        "(no '_': the seed's CreateImageRequest.name and UpdateImageRequest.name)",
+        "Name of the image. Value must match the regular expression "
+        "|[a-z]([-a-z0-9]{0,61}[a-z0-9])?.",
         "seed",
     ),
     (

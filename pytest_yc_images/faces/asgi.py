@@ -77,7 +77,6 @@ class AsgiApp:
         if self.log is not None:
             self.log(f"{method} {scope['path']} {reply.status}")
 
-
     async def _wait(self, reply: HttpResponse) -> HttpResponse:
         """``reply`` after its scripted latency, or UNAVAILABLE if the server stops first."""
         loop = asyncio.get_running_loop()

@@ -188,7 +188,6 @@ class RestRouter:
         body = _body(request) if request.body else {}
         return _json_response(200, route.run(self.controls, body, params=params, query=query))
 
-
     def _check_control_token(self, request: HttpRequest) -> None:
         """With access= set, callers are told apart by token, so the controls (which
         reach every folder) take only the control token."""

@@ -25,7 +25,12 @@ CALLS: list[tuple[str, str, dict[str, Any], dict[str, Any] | None]] = [
         None,
     ),
     ("GET", "/compute/v1/images", {"folderId": PUBLIC_FOLDER}, None),
-    ("POST", "/compute/v1/images", {}, {"folderId": "b1gfolder", "uri": "https://storage.example/a.qcow2"}),
+    (
+        "POST",
+        "/compute/v1/images",
+        {},
+        {"folderId": "b1gfolder", "uri": "https://storage.example/a.qcow2"},
+    ),
     ("PATCH", f"/compute/v1/images/{UBUNTU}", {}, {"updateMask": "name"}),
     ("DELETE", f"/compute/v1/images/{UBUNTU}", {}, None),
     ("GET", f"/compute/v1/images/{UBUNTU}/operations", {}, None),
@@ -90,7 +95,11 @@ def test_the_public_folder_is_readable(api: Api) -> None:
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [
-        ("POST", "/compute/v1/images", {"folderId": PUBLIC_FOLDER, "name": "mine", "uri": "https://storage.example/a.qcow2"}),
+        (
+            "POST",
+            "/compute/v1/images",
+            {"folderId": PUBLIC_FOLDER, "name": "mine", "uri": "https://storage.example/a.qcow2"},
+        ),
         ("PATCH", f"/compute/v1/images/{UBUNTU}", {"updateMask": "description"}),
         ("DELETE", f"/compute/v1/images/{UBUNTU}", None),
     ],

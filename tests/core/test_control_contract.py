@@ -118,8 +118,6 @@ def http(manual: FakeImageService) -> Callable[..., httpx.Response]:
     return send
 
 
-
-
 IMAGE = {
     "id": "fd8putimage000000001",
     "folderId": FOLDER,

@@ -110,9 +110,7 @@ def test_a_file_no_test_described_is_4_mib(api: Api) -> None:
 
 
 @pytest.mark.parametrize("body", [{}, {"imageId": ""}, {"snapshotId": ""}])
-def test_a_create_without_a_source_names_each_source_field(
-    api: Api, body: dict[str, str]
-) -> None:
+def test_a_create_without_a_source_names_each_source_field(api: Api, body: dict[str, str]) -> None:
     """live/image_service.proto: "Only one field must by specified" (once exactly_one)."""
     reply = api.http.post("/compute/v1/images", json={"folderId": api.folder, **body})
     assert reply.status_code == 400

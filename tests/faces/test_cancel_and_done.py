@@ -37,7 +37,10 @@ def test_both_verbs_cancel_a_running_operation_over_the_loopback_server(
 ) -> None:
     fake, server = served
     client = http_client_factory(server.url)
-    running = client.post(IMAGES, json={"folderId": FOLDER, "name": "to-cancel", "uri": "https://storage.example/a.qcow2"}).json()
+    running = client.post(
+        IMAGES,
+        json={"folderId": FOLDER, "name": "to-cancel", "uri": "https://storage.example/a.qcow2"},
+    ).json()
     assert running["done"] is False
 
     reply = client.request(verb, f"/operations/{running['id']}:cancel")
@@ -57,7 +60,10 @@ def test_both_verbs_cancel_a_running_operation_over_the_loopback_server(
 def test_cancelling_a_done_operation_answers_it_as_it_is() -> None:
     fake = FakeImageService(completion="immediate")
     with fake.client() as client:
-        done = client.post(IMAGES, json={"folderId": FOLDER, "name": "done", "uri": "https://storage.example/a.qcow2"}).json()
+        done = client.post(
+            IMAGES,
+            json={"folderId": FOLDER, "name": "done", "uri": "https://storage.example/a.qcow2"},
+        ).json()
         replies = [client.request(verb, f"/operations/{done['id']}:cancel") for verb in VERBS]
     assert [(r.status_code, r.json()) for r in replies] == [(200, done)] * 2  # best effort
 
@@ -77,7 +83,9 @@ def test_running_operations_write_done_false_everywhere_rest_shows_them(profile:
     image = fake.put_image(folderId=FOLDER, name="a")
     other = fake.put_image(folderId=FOLDER, name="c")
     with fake.client() as client:
-        created = client.post(IMAGES, json={"folderId": FOLDER, "name": "b", "uri": "https://storage.example/a.qcow2"}).json()
+        created = client.post(
+            IMAGES, json={"folderId": FOLDER, "name": "b", "uri": "https://storage.example/a.qcow2"}
+        ).json()
         updated = client.patch(
             f"{IMAGES}/{image['id']}", json={"updateMask": "description", "description": "d"}
         ).json()

@@ -45,12 +45,7 @@ def test_the_control_token_opens_the_controls_and_nothing_else() -> None:
     fake = FakeImageService(access={"alice": [MINE]}, control_token="ctl")
     assert fake.control_token == "ctl"
     with fake.client(token="ctl") as client:
-        assert (
-            client.post(
-                "/_fake/images", json={"folderId": THEIRS}
-            ).status_code
-            == 200
-        )
+        assert client.post("/_fake/images", json={"folderId": THEIRS}).status_code == 200
         api = client.get("/compute/v1/images", params={"folderId": THEIRS})
         assert api.status_code == 401  # not an API token
 
@@ -82,9 +77,7 @@ def test_a_loopback_server_beyond_loopback_turns_controls_off(controls: str, sta
         httpx.Client(base_url=f"http://127.0.0.1:{server.port}", timeout=TIMEOUT) as client,
     ):
         assert client.get("/_fake/images").status_code == status
-        posted = client.post(
-            "/_fake/images", json={"folderId": THEIRS}
-        )
+        posted = client.post("/_fake/images", json={"folderId": THEIRS})
         assert posted.status_code == status
         api = client.get(
             "/compute/v1/images",

@@ -40,7 +40,11 @@ def _worker(make: Callable[..., httpx.Client], url: str, worker: int) -> dict[st
             if kind == 0:
                 reply = client.post(
                     "/compute/v1/images",
-                    json={"folderId": FOLDER, "name": f"w{worker}-{step}", "uri": "https://storage.example/a.qcow2"},
+                    json={
+                        "folderId": FOLDER,
+                        "name": f"w{worker}-{step}",
+                        "uri": "https://storage.example/a.qcow2",
+                    },
                 )
                 if reply.status_code == 200:
                     created.append(reply.json()["metadata"]["imageId"])

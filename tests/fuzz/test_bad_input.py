@@ -125,8 +125,20 @@ def target(
 # --- JSON that is not a request -------------------------------------------------------------
 @pytest.mark.parametrize(
     "body",
-    [b"{", b'{"folderId": }', b"nul", b'{"folderId": "x",}', b"\xff\xfe\x00", b"'single'",
-     b'{"folderId": "x" "name": "y"}', b'"a string"', b"[1, 2]", b"123", b"null", b"NaN"],
+    [
+        b"{",
+        b'{"folderId": }',
+        b"nul",
+        b'{"folderId": "x",}',
+        b"\xff\xfe\x00",
+        b"'single'",
+        b'{"folderId": "x" "name": "y"}',
+        b'"a string"',
+        b"[1, 2]",
+        b"123",
+        b"null",
+        b"NaN",
+    ],
 )
 def test_malformed_json_is_invalid_argument_naming_the_body(target: Target, body: bytes) -> None:
     target.refused(target.post_raw(body), Code.INVALID_ARGUMENT, "body")
@@ -295,9 +307,19 @@ def test_very_long_query_strings_and_headers(target: Target) -> None:
 
 @pytest.mark.parametrize(
     "authorization",
-    [None, "", "Bearer", "Bearer ", "Bearer    ", "Basic dXNlcjpwYXNz", "Token " + TOKEN,
-     "Bearer not-the-token", "Bearer " + TOKEN + "x", "Bearer " + "t" * 16_000,
-     "Bearer tök".encode("latin-1")],
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        "Bearer    ",
+        "Basic dXNlcjpwYXNz",
+        "Token " + TOKEN,
+        "Bearer not-the-token",
+        "Bearer " + TOKEN + "x",
+        "Bearer " + "t" * 16_000,
+        "Bearer tök".encode("latin-1"),
+    ],
 )
 def test_an_invalid_token_is_unauthenticated(
     target: Target, authorization: str | bytes | None
@@ -314,8 +336,15 @@ def test_an_invalid_token_is_unauthenticated(
 
 @pytest.mark.parametrize(
     "content_type",
-    ["text/plain", "application/xml", "multipart/form-data; boundary=x",
-     "application/x-www-form-urlencoded", "application/octet-stream", "image/png", "json"],
+    [
+        "text/plain",
+        "application/xml",
+        "multipart/form-data; boundary=x",
+        "application/x-www-form-urlencoded",
+        "application/octet-stream",
+        "image/png",
+        "json",
+    ],
 )
 def test_an_unknown_content_type_is_invalid_argument(target: Target, content_type: str) -> None:
     body = json.dumps({"folderId": FOLDER, "name": "typed"}).encode()
@@ -350,13 +379,14 @@ def _under_the_cap(kind: str) -> bytes:
 
 
 HOSTILE: dict[str, tuple[Callable[[int], dict[str, Any]], str]] = {
-    "label-keys": (lambda n: {"folderId": FOLDER, "labels": {f"K{i}": "V" for i in range(n)}},
-                   "labels"),
+    "label-keys": (
+        lambda n: {"folderId": FOLDER, "labels": {f"K{i}": "V" for i in range(n)}},
+        "labels",
+    ),
     "unknown-fields": (lambda n: {"folderId": FOLDER, **{f"x{i}": 1 for i in range(n)}}, "x0"),
     "product-ids": (lambda n: {"folderId": FOLDER, "productIds": ["p" * 51] * n}, "productIds"),
     "short-product-ids": (lambda n: {"folderId": "", "productIds": ["p"] * n}, "folderId"),
-    "nested-unknown": (lambda n: {"folderId": FOLDER, "os": {f"x{i}": 1 for i in range(n)}},
-                       "os"),
+    "nested-unknown": (lambda n: {"folderId": FOLDER, "os": {f"x{i}": 1 for i in range(n)}}, "os"),
     "surrogates": (lambda n: {"folderId": FOLDER, "productIds": ["\ud800"] * n}, "productIds"),
 }
 

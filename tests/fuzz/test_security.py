@@ -115,9 +115,10 @@ def test_http_controls_can_be_turned_off(enabled: bool) -> None:
 
 
 def test_no_socket_is_left_listening_beyond_loopback() -> None:
-    with FakeImageService().serve() as server, socket.create_connection(
-        ("127.0.0.1", server.port), timeout=TIMEOUT
-    ) as connection:
+    with (
+        FakeImageService().serve() as server,
+        socket.create_connection(("127.0.0.1", server.port), timeout=TIMEOUT) as connection,
+    ):
         assert connection.getpeername()[0] == "127.0.0.1"
 
 

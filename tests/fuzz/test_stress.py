@@ -62,7 +62,12 @@ class Worker:
 
     def round(self, n: int) -> None:
         name = f"w{self.number}-r{n}"
-        body = {"folderId": FOLDER, "name": name, "family": self.family, "uri": "https://storage.example/a.qcow2"}
+        body = {
+            "folderId": FOLDER,
+            "name": name,
+            "family": self.family,
+            "uri": "https://storage.example/a.qcow2",
+        }
         done = self.finish(self.call("POST", IMAGES, json=body))
         self.alive[done["metadata"]["imageId"]] = name
         first = next(iter(self.alive))

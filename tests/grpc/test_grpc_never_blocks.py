@@ -103,9 +103,12 @@ def test_bytes_that_are_not_the_request_are_invalid_argument(
     assert violations(error) == ["body"]
     # And the face still answers, the same channel included.
     image_id = fake.put_image(folderId=FOLDER)["id"]
-    assert ImageServiceStub(channel).Get(
-        GetImageRequest(image_id=image_id), metadata=TOKEN, timeout=10
-    ).id == image_id
+    assert (
+        ImageServiceStub(channel)
+        .Get(GetImageRequest(image_id=image_id), metadata=TOKEN, timeout=10)
+        .id
+        == image_id
+    )
 
 
 def test_a_well_formed_request_through_a_raw_channel_is_answered(
