@@ -136,7 +136,7 @@ def run(
 ) -> dict[str, str]:
     """Run mutmut over ``names`` (all when empty) in ``profile``; every mutant's status."""
     if keep == "recheck":
-        return results(workdir(profile, face))
+        return results(refresh(workdir(profile, face)))
     work = prepare(profile, face, bool(keep))
     started = time.monotonic()
     done = mutmut(work, "run", "--max-children", str(children), *names, quiet=True)
@@ -148,14 +148,32 @@ def run(
     return results(work)
 
 
-def results(work: Path) -> dict[str, str]:
-    """The status of every mutant of the last mutmut run in ``work``; its contracts are
-    refreshed from the checkout (survivors run again against today's suite)."""
+def refresh(work: Path) -> Path:
+    """Bring the suite of an earlier run up to date: the contracts, and every module of the
+    package that is not mutated (the suite's own among them), so its survivors run again
+    against the suite as it is now. A mutated module must not have changed since: its
+    mutants would no longer be these."""
     if not (work / "mutants").is_dir():
         raise SystemExit(f"no earlier run in {work}: run without --recheck first")
+    mutated = [g for globs in MUTATED.values() for g in globs]
+    for path in sorted(p for p in (ROOT / PACKAGE).rglob("*") if p.is_file()):
+        rel = path.relative_to(ROOT)
+        if "__pycache__" in rel.parts:
+            continue
+        if any(fnmatch.fnmatch(str(rel), g) for g in mutated):
+            if path.read_bytes() != (work / rel).read_bytes():
+                raise SystemExit(f"{rel} changed since the last run: run without --recheck")
+            continue
+        (work / "mutants" / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, work / "mutants" / rel)
     shutil.rmtree(work / "mutants" / "contracts")
     shutil.copytree(ROOT / "contracts", work / "mutants" / "contracts",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))  # fmt: skip
+    return work
+
+
+def results(work: Path) -> dict[str, str]:
+    """The status of every mutant of the last mutmut run in ``work``."""
     listing = mutmut(work, "results", "--all", "true", quiet=True).stdout
     statuses = {}
     for line in listing.splitlines():
