@@ -129,3 +129,7 @@ def test_the_os_and_its_gpu_driver_are_the_images(api: Api, source_image_id: str
     wanted = {"type": "LINUX", "nvidia": {"driver": "535"}}
     image = api.create_ready(source_image_id, os=wanted)
     assert image.get("os") == wanted, f"os {wanted} given, the image has {image.get('os')}"
+    # No driver given: none is the image's (an empty message may be written or left out).
+    image = api.create_ready(source_image_id, os={"type": "LINUX", "nvidia": {}})
+    got = image.get("os", {})
+    assert got.get("type") == "LINUX" and got.get("nvidia", {}) == {}, f"the image has {got}"
