@@ -79,6 +79,10 @@ def test_an_image_lives_through_its_operations_as_documented(
     # The target resource of the operation: the image as Get shows it once created.
     assert done["response"]["@type"] == IMAGE_TYPE
     assert {k: v for k, v in done["response"].items() if k != "@type"} == image
+    # The same operation, as ListOperations of the image shows it: the same response.
+    listed = _listed(api, image_id, first["id"])
+    assert listed is not None and listed.get("done") is True, listed
+    assert listed.get("response") == done["response"], "ListOperations shows another image"
     latest = api.latest(family)
     assert latest.status_code == 200, latest.text
     assert latest.json()["id"] == image_id, "the family's latest is not its newest image"
