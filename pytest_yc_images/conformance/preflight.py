@@ -16,6 +16,7 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -166,7 +167,7 @@ def _grpc_read(target: Target, clock: _Clock) -> None:
     from yandex.cloud.compute.v1 import image_service_pb2, image_service_pb2_grpc
     from yandex.cloud.operation import operation_service_pb2, operation_service_pb2_grpc
 
-    ca = open(target.ca, "rb").read() if target.ca else None  # noqa: SIM115
+    ca = Path(target.ca).read_bytes() if target.ca else None
     metadata = [("authorization", f"Bearer {target.token}")]
     calls: list[tuple[str, Any, Any, bool]] = [(
         target.grpc_endpoint,

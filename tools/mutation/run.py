@@ -135,9 +135,9 @@ def run(
     profile: str, face: str, names: Sequence[str], children: int, keep: bool | str
 ) -> dict[str, str]:
     """Run mutmut over ``names`` (all when empty) in ``profile``; every mutant's status."""
-    if keep == "recheck":
+    if keep == "recheck" and (workdir(profile, face) / "mutants").is_dir():
         return results(refresh(workdir(profile, face)))
-    work = prepare(profile, face, bool(keep))
+    work = prepare(profile, face, keep is True)
     started = time.monotonic()
     done = mutmut(work, "run", "--max-children", str(children), *names, quiet=True)
     if done.returncode != 0:
