@@ -435,6 +435,33 @@ def pinned(path: Path = HERE / "pinned.toml") -> dict[str, list[tuple[str, str]]
     return out
 
 
+def killed_in(report: Path) -> dict[str, list[Mutant]]:
+    """profile -> the killed mutants a report lists, with their changes (read from the
+    run's folders, which must still be there)."""
+    out: dict[str, list[Mutant]] = {}
+    profile = ""
+    for line in report.read_text("utf-8").splitlines():
+        heading = re.match(r"## (\w+): killed \(", line)
+        if heading:
+            profile = heading[1]
+            out[profile] = []
+        elif line.startswith("## "):
+            profile = ""
+        elif profile and (row := re.match(r"- `(.+)`: ([\d, ]+)$", line)):
+            out[profile] += [Mutant(f"{row[1]}__mutmut_{n.strip()}", "killed")
+                             for n in row[2].split(",")]  # fmt: skip
+    if set(out) != set(PROFILES):
+        raise SystemExit(f"{report}: not the report of a full run of both profiles")
+    for profile, mutants in out.items():
+        names = [m.name for m in mutants]
+        where: dict[str, tuple[str, str]] = {}
+        for face in FACES:
+            mine = [n for n in names if _face_of(n) == face]
+            where |= changes(workdir(profile, face), mine)
+        out[profile] = [Mutant(m.name, m.status, *where.get(m.name, ("", ""))) for m in mutants]
+    return out
+
+
 def pin(report_results: dict[str, list[Mutant]], per_function: int = 1,
         path: Path = HERE / "pinned.toml") -> int:  # fmt: skip
     """Pin killed mutants of a full run: the first ``per_function`` of each function whose
@@ -507,12 +534,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "suite as it is now (after new contracts)")  # fmt: skip
     parser.add_argument("--pinned", action="store_true", help="check the pinned mutants only")
     parser.add_argument("--pin", action="store_true",
-                        help="after a full run of both profiles: write pinned.toml")  # fmt: skip
+                        help="write pinned.toml from the report of a full run of both "
+                        "profiles (--report) and its folders; no run")  # fmt: skip
     args = parser.parse_args(argv)
     if args.max_children < 1:
         parser.error("--max-children must be at least 1")
     if args.pinned:
         return check_pinned(args.max_children)
+    if args.pin:
+        print(f"pinned {pin(killed_in(args.report))} mutants: {HERE / 'pinned.toml'}")
+        return 0
     entries = load_classes()
     profiles = PROFILES if args.profile == "both" else (args.profile,)
     results, seconds = {}, {}
@@ -527,10 +558,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(report(results, seconds), "utf-8")
     print(f"report: {args.report}")
-    if args.pin:
-        if len(results) < len(PROFILES) or args.only:
-            parser.error("--pin needs a full run of both profiles")
-        print(f"pinned {pin(results)} mutants: {HERE / 'pinned.toml'}")
     return 0
 
 
