@@ -81,7 +81,8 @@ def test_an_image_lives_through_its_operations_as_documented(
     assert {k: v for k, v in done["response"].items() if k != "@type"} == image
     # The same operation, as ListOperations of the image shows it: the same response.
     listed = _listed(api, image_id, first["id"])
-    assert listed is not None and listed.get("done") is True, listed
+    assert listed is not None, "ListOperations of the image does not list its Create"
+    assert listed.get("done") is True, listed
     assert listed.get("response") == done["response"], "ListOperations shows another image"
     latest = api.latest(family)
     assert latest.status_code == 200, latest.text
