@@ -80,6 +80,8 @@ class Target:
     folder_id: str = FAKE_FOLDER
     token: str = field(default="", repr=False)
     source_image_id: str = ""
+    source_disk_id: str = ""  # a disk and a snapshot to create from (differential runs)
+    source_snapshot_id: str = ""
     allow_mutations: bool = False
     max_images: int = 0  # 0: by the kind of target (see budget)
     profile: str = "live"

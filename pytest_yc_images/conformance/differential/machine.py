@@ -1,0 +1,268 @@
+"""Programs as a hypothesis state machine, run in lock-step against one or two sides.
+
+Each rule of :func:`_machine` draws one step (:mod:`.generate`), the :class:`Runner`
+sends it to every side, compares (two sides) and learns from side A's reply what the next
+steps may name. One example of the machine is one program: the runner gives each program
+fresh symbols (and on a fake, a folder of its own) and deletes what it made at the end.
+On a divergence hypothesis shrinks the program and runs the smallest one last, so the
+:class:`Divergence` that ends :func:`diff` carries the minimal program and both
+transcripts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, Verbosity, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from .compare import Context, compare
+from .generate import Model, Steps
+from .program import Program, Step
+from .side import Outcome, Side, SideError
+
+__all__ = ["Divergence", "Runner", "Transcript", "run_programs"]
+
+MAX_CREATES = 5  # images one program may create (each side), whatever the budget
+
+
+@dataclass
+class Transcript:
+    """A program as it ran: its steps, each side's outcomes, the running operations."""
+
+    program: Program
+    outcomes: list[list[Outcome]]  # per side, per step
+    running: list[list[list[Any]]] = field(default_factory=list)  # per step, side A's
+
+
+class Divergence(AssertionError):
+    """Two sides answered one step differently (after normalisation)."""
+
+    def __init__(self, transcript: Transcript, index: int, differences: list[str],
+                 labels: tuple[str, str]) -> None:  # fmt: skip
+        self.transcript = transcript
+        self.index = index
+        self.differences = differences
+        self.labels = labels
+        super().__init__(f"step {index + 1} of {len(transcript.program.steps)}: "
+                         + "; ".join(differences[:3]))  # fmt: skip
+
+
+@dataclass
+class Runner:
+    """Runs programs on ``sides`` (one: record; two: diff) and keeps their transcripts."""
+
+    sides: list[Side]
+    profile: str
+    on_program: Callable[[Transcript], None] | None = None
+    programs: int = 0
+    creates: int = 0
+    failure: SideError | None = None
+    started: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self.steps = Steps(self.profile, self.source_kinds())
+        self.current = Transcript(Program(), [[] for _ in self.sides])
+        self.uncertain: set[str] = set()
+        self.cancelled: set[str] = set()
+
+    def source_kinds(self) -> tuple[str, ...]:
+        have = [set(s.sources) for s in self.sides]
+        kinds = [
+            k
+            for k, symbol in (
+                ("image", "source-image"),
+                ("disk", "source-disk"),
+                ("snapshot", "source-snapshot"),
+            )
+            if all(symbol in h for h in have)
+        ]
+        if all(s.fresh_folders for s in self.sides):
+            kinds.append("uri")
+        return tuple(kinds)
+
+    @property
+    def budget(self) -> int:
+        """Images the whole run may still create on its costliest side."""
+        return min(s.budget for s in self.sides) - self.creates
+
+    def may_create(self) -> bool:
+        limit = MAX_CREATES if all(s.fresh_folders for s in self.sides) else self.budget
+        return self.steps.model.creates < min(MAX_CREATES, limit)
+
+    # --- one program ------------------------------------------------------------------------
+    def begin(self) -> None:
+        if self.failure is not None:
+            raise self.failure  # a side is broken: every later program ends at once
+        self.programs += 1
+        self.steps.model = Model()
+        self.uncertain, self.cancelled = set(), set()
+        self.current = Transcript(Program(label=f"program {self.programs}"),
+                                  [[] for _ in self.sides])  # fmt: skip
+        for side in self.sides:
+            self._guard(side.begin, self.programs)
+
+    def execute(self, step: Step) -> None:
+        if step.rpc == "ImageService.Create":
+            self.steps.model.creates += 1
+            self.creates += 1
+        context = Context.of(
+            *(s.pending for s in self.sides),
+            uncertain=self.uncertain,
+            cancelled=self.cancelled,
+            families=self.steps.model.families,
+        )
+        running = [[op, p.method, p.image, list(p.mask)] for s in self.sides[:1]
+                   for op, p in s.pending.items()]  # fmt: skip
+        outcomes = [self._guard(side.run, step) for side in self.sides]
+        index = len(self.current.program.steps)
+        self.current.program.steps.append(step)
+        self.current.running.append(running)
+        for n, outcome in enumerate(outcomes):
+            self.current.outcomes[n].append(outcome)
+            if "transport" in outcome:
+                self.failure = SideError(f"side {self.sides[n].label}: {outcome['transport']}")
+                raise self.failure
+        if step.rpc == "OperationService.Cancel":
+            self.cancelled.add(step.path["operationId"])
+        self.uncertain |= self.steps.model.observe(step, outcomes[0])
+        if len(outcomes) == 2:
+            differences = compare(step, outcomes[0], outcomes[1], context)
+            if differences:
+                labels = (self.sides[0].label, self.sides[1].label)
+                raise Divergence(self.current, index, differences, labels)
+
+    def end(self) -> None:
+        for side in self.sides:
+            self._guard(side.cleanup)
+        if self.on_program is not None and self.current.program.steps:
+            self.on_program(self.current)
+
+    def _guard(self, call: Callable[..., Any], *args: Any) -> Any:
+        """A side's own failure stops the run (never shrunk into a 'divergence')."""
+        try:
+            return call(*args)
+        except SideError as exc:
+            self.failure = exc
+            raise
+
+
+def _machine(runner: Runner) -> type[RuleBasedStateMachine]:
+    steps = runner.steps
+
+    def has(what: str) -> Callable[[Any], bool]:
+        return lambda self: bool(getattr(steps.model, what))
+
+    class Programs(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            runner.begin()
+
+        def teardown(self) -> None:
+            runner.end()
+
+        def _run(self, make: Callable[[Any], Step], data: Any) -> None:
+            runner.execute(make(data.draw))
+
+        @initialize(data=st.data())
+        def images(self, data: Any) -> None:
+            """Most programs start with a few images (lists need several to page)."""
+            for _ in range(data.draw(st.integers(0, 3))):
+                if runner.may_create():
+                    self._run(steps.create, data)
+
+        @precondition(lambda self: runner.may_create())
+        @rule(data=st.data())
+        def create(self, data: Any) -> None:
+            self._run(steps.create, data)
+
+        @precondition(lambda self: runner.may_create())
+        @rule(data=st.data())
+        def create_invalid(self, data: Any) -> None:
+            self._run(steps.create_invalid, data)
+
+        @rule(data=st.data())
+        def boundary(self, data: Any) -> None:
+            self._run(steps.boundary, data)
+
+        @precondition(lambda self: bool(steps.model.keys) and runner.may_create())
+        @rule(data=st.data())
+        def repeat_create(self, data: Any) -> None:
+            self._run(steps.repeat_create, data)
+
+        @rule(data=st.data())
+        def get(self, data: Any) -> None:
+            self._run(steps.get, data)
+
+        @rule(data=st.data())
+        def list(self, data: Any) -> None:
+            self._run(steps.list, data)
+
+        @rule(data=st.data())
+        def list_invalid(self, data: Any) -> None:
+            self._run(steps.list_invalid, data)
+
+        @rule(data=st.data())
+        def latest(self, data: Any) -> None:
+            self._run(steps.latest, data)
+
+        @precondition(has("images"))
+        @rule(data=st.data())
+        def update(self, data: Any) -> None:
+            self._run(steps.update, data)
+
+        @precondition(has("images"))
+        @rule(data=st.data())
+        def delete(self, data: Any) -> None:
+            self._run(steps.delete, data)
+
+        @precondition(lambda self: bool(steps.model.images or steps.model.gone))
+        @rule(data=st.data())
+        def list_operations(self, data: Any) -> None:
+            self._run(steps.list_operations, data)
+
+        @rule(data=st.data())
+        def unauthenticated(self, data: Any) -> None:
+            self._run(steps.unauthenticated, data)
+
+        @precondition(has("ops"))
+        @rule(data=st.data())
+        def wait(self, data: Any) -> None:
+            self._run(steps.wait, data)
+
+        @precondition(has("ops"))
+        @rule(data=st.data())
+        def get_operation(self, data: Any) -> None:
+            self._run(steps.get_operation, data)
+
+        @precondition(has("ops"))
+        @rule(data=st.data())
+        def cancel(self, data: Any) -> None:
+            self._run(steps.cancel, data)
+
+    return Programs
+
+
+def run_programs(runner: Runner, *, programs: int, seed: int, steps: int = 10,
+                 shrink: bool = True) -> None:  # fmt: skip
+    """Run ``programs`` programs of at most ``steps`` steps (seeded): a :class:`Divergence`
+    (shrunk when ``shrink``) or a :class:`SideError` ends it."""
+    machine = _machine(runner)
+    hypothesis_seed(seed)(machine)
+    phases = [Phase.generate, Phase.shrink] if shrink else [Phase.generate]
+    options = settings(max_examples=programs, stateful_step_count=steps, deadline=None,
+                       database=None, phases=phases, verbosity=Verbosity.quiet,
+                       suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
+                       print_blob=False)  # fmt: skip
+    run_state_machine_as_test(machine, settings=options)

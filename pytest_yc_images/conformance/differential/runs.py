@@ -1,0 +1,201 @@
+"""The three differential runs: :func:`diff`, :func:`record` and :func:`replay`.
+
+A side is a :class:`~pytest_yc_images.conformance.Target` (``Target(fake=True, ...)`` for
+the in-process fake of a profile) or a :class:`~pytest_yc_images.FakeImageService` itself
+(any options: a completion mode, a seed, faults).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pytest_yc_images import FakeImageService
+
+from ..target import Target
+from . import cassette as cassettes
+from .compare import Context, compare
+from .generate import Model
+from .machine import Divergence, Runner, Transcript, run_programs
+from .side import Pending, Side, SideError
+
+__all__ = ["DiffResult", "ReplayResult", "diff", "record", "replay"]
+
+SideLike = Target | FakeImageService | Side
+
+
+def _side(label: str, given: SideLike) -> Side:
+    if isinstance(given, Side):
+        return given
+    if isinstance(given, FakeImageService):
+        return Side(label, fake=given)
+    return Side(label, target=given)
+
+
+def _profile(side: Side) -> str:
+    if side.fake is not None:
+        return side.fake.profile
+    assert side.target is not None
+    return side.target.profile
+
+
+@dataclass
+class DiffResult:
+    """What :func:`diff` found: ``divergence`` (the shrunk program), or None."""
+
+    sides: tuple[str, str]
+    programs: int
+    calls: int
+    seconds: float
+    divergence: Divergence | None = None
+    error: str = ""
+
+    @property
+    def status(self) -> int:
+        """The CLI's exit status: 0 the same, 1 a divergence, 2 a side failed."""
+        return 2 if self.error else (1 if self.divergence else 0)
+
+
+def diff(a: SideLike, b: SideLike, *, programs: int = 100, seed: int = 0, steps: int = 10,
+         profile: str | None = None) -> DiffResult:  # fmt: skip
+    """Run ``programs`` seeded programs against ``a`` and ``b`` in lock-step; on the first
+    divergence shrink the program and return it with both transcripts."""
+    sides = [_side("A", a), _side("B", b)]
+    started = time.monotonic()
+    runner = Runner(sides, profile or _profile(sides[0]))
+    result = DiffResult((sides[0].describe(), sides[1].describe()), 0, 0, 0.0)
+    try:
+        for side in sides:
+            side.start()
+        runner.steps.sources = runner.source_kinds()
+        run_programs(runner, programs=programs, seed=seed, steps=steps)
+    except Divergence as found:
+        result.divergence = found
+    except SideError as exc:
+        result.error = str(exc)
+    except BaseExceptionGroup as group:  # several distinct failures: the shortest program
+        found_all = [e for e in group.exceptions if isinstance(e, Divergence)]
+        if not found_all:
+            raise
+        result.divergence = min(found_all, key=lambda d: len(d.transcript.program.steps))
+    finally:
+        for side in sides:
+            side.close()
+    result.programs = runner.programs
+    result.calls = sum(s.calls for s in sides)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+@dataclass
+class RecordResult:
+    programs: int
+    steps: int
+    seconds: float
+    path: Path
+    error: str = ""
+
+
+def record(target: SideLike, out: str | Path, *, programs: int = 50, seed: int = 0,
+           steps: int = 10, profile: str | None = None) -> RecordResult:  # fmt: skip
+    """Run ``programs`` seeded programs against ``target`` and write the cassette ``out``."""
+    side = _side("recorded", target)
+    started = time.monotonic()
+    header = {"profile": profile or _profile(side), "seed": seed, "programs": programs,
+              "steps": steps, "target": side.describe()}  # fmt: skip
+    path = Path(out)
+    error, count = "", 0
+    with cassettes.writer(path, header) as add:
+        runner = Runner([side], str(header["profile"]), on_program=add)
+        try:
+            side.start()
+            runner.steps.sources = runner.source_kinds()
+            run_programs(runner, programs=programs, seed=seed, steps=steps, shrink=False)
+        except SideError as exc:
+            error = str(exc)
+        finally:
+            side.close()
+        count = add.count
+    return RecordResult(count, side.calls, time.monotonic() - started, path, error)
+
+
+@dataclass
+class ReplayResult:
+    """What :func:`replay` found: each divergent program (it stops at its first)."""
+
+    target: str
+    programs: int
+    steps: int
+    skipped: int
+    seconds: float
+    divergences: list[Divergence] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def status(self) -> int:
+        return 2 if self.error else (1 if self.divergences else 0)
+
+
+def replay(cassette: str | Path | cassettes.Cassette, target: SideLike) -> ReplayResult:
+    """Send a cassette's programs to ``target``; compare each reply with the recorded one."""
+    tape = cassette if isinstance(cassette, cassettes.Cassette) else cassettes.read(Path(cassette))
+    side = _side("replayed", target)
+    started = time.monotonic()
+    result = ReplayResult(side.describe(), 0, 0, 0, 0.0)
+    try:
+        side.start()
+        for number, recorded in enumerate(tape.programs, 1):
+            found = _replay_one(side, number, recorded, result)
+            if found is not None:
+                result.divergences.append(found)
+    except SideError as exc:
+        result.error = str(exc)
+    finally:
+        side.close()
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _replay_one(side: Side, number: int, recorded: cassettes.Recorded,
+                result: ReplayResult) -> Divergence | None:  # fmt: skip
+    side.begin(number)
+    model = Model()
+    uncertain: set[str] = set()
+    cancelled: set[str] = set()
+    transcript = Transcript(recorded.program, [[], []])
+    try:
+        for n, step in enumerate(recorded.program.steps):
+            missing = [s for s in step.symbols() if s.startswith("source-")
+                       and s not in side.sources]  # fmt: skip
+            if missing:
+                raise SideError(f"the cassette creates from <{missing[0]}>: give the target "
+                                f"one (--{missing[0]}-id)")  # fmt: skip
+            then = {str(r[0]): Pending(str(r[1]), str(r[2]), tuple(r[3]))
+                    for r in recorded.running[n]}  # fmt: skip
+            context = Context.of(
+                then,
+                side.pending,
+                uncertain=uncertain,
+                cancelled=cancelled,
+                families=model.families,
+            )
+            outcome = side.run(step)
+            expected = recorded.outcomes[n]
+            transcript.outcomes[0].append(expected)
+            transcript.outcomes[1].append(outcome)
+            result.steps += 1
+            if "transport" in outcome:
+                raise SideError(f"{side.describe()}: {outcome['transport']}")
+            if "skipped" in outcome:
+                result.skipped += 1
+            if step.rpc == "OperationService.Cancel":
+                cancelled.add(step.path["operationId"])
+            uncertain |= model.observe(step, expected)
+            differences = compare(step, expected, outcome, context)
+            if differences:
+                return Divergence(transcript, n, differences, ("recorded", side.describe()))
+        return None
+    finally:
+        result.programs += 1
+        side.cleanup()
