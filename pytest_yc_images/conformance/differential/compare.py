@@ -146,33 +146,45 @@ def _strip(node: Any, fields: set[str]) -> Any:
     return {k: v for k, v in node.items() if k not in fields} if isinstance(node, dict) else node
 
 
+def _moving(context: Context) -> set[str]:
+    """Images a List may show or not, or in another place, on either side: being deleted,
+    being renamed (an Update of ``name``, or with no mask), or raced by a Cancel. An image
+    being created is listed on both sides (CREATING or READY): it does not move."""
+    moving = set(context.uncertain)
+    for image, running in context.running.items():
+        for p in running:
+            if p.method == "Delete" or (
+                p.method == "Update" and ("name" in p.mask or not any(p.mask))
+            ):
+                moving.add(image)
+    return moving
+
+
 def _pages(step: Step, a: Outcome, b: Outcome, context: Context) -> list[str]:
     items_a = [i for page in a["pages"] for i in page]
     items_b = [i for page in b["pages"] for i in page]
     ids_a = {str(i.get("id")) for i in items_a}
     ids_b = {str(i.get("id")) for i in items_b}
-    loose = (
-        (context.running.keys() | context.uncertain) if step.rpc == "ImageService.List" else set()
-    )
+    loose = _moving(context) if step.rpc == "ImageService.List" else set()
     found = []
-    if not loose and not context.running_ops:
+    if not loose:
         found += _diff([len(p) for p in a["pages"]], [len(p) for p in b["pages"]], "page sizes")
         found += _diff(a.get("order"), b.get("order"), "order")
     else:
-        order_a, order_b = (
-            o if isinstance(o, str) else "" for o in (a.get("order"), b.get("order"))
-        )
-        found += _diff(order_a.endswith("NOT SORTED"), order_b.endswith("NOT SORTED"), "order")
+        unsorted = [str(o).endswith("NOT SORTED") for o in (a.get("order"), b.get("order"))]
+        found += _diff(unsorted[0], unsorted[1], "order by ID broken")
     found += _diff(sorted(ids_a - loose), sorted(ids_b - loose), "items")
     by_id = {str(i.get("id")): i for i in items_b}
     for item in items_a:
-        other = by_id.get(str(item.get("id")))
-        if other is None or str(item.get("id")) in context.uncertain:
-            continue
         symbol = str(item.get("id"))
+        other = by_id.get(symbol)
+        if other is None or symbol in loose:
+            continue
         if symbol in context.running:
             item, other = _image_relaxed(item, other, context.running[symbol])
-        elif step.rpc != "ImageService.List" and not (item.get("done") and other.get("done")):
+        elif (_operations(item, other) and not (item["done"] and other["done"])) or _cancelled(
+            item, context
+        ):
             item, other = _strip(item, _OPERATION_FIELDS), _strip(other, _OPERATION_FIELDS)
         found += _diff(item, other, f"item {symbol}")
     return found

@@ -29,7 +29,6 @@ T = TypeVar("T")
 Draw = Callable[[st.SearchStrategy[T]], T]
 _PREFIX = f"{NAME_PREFIX}<run>-"  # 13 characters once <run> is 8
 _RUN_LENGTH = 8
-_TAGS = ("a", "b", "c", "e", "g")
 _MAX_DISK = "4398046511104"  # CreateImageRequest.minDiskSize's maximum (4 TiB)
 _SOURCES = {"image": ("imageId", "<source-image>"), "disk": ("diskId", "<source-disk>"),
             "snapshot": ("snapshotId", "<source-snapshot>"),
@@ -46,13 +45,15 @@ _BOUNDARY_RPCS = ("ImageService.Create", "ImageService.Update", "ImageService.Li
 @cache
 def _boundaries() -> dict[str, dict[str, list[Case]]]:
     """The conformance suite's boundary cases (at and just past each limit) of Create,
-    Update and List, by RPC and field; path parameters left out (another route)."""
+    Update and List, by RPC and constraint (field and keyword); path parameters left out
+    (another route), but Create's source ``imageId`` kept."""
     found: dict[str, dict[str, list[Case]]] = {}
     for case in boundary_cases(RunIdentity(_PLACEHOLDER)):
-        if (case.method in _BOUNDARY_RPCS and case.constraint.field != "imageId") or (
-            case.method == "ImageService.Create" and case.constraint.field == "imageId"
+        c = case.constraint
+        if case.method in _BOUNDARY_RPCS and (
+            c.field != "imageId" or case.method.endswith("Create")
         ):
-            found.setdefault(case.method, {}).setdefault(case.constraint.field, []).append(case)
+            found.setdefault(case.method, {}).setdefault(f"{c.field} {c.keyword}", []).append(case)
     return found
 
 
@@ -74,6 +75,7 @@ class Model:
     history: dict[str, set[str]] = field(default_factory=dict)  # image -> names and family
     tainted: set[str] = field(default_factory=set)  # names and families a Cancel raced
     families: dict[str, str] = field(default_factory=dict)  # image -> family
+    counter: int = 0  # names given so far
     raced: set[str] = field(default_factory=set)  # images a Cancel touched (never named again)
     keys: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     creates: int = 0
@@ -131,12 +133,16 @@ class Steps:
 
     # --- names, labels, families ----------------------------------------------------------
     def _name(self, draw: Draw[Any]) -> str:
-        tags = [t for t in _TAGS if not any(n.startswith(f"{_PREFIX}{t}")
-                                           for n in self.model.tainted)]  # fmt: skip
-        tag = draw(st.sampled_from(tags or ["d"]))
+        """A new name of the run (unique in the program), or now and then one the program
+        already gave (where the service may refuse a second image of that name)."""
+        given = sorted({n for n in self.model.names.values() if n} - self.model.tainted)
+        if given and draw(st.sampled_from([False, False, False, True])):
+            return str(draw(st.sampled_from(given)))
+        self.model.counter += 1
+        base = f"{_PREFIX}n{self.model.counter}"
         length = draw(st.sampled_from([0, 63, 40]))
-        pad = max(0, length - len(_PREFIX) + len("<run>") - _RUN_LENGTH - len(tag))
-        return f"{_PREFIX}{tag}{'0' * pad}"
+        pad = length - (len(base) - len("<run>") + _RUN_LENGTH) - 1
+        return f"{base}-{'a' * pad}" if pad > 0 else base
 
     def _family(self, draw: Draw[Any]) -> str | None:
         families = ["", "f<run>a", "f<run>b", "<source-family>", "f<run>c"]
@@ -181,14 +187,14 @@ class Steps:
             body["labels"] = self._labels(draw)
         return Step("ImageService.Create", body=body, note=f"create, {broken} invalid")
 
-    def boundary(self, draw: Draw[Any]) -> Step:
-        """A request at, or just past, one limit of a field (the suite's boundary cases)."""
-        rpcs = [r for r in _BOUNDARY_RPCS if r != "ImageService.Update" or self.model.images]
-        if not self.model.creates < 5:
-            rpcs = [r for r in rpcs if r != "ImageService.Create"]
+    def boundary(self, draw: Draw[Any], *, create: bool) -> Step:
+        """A request at, or just past, one limit of a field (the suite's boundary cases):
+        a Create, or an Update or a List."""
+        rpcs = ["ImageService.Create"] if create else ["ImageService.List"]
+        rpcs += [] if create or not self.model.images else ["ImageService.Update"]
         rpc = draw(st.sampled_from(rpcs))
-        by_field = _boundaries()[rpc]
-        case: Case = draw(st.sampled_from(by_field[draw(st.sampled_from(sorted(by_field)))]))
+        by_rule = _boundaries()[rpc]
+        case: Case = draw(st.sampled_from(by_rule[draw(st.sampled_from(sorted(by_rule)))]))
         name, note = case.constraint.field, f"{case.constraint.field} {case.kind} {case.label}"
         if rpc == "ImageService.List":
             query = {"folderId": "<folder>", name: str(_marked(case.value))}
@@ -240,6 +246,12 @@ class Steps:
         text = self._filter(draw)
         if text:
             query["filter"] = text
+        return Step("ImageService.List", query=query, pages=True)
+
+    def list_paged(self, draw: Draw[Any]) -> Step:
+        query = {"folderId": "<folder>", "pageSize": str(draw(st.sampled_from([1, 2])))}
+        if self.live and draw(st.booleans()):
+            query["orderBy"] = draw(st.sampled_from(_ORDERS))
         return Step("ImageService.List", query=query, pages=True)
 
     def _filter(self, draw: Draw[Any]) -> str:

@@ -178,7 +178,7 @@ def _machine(runner: Runner) -> type[RuleBasedStateMachine]:
         @initialize(data=st.data())
         def images(self, data: Any) -> None:
             """Most programs start with a few images (lists need several to page)."""
-            for _ in range(data.draw(st.integers(0, 3))):
+            for _ in range(data.draw(st.sampled_from([0, 1, 2, 2, 3]))):
                 if runner.may_create():
                     self._run(steps.create, data)
 
@@ -192,9 +192,19 @@ def _machine(runner: Runner) -> type[RuleBasedStateMachine]:
         def create_invalid(self, data: Any) -> None:
             self._run(steps.create_invalid, data)
 
+        @precondition(lambda self: runner.may_create())
         @rule(data=st.data())
-        def boundary(self, data: Any) -> None:
-            self._run(steps.boundary, data)
+        def boundary_create(self, data: Any) -> None:
+            self._run(lambda draw: steps.boundary(draw, create=True), data)
+
+        @rule(data=st.data())
+        def boundary_update_or_list(self, data: Any) -> None:
+            self._run(lambda draw: steps.boundary(draw, create=False), data)
+
+        @rule(data=st.data())
+        def list_paged(self, data: Any) -> None:
+            """Lists again, in small pages: paging needs several images and pages."""
+            self._run(steps.list_paged, data)
 
         @precondition(lambda self: bool(steps.model.keys) and runner.may_create())
         @rule(data=st.data())
