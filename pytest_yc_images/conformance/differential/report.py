@@ -122,9 +122,9 @@ def divergence_text(divergence: Divergence, sides: Sides) -> str:
     return "\n".join(lines)
 
 
-def _code(text: str) -> str:
-    """``text`` as inline code in a Markdown table cell (pipes escaped)."""
-    text = text.replace("|", "\\|").replace("\n", " ")
+def _code(text: str, *, cell: bool = False) -> str:
+    """``text`` as inline code (in a table ``cell``: its pipes escaped)."""
+    text = text.replace("|", "\\|").replace("\n", " ") if cell else text
     return f"`` {text} ``" if "`" in text else f"`{text}`"
 
 
@@ -138,8 +138,8 @@ def divergence_markdown(divergence: Divergence, sides: Sides, *, level: int = 2)
     lines += ["", f"{hashes} Transcripts", "", f"| # | step | {labels} |", "|---|---|---|---|"]
     for row in rows:
         mark = f"**{row.number} (diverges)**" if row.diverges else str(row.number)
-        cells = " | ".join(_code(outcome) for outcome in row.outcomes)
-        lines.append(f"| {mark} | {_code(row.short)} | {cells} |")
+        cells = " | ".join(_code(outcome, cell=True) for outcome in row.outcomes)
+        lines.append(f"| {mark} | {_code(row.short, cell=True)} | {cells} |")
     lines += ["", f"{hashes} Differences at step {divergence.index + 1}", ""]
     lines += [f"- {_code(d)}" for d in divergence.differences]
     return "\n".join(lines)
