@@ -188,6 +188,24 @@ def test_diff_against_a_mutant_reports_the_program_and_both_transcripts(
     assert all(SECRET not in t for t in (out, err, text))
 
 
+def test_diff_against_the_grpc_face(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Side B through the official SDK's stubs (--against-grpc-endpoint, --against-ca)."""
+    pytest.importorskip("yandexcloud", reason="pip install pytest-yc-images[grpc]")
+    server = FakeImageService().serve_grpc()
+    try:
+        ca = tmp_path / "ca.pem"
+        server.write_ca(str(ca))
+        status, out, err = _run(capsys, "diff", "--fake", "--against-grpc-endpoint",
+                                server.endpoint, "--against-ca", str(ca), "--against-folder-id",
+                                FOLDER, "--against-token", SECRET, "--programs", "6",
+                                "--steps", "6", "--seed", "1")  # fmt: skip
+    finally:
+        server.stop()
+    assert (status, err) == (0, ""), out
+    assert f"  B: gRPC {server.endpoint} (TLS, CA {ca}), folder {FOLDER}" in out.splitlines()
+    assert "no divergence" in out.splitlines()
+
+
 # --- record and replay ----------------------------------------------------------------------
 def test_record_then_replay_with_the_console_script(
     capsys: pytest.CaptureFixture[str], tmp_path: Path

@@ -19,6 +19,7 @@ from typing import Any
 
 from pytest_yc_images import FakeImageService
 
+from .. import cli
 from ..cli import _AGAINST_TOKEN_ENV, _TOKEN_ENV, _Parser, _usage
 from ..preflight import PreflightError, preflight
 from ..safety import Redactor
@@ -70,7 +71,7 @@ def _for_b(message: str) -> str:
 
 def _parser(command: str) -> argparse.ArgumentParser:
     parser = _Parser(prog=f"yc-images-conformance {command}", allow_abbrev=False,
-                     description=_help(),
+                     description=cli.__doc__,
                      formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     if command == "replay":
         parser.add_argument("cassette", metavar="CASSETTE", help="the cassette to replay")
@@ -185,8 +186,12 @@ def run(command: str, argv: list[str]) -> int:
         seed = random.SystemRandom().randrange(1_000_000)
     how = render.Run(redact(_reproduce(command, argv, seed)), seed, getattr(args, "report", ""))
     if command == "record":
-        recorded = record(sides[0], args.out, programs=args.programs, seed=seed or 0,
-                          steps=args.steps)  # fmt: skip
+        try:
+            recorded = record(sides[0], args.out, programs=args.programs, seed=seed or 0,
+                              steps=args.steps)  # fmt: skip
+        except OSError as exc:
+            sides[0].close()
+            return _usage(f"--out: cannot write {args.out} ({exc.strerror or exc})")
         if recorded.error:
             return _usage(redact(recorded.error))
         print(redact(render.record_text(recorded, sides[0].describe(), how)), end="")
@@ -210,9 +215,3 @@ def run(command: str, argv: list[str]) -> int:
         except OSError as exc:
             return _usage(f"--report: cannot write {args.report} ({exc.strerror or exc})")
     return status
-
-
-def _help() -> str:
-    from .. import cli
-
-    return cli.__doc__ or ""
