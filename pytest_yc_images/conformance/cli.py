@@ -10,6 +10,29 @@
     yc-images-conformance sweep (--endpoint URL | --grpc-endpoint HOST:PORT) --folder-id ID
         [--token TOKEN] [--run-id ID]
 
+Differential runs (generated programs of ImageService and OperationService calls):
+
+    yc-images-conformance record TARGET --out CASSETTE [--programs N] [--seed S] [--steps N]
+    yc-images-conformance replay CASSETTE (--fake [--profile P] | TARGET) [--report PATH]
+    yc-images-conformance diff TARGET --against URL_B [--against-operation-endpoint URL]
+        [--against-ca PATH] [--against-folder-id ID] [--against-token T] [--programs N]
+        [--seed S] [--steps N] [--report PATH]
+
+TARGET: (--endpoint URL [--operation-endpoint URL] | --grpc-endpoint HOST:PORT) [--ca PATH]
+--folder-id ID [--token T] [--allow-mutations] [--max-images N] [--source-image-id ID]
+[--source-disk-id ID] [--source-snapshot-id ID] [--profile P], or --fake [--profile P]
+[--completion on-poll|immediate] for the in-process fake. Side B of diff takes the same
+options named --against-*: --against URL (or --against-grpc-endpoint, or --against-fake),
+--against-token (default: $YC_AGAINST_IAM_TOKEN), ... Each run creates and deletes images:
+beyond loopback it needs --allow-mutations (side B: --against-allow-mutations) and a folder
+that holds no images. record writes the programs and the normalised replies (no token) to
+a JSON Lines cassette; replay sends them to a target and compares (--profile: the
+cassette's by default); diff runs programs against both sides in lock-step and shrinks
+the first divergence to a minimal program, printed with both transcripts side by side
+(--report: the same as Markdown) and the command that reproduces it (with --seed, random
+when not given; never the token). --steps: steps per program (10); --programs: 50 for
+record, 100 for diff.
+
 With --grpc-endpoint the same contracts run through the official SDK's gRPC stubs (TLS;
 --ca: the PEM file of the CA to trust, default the system's roots); a contract whose
 request protobuf cannot carry is skipped, saying why.
@@ -21,6 +44,8 @@ path); the Markdown report (--report, default ./yc-images-conformance.md) and --
 keep every failure in full. `-- -v` or `-- --tb=long` bring pytest's long output back.
 
 Exit status: 0 every contract passed, 1 some failed, 2 a usage error or a failed pre-flight.
+record, replay, diff: 0 no divergence, 1 divergences (each reported), 2 a usage or
+pre-flight error, a side that failed or a cassette that cannot be read.
 """
 
 from __future__ import annotations
@@ -36,6 +61,7 @@ from typing import NoReturn
 __all__ = ["main", "suite_path"]
 
 _TOKEN_ENV = "YC_IAM_TOKEN"
+_AGAINST_TOKEN_ENV = "YC_AGAINST_IAM_TOKEN"
 DEFAULT_REPORT = "yc-images-conformance.md"
 # pytest options after which the user wants pytest's own long output, not the summary
 _LONG_FORM = ("-v", "--verbose", "--tb", "-r", "-l", "--showlocals", "--full-trace")
@@ -173,6 +199,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["sweep"]:
         return _sweep(argv[1:])
+    if argv[:1] and argv[0] in ("record", "replay", "diff"):
+        from .differential.commands import run
+
+        return run(argv[0], argv[1:])
     extra: list[str] = []
     if "--" in argv:
         at = argv.index("--")

@@ -178,7 +178,7 @@ def normalise(value: Any, symbols: Symbols, *, key: str = "", parent: str = "") 
         return _object(value, symbols, key)
     if isinstance(value, list):
         if key == "productIds":
-            return [f"<{symbols.symbol('product', v)}>" if isinstance(v, str) and len(v) >= 3
+            return [f"<{symbols.symbol('product', v)}>" if isinstance(v, str) and _ID.fullmatch(v)
                     else v for v in value]  # fmt: skip
         items = [normalise(v, symbols, key=key) for v in value]
         if key == "fieldViolations":
