@@ -169,7 +169,7 @@ def _pages(step: Step, a: Outcome, b: Outcome, context: Context) -> list[str]:
     found = []
     if not loose:
         found += _diff([len(p) for p in a["pages"]], [len(p) for p in b["pages"]], "page sizes")
-        found += _diff(a.get("order"), b.get("order"), "order")
+        found += _order(a.get("order"), b.get("order"))
     else:
         unsorted = [str(o).endswith("NOT SORTED") for o in (a.get("order"), b.get("order"))]
         found += _diff(unsorted[0], unsorted[1], "order by ID broken")
@@ -188,6 +188,18 @@ def _pages(step: Step, a: Outcome, b: Outcome, context: Context) -> list[str]:
             item, other = _strip(item, _OPERATION_FIELDS), _strip(other, _OPERATION_FIELDS)
         found += _diff(item, other, f"item {symbol}")
     return found
+
+
+def _order(a: Any, b: Any) -> list[str]:
+    """Two orders: by ID, the same verdict; under orderBy, no two items in opposite order
+    (items tied on one side, an equal name or createdAt, may be in any order on the other)."""
+    if not (isinstance(a, list) and isinstance(b, list)):
+        return _diff(a, b, "order")
+    rank_a = {s: n for n, group in enumerate(a) for s in group}
+    rank_b = {s: n for n, group in enumerate(b) for s in group}
+    both = sorted(rank_a.keys() & rank_b.keys())
+    return [f"order: {x} before {y} | {y} before {x}" for x in both for y in both
+            if rank_a[x] < rank_a[y] and rank_b[x] > rank_b[y]]  # fmt: skip
 
 
 def _diff(a: Any, b: Any, where: str) -> list[str]:

@@ -32,7 +32,7 @@ from .generate import Model, Steps
 from .program import Program, Step
 from .side import Outcome, Side, SideError
 
-__all__ = ["Divergence", "Runner", "Transcript", "run_programs"]
+__all__ = ["Divergence", "Runner", "Transcript", "minimise", "run_programs"]
 
 MAX_CREATES = 5  # images one program may create (each side), whatever the budget
 
@@ -149,6 +149,18 @@ class Runner:
         if self.on_program is not None and self.current.program.steps:
             self.on_program(self.current)
 
+    def run(self, steps: list[Step]) -> Divergence | None:
+        """Run a given program (no drawing): the divergence it shows, if any."""
+        self.begin()
+        try:
+            for step in steps:
+                self.execute(step)
+        except Divergence as found:
+            return found
+        finally:
+            self.end()
+        return None
+
     def _guard(self, call: Callable[..., Any], *args: Any) -> Any:
         """A side's own failure stops the run (never shrunk into a 'divergence')."""
         try:
@@ -262,6 +274,30 @@ def _machine(runner: Runner) -> type[RuleBasedStateMachine]:
             self._run(steps.cancel, data)
 
     return Programs
+
+
+def minimise(runner: Runner, found: Divergence, *, runs: int = 200) -> Divergence:
+    """Drop steps from the program while it still diverges at a step of the same RPC: after
+    hypothesis' shrinking, a pass that removes single steps it kept (a Create whose image a
+    later step no longer needs, for one). At most ``runs`` programs."""
+    rpc = found.transcript.program.steps[found.index].rpc
+    best = found
+    for _ in range(runs):
+        steps = best.transcript.program.steps[: best.index + 1]
+        for drop in range(len(steps) - 1):
+            try:
+                trial = runner.run(steps[:drop] + steps[drop + 1 :])
+            except SideError:  # a side failed meanwhile: keep what was found
+                return best
+            runs -= 1
+            if trial is not None and trial.transcript.program.steps[trial.index].rpc == rpc:
+                best = trial
+                break
+            if runs <= 0:
+                return best
+        else:
+            return best
+    return best
 
 
 def run_programs(runner: Runner, *, programs: int, seed: int, steps: int = 10,

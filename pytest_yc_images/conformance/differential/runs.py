@@ -17,7 +17,7 @@ from ..target import Target
 from . import cassette as cassettes
 from .compare import Context, compare
 from .generate import Model
-from .machine import Divergence, Runner, Transcript, run_programs
+from .machine import Divergence, Runner, Transcript, minimise, run_programs
 from .side import Pending, Side, SideError
 
 __all__ = ["DiffResult", "ReplayResult", "diff", "record", "replay"]
@@ -71,14 +71,16 @@ def diff(a: SideLike, b: SideLike, *, programs: int = 100, seed: int = 0, steps:
         runner.steps.sources = runner.source_kinds()
         run_programs(runner, programs=programs, seed=seed, steps=steps)
     except Divergence as found:
-        result.divergence = found
+        result.divergence = minimise(runner, found)
     except SideError as exc:
         result.error = str(exc)
     except BaseExceptionGroup as group:  # several distinct failures: the shortest program
         found_all = [e for e in group.exceptions if isinstance(e, Divergence)]
         if not found_all:
             raise
-        result.divergence = min(found_all, key=lambda d: len(d.transcript.program.steps))
+        result.divergence = minimise(
+            runner, min(found_all, key=lambda d: len(d.transcript.program.steps))
+        )
     finally:
         for side in sides:
             side.close()

@@ -242,7 +242,7 @@ class Side:
 
     def _order(self, order_by: str, items: list[dict[str, Any]]) -> Any:
         """The listing's order as compared: under orderBy name or createdAt the items' symbols
-        in that order (ties as a sorted group); by ID, whether this side's IDs are sorted."""
+        in that order, as groups of equal keys; by ID, whether this side's IDs are sorted."""
         column, _, direction = order_by.strip().partition(" ")
         descending = direction.strip().lower() == "desc"
         if column in ("", "id"):
@@ -250,13 +250,13 @@ class Side:
             ok = ids == sorted(ids, reverse=descending)
             return f"by id {'desc' if descending else 'asc'}" + ("" if ok else ": NOT SORTED")
         keys = [(str(i.get(column, "")), normalise(i, self.symbols).get("id")) for i in items]
-        groups: list[list[str]] = []
+        groups: list[list[str]] = []  # the items in order; items of an equal key together
         for n, (key, symbol) in enumerate(keys):
             if n and key == keys[n - 1][0]:
                 groups[-1].append(str(symbol))
             else:
                 groups.append([str(symbol)])
-        return [s for group in groups for s in sorted(group)]
+        return [sorted(group) for group in groups]
 
     # --- what runs ------------------------------------------------------------------------
     def _observe(self, step: Step, outcome: Outcome, reply: httpx.Response) -> None:
