@@ -103,11 +103,26 @@ def read(path: Path) -> Cassette:
             _add(cassette, row)
         except (IndexError, KeyError, TypeError, ValueError) as exc:
             raise CassetteError(f"{path}:{number}: {exc}") from None
+    try:
+        _complete(cassette)
+    except ValueError as exc:
+        raise CassetteError(f"{path}:{len(lines)}: {exc} (a truncated file?)") from None
     return cassette
+
+
+def _complete(cassette: Cassette) -> None:
+    """The last program has a step line for each of its steps (the others are checked as
+    the next program starts)."""
+    if cassette.programs:
+        last = cassette.programs[-1]
+        have, want = len(last.outcomes), len(last.program.steps)
+        if have < want:
+            raise ValueError(f"{last.program.label} ends after {have} of its {want} steps")
 
 
 def _add(cassette: Cassette, row: dict[str, Any]) -> None:
     if "steps" in row:
+        _complete(cassette)
         program = Program.from_json(row["steps"], label=f"program {row.get('program')}")
         cassette.programs.append(Recorded(program, [], []))
         return
@@ -115,6 +130,9 @@ def _add(cassette: Cassette, row: dict[str, Any]) -> None:
         raise ValueError("a step line comes after its program line and has request, response")
     current = cassette.programs[-1]
     step = Step.from_json(row["request"])
+    if len(current.outcomes) == len(current.program.steps):
+        raise ValueError(f"{current.program.label} has {len(current.program.steps)} steps; "
+                         "this is one more")  # fmt: skip
     expected = current.program.steps[len(current.outcomes)]
     if step != expected:
         raise ValueError(f"step {len(current.outcomes) + 1} is not the program's")
