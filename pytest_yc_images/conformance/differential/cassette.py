@@ -82,7 +82,10 @@ class writer:
 def read(path: Path) -> Cassette:
     """Read and check a cassette (:class:`CassetteError` names the line)."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # "\n" alone ends a line: splitlines() would also split at U+0085 or U+2028 inside
+        # a string, which json.dumps(ensure_ascii=False) leaves as they are.
+        text = path.read_text(encoding="utf-8")
+        lines = text.removesuffix("\n").split("\n") if text else []
     except (OSError, UnicodeDecodeError) as exc:
         raise CassetteError(f"{path}: cannot read it ({exc})") from None
     rows: list[dict[str, Any]] = []
