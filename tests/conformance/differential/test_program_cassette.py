@@ -233,3 +233,16 @@ def test_an_empty_file_is_not_a_cassette(tmp_path: Path) -> None:
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(CassetteError, match=r"nothing\.jsonl: cannot read it"):
         read(tmp_path / "nothing.jsonl")
+
+
+@pytest.mark.parametrize("separator", ["\x85", "\u2028", "\u2029", "\x0b", "\r"])
+def test_a_line_separator_inside_a_string_stays_in_its_line(tmp_path: Path, separator: str) -> None:
+    """Generated bodies hold any character; str.splitlines() breaks a line at U+0085."""
+    step = Step("ImageService.Create", body={"description": f"a{separator}b"})
+    outcome = {"http": 400, "body": {"code": 3, "echo": f"x{separator}y"}}
+    path = tmp_path / "c.jsonl"
+    with writer(path, {"profile": "live"}) as add:
+        add(Transcript(Program([step]), [[outcome]], [[]]))
+    (recorded,) = read(path).programs
+    assert recorded.program.steps == [step]
+    assert recorded.outcomes == [outcome]
