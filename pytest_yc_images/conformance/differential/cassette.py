@@ -82,7 +82,10 @@ class writer:
 def read(path: Path) -> Cassette:
     """Read and check a cassette (:class:`CassetteError` names the line)."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # "\n" alone ends a line: splitlines() would also split at U+0085 or U+2028 inside
+        # a string, which json.dumps(ensure_ascii=False) leaves as they are.
+        text = path.read_text(encoding="utf-8")
+        lines = text.removesuffix("\n").split("\n") if text else []
     except (OSError, UnicodeDecodeError) as exc:
         raise CassetteError(f"{path}: cannot read it ({exc})") from None
     rows: list[dict[str, Any]] = []
@@ -103,11 +106,26 @@ def read(path: Path) -> Cassette:
             _add(cassette, row)
         except (IndexError, KeyError, TypeError, ValueError) as exc:
             raise CassetteError(f"{path}:{number}: {exc}") from None
+    try:
+        _complete(cassette)
+    except ValueError as exc:
+        raise CassetteError(f"{path}:{len(lines)}: {exc} (a truncated file?)") from None
     return cassette
+
+
+def _complete(cassette: Cassette) -> None:
+    """The last program has a step line for each of its steps (the others are checked as
+    the next program starts)."""
+    if cassette.programs:
+        last = cassette.programs[-1]
+        have, want = len(last.outcomes), len(last.program.steps)
+        if have < want:
+            raise ValueError(f"{last.program.label} ends after {have} of its {want} steps")
 
 
 def _add(cassette: Cassette, row: dict[str, Any]) -> None:
     if "steps" in row:
+        _complete(cassette)
         program = Program.from_json(row["steps"], label=f"program {row.get('program')}")
         cassette.programs.append(Recorded(program, [], []))
         return
@@ -115,6 +133,9 @@ def _add(cassette: Cassette, row: dict[str, Any]) -> None:
         raise ValueError("a step line comes after its program line and has request, response")
     current = cassette.programs[-1]
     step = Step.from_json(row["request"])
+    if len(current.outcomes) == len(current.program.steps):
+        raise ValueError(f"{current.program.label} has {len(current.program.steps)} steps; "
+                         "this is one more")  # fmt: skip
     expected = current.program.steps[len(current.outcomes)]
     if step != expected:
         raise ValueError(f"step {len(current.outcomes) + 1} is not the program's")

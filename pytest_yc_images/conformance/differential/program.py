@@ -15,11 +15,23 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from pytest_yc_images import routes
+
 __all__ = ["SYMBOL", "WAIT", "Program", "Step"]
 
 SYMBOL = re.compile(r"<([a-z][a-z-]*(?:#[0-9]+)?)>")
 WAIT = "wait"  # the pseudo-RPC of a step that polls an operation until it is done
 AUTH_MODES = ("token", "none", "malformed")
+# The JSON type of each field but body (any JSON): what a cassette line must hold there.
+_TYPES = {"path": dict, "query": dict, "auth": str, "key": str, "verb": str, "pages": bool,
+          "note": str}  # fmt: skip
+_KIND_NAMES = {dict: "an object of strings", str: "a string", bool: "true or false"}
+
+
+def _is(value: Any, kind: type) -> bool:
+    if kind is dict:
+        return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+    return isinstance(value, kind)
 
 
 @dataclass(frozen=True)
@@ -49,14 +61,23 @@ class Step:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Step:
+        """The step ``data`` describes; :class:`ValueError` names the field that is wrong."""
         if not isinstance(data, dict) or not isinstance(data.get("rpc"), str):
             raise ValueError(f"a step is a JSON object with an 'rpc', not {str(data)[:80]!r}")
-        known = set(cls.__dataclass_fields__)
-        unknown = sorted(set(data) - known)
+        known = list(cls.__dataclass_fields__)
+        unknown = sorted(set(data) - set(known))
         if unknown:
             raise ValueError(f"a step has no field {unknown[0]!r} (known: {', '.join(known)})")
+        if data["rpc"] != WAIT and data["rpc"] not in routes():
+            raise ValueError(f"a step's rpc is {WAIT!r} or an RPC of the contract, not "
+                             f"{data['rpc']!r}")  # fmt: skip
+        for name, kind in _TYPES.items():
+            if name in data and not _is(data[name], kind):
+                raise ValueError(f"a step's {name} must be {_KIND_NAMES[kind]}, not "
+                                 f"{json.dumps(data[name])[:80]}")  # fmt: skip
         if data.get("auth", "token") not in AUTH_MODES:
-            raise ValueError(f"auth must be one of {', '.join(AUTH_MODES)}")
+            raise ValueError(f"a step's auth must be one of {', '.join(AUTH_MODES)}, not "
+                             f"{data['auth']!r}")  # fmt: skip
         return cls(**data)
 
     def symbols(self) -> set[str]:
