@@ -174,7 +174,7 @@ def _() -> None:
 
 @mutant("forged-page-token-accepted", "forged")
 def _() -> None:
-    _MP.setattr(PageTokens, "read", lambda self, scope, token: "")
+    _MP.setattr(PageTokens, "read", lambda self, scope, token, bound_to="": "")
 
 
 # No "latest-returns-creating-image": whether an image still being created counts for

@@ -54,6 +54,7 @@ class writer:
                        "recorded": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}  # fmt: skip
         self.count = 0
         self._file: IO[str] | None = None
+        self._seen: set[str] = set()
 
     def __enter__(self) -> writer:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,8 +71,12 @@ class writer:
         self._file.write(json.dumps(data, sort_keys=True, ensure_ascii=False) + "\n")
 
     def __call__(self, transcript: Transcript) -> None:
-        self.count += 1
         steps = transcript.program.steps
+        key = json.dumps([s.to_json() for s in steps], sort_keys=True)
+        if key in self._seen:  # hypothesis ran the same program again: once is enough
+            return
+        self._seen.add(key)
+        self.count += 1
         self._line({"program": self.count, "steps": [s.to_json() for s in steps]})
         for n, step in enumerate(steps):
             self._line({"program": self.count, "step": n + 1, "request": step.to_json(),

@@ -154,14 +154,16 @@ class Steps:
         return dict(list(drawn.items())[:10]) | {RUN_LABEL: "<run>"}
 
     # --- ImageService ----------------------------------------------------------------------
-    def create(self, draw: Draw[Any]) -> Step:
+    def create(self, draw: Draw[Any], *, family: str | None = "") -> Step:
+        """A valid Create from one of the sources; ``family`` fixes the family (None: none;
+        "": drawn)."""
         kind = draw(st.sampled_from(self.sources))
         field_name, value = _SOURCES[kind]
         body = draw(yc.create_image_requests(source=field_name, profile=self.profile))
         body = {k: v for k, v in body.items() if k not in _SOURCE_FIELDS}
         body |= {"folderId": "<folder>", "name": self._name(draw), field_name: value,
                  "labels": self._labels(draw)}  # fmt: skip
-        family = self._family(draw)
+        family = self._family(draw) if family == "" else family
         body.pop("family", None)
         if family:
             body["family"] = family

@@ -29,7 +29,7 @@ from hypothesis.stateful import (
 
 from .compare import Context, compare
 from .generate import Model, Steps
-from .program import Program, Step
+from .program import WAIT, Program, Step
 from .side import Outcome, Side, SideError
 
 __all__ = ["Divergence", "Runner", "Transcript", "minimise", "run_programs"]
@@ -189,10 +189,15 @@ def _machine(runner: Runner) -> type[RuleBasedStateMachine]:
 
         @initialize(data=st.data())
         def images(self, data: Any) -> None:
-            """Most programs start with a few images (lists need several to page)."""
+            """Most programs start with a few images (lists need several to page), often
+            of one family, and often waited for (reads then see them settled)."""
+            family = data.draw(st.sampled_from(["", "f<run>a"]))
             for _ in range(data.draw(st.sampled_from([0, 1, 2, 2, 3]))):
                 if runner.may_create():
-                    self._run(steps.create, data)
+                    runner.execute(steps.create(data.draw, family=family or None))
+            if steps.model.ops and data.draw(st.booleans()):
+                for op in list(steps.model.ops):
+                    runner.execute(Step(WAIT, path={"operationId": op}))
 
         @precondition(lambda self: runner.may_create())
         @rule(data=st.data())
@@ -262,6 +267,12 @@ def _machine(runner: Runner) -> type[RuleBasedStateMachine]:
         @rule(data=st.data())
         def wait(self, data: Any) -> None:
             self._run(steps.wait, data)
+
+        @precondition(has("ops"))
+        @rule()
+        def wait_latest(self) -> None:
+            """Wait for the newest operation (what a client does after each call)."""
+            runner.execute(Step(WAIT, path={"operationId": steps.model.ops[-1]}))
 
         @precondition(has("ops"))
         @rule(data=st.data())
