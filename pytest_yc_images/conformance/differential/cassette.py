@@ -82,9 +82,13 @@ class writer:
 def read(path: Path) -> Cassette:
     """Read and check a cassette (:class:`CassetteError` names the line)."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # JSON Lines ends a line at "\n" only: a string may hold U+0085 or U+2028 raw
+        # (ensure_ascii=False), where str.splitlines() would cut the line in two.
+        lines = path.read_text(encoding="utf-8").split("\n")
     except (OSError, UnicodeDecodeError) as exc:
         raise CassetteError(f"{path}: cannot read it ({exc})") from None
+    if lines[-1] == "":
+        lines.pop()  # the newline that ends the last line
     rows: list[dict[str, Any]] = []
     for number, line in enumerate(lines, 1):
         try:
