@@ -54,7 +54,6 @@ class writer:
                        "recorded": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}  # fmt: skip
         self.count = 0
         self._file: IO[str] | None = None
-        self._seen: set[str] = set()
 
     def __enter__(self) -> writer:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -72,10 +71,6 @@ class writer:
 
     def __call__(self, transcript: Transcript) -> None:
         steps = transcript.program.steps
-        key = json.dumps([s.to_json() for s in steps], sort_keys=True)
-        if key in self._seen:  # hypothesis ran the same program again: once is enough
-            return
-        self._seen.add(key)
         self.count += 1
         self._line({"program": self.count, "steps": [s.to_json() for s in steps]})
         for n, step in enumerate(steps):

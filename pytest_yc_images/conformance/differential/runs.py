@@ -7,6 +7,7 @@ the in-process fake of a profile) or a :class:`~pytest_yc_images.FakeImageServic
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,7 +110,15 @@ def record(target: SideLike, out: str | Path, *, programs: int = 50, seed: int =
     path = Path(out)
     error, count = "", 0
     with cassettes.writer(path, header) as add:
-        runner = Runner([side], str(header["profile"]), on_program=add)
+        seen: set[str] = set()
+
+        def once(transcript: Transcript) -> None:  # hypothesis may run a program twice
+            key = json.dumps(transcript.program.to_json(), sort_keys=True)
+            if key not in seen:
+                seen.add(key)
+                add(transcript)
+
+        runner = Runner([side], str(header["profile"]), on_program=once)
         try:
             side.start()
             runner.steps.sources = runner.source_kinds()

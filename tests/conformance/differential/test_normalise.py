@@ -58,10 +58,16 @@ def test_two_sides_with_different_ids_normalise_to_the_same_symbols() -> None:
 def test_product_ids_are_symbols_of_their_own_kind() -> None:
     symbols = _symbols()
     out = normalise(
-        _image(IMAGE_1, productIds=["f2eproduct1", "f2eproduct2", "f2eproduct1"]), symbols
+        _image(
+            IMAGE_1,
+            productIds=["f2eproduct0000000001", "f2eproduct0000000002", "f2eproduct0000000001"],
+        ),
+        symbols,
     )
     assert out["productIds"] == ["<product#1>", "<product#2>", "<product#1>"]
     assert out["id"] == "<image#1>"  # the image counter is not the product counter
+    literal = normalise(_image(IMAGE_1, productIds=["000"]), _symbols())
+    assert literal["productIds"] == ["000"]  # a value a program sent, not an ID: itself
 
 
 def test_folder_source_and_run_are_the_preset_symbols() -> None:

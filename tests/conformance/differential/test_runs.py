@@ -151,7 +151,9 @@ def served_cassette(tmp_path_factory: pytest.TempPathFactory) -> Path:
     finally:
         stop_server(proc)
     assert result.error == ""
-    assert result.programs >= 20
+    # hypothesis may run a program twice; the cassette holds each once
+    assert 10 <= result.programs <= 20
+    assert len(read(path).programs) == result.programs
     return path
 
 
@@ -267,7 +269,7 @@ def mutant_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.mark.parametrize(
     ("mutant_url", "words"),
-    [("int64-as-json-numbers", "Size: '"), ("labels-merged", "labels")],
+    [("int64-as-json-numbers", "Size: '"), ("done-without-response", "response")],
     indirect=["mutant_url"],
 )
 def test_replay_against_a_planted_bug_reports_the_program_and_step(
