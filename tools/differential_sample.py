@@ -30,10 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "differential.md"
 MUTANT = "labels-merged"
-SEED = 9
+SEED = 0
 FOLDER = "b1gdifferential00001"
 ARGS = ("diff", "--fake", "--against", "{url}", "--against-folder-id", FOLDER,
-        "--programs", "50", "--seed", str(SEED))  # fmt: skip
+        "--programs", "300", "--seed", str(SEED))  # fmt: skip
 TOKEN_ENV = "YC_AGAINST_IAM_TOKEN"  # the fake takes any bearer token
 BEGIN = "<!-- sample: begin (tools/differential_sample.py --write) -->"
 END = "<!-- sample: end -->"

@@ -22,8 +22,8 @@ from pytest_yc_images.conformance.differential import RecordResult, record
 
 PATH = Path(__file__).parent / "data" / "fake-live.cassette.jsonl"
 COMMAND = "python -m tests.conformance.differential.fake_cassette"
-SEED = 7
-PROGRAMS = 40
+SEED = 5
+PROGRAMS = 100
 STEPS = 10
 PROFILE = "live"
 ID_SEED = 18
