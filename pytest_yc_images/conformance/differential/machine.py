@@ -59,6 +59,15 @@ class Divergence(AssertionError):
                          + "; ".join(differences[:3]))  # fmt: skip
 
 
+class _Abort(BaseException):  # not an Exception: hypothesis lets it through
+    """A side failed: the run stops here, with no shrinking (hypothesis takes an Exception
+    for a failing example, and would shrink toward it and find the run inconsistent)."""
+
+    def __init__(self, error: SideError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 @dataclass
 class Runner:
     """Runs programs on ``sides`` (one: record; two: diff) and keeps their transcripts."""
@@ -104,7 +113,7 @@ class Runner:
     # --- one program ------------------------------------------------------------------------
     def begin(self) -> None:
         if self.failure is not None:
-            raise self.failure  # a side is broken: every later program ends at once
+            raise _Abort(self.failure)  # a side is broken: the run ends
         self.programs += 1
         self.steps.model = Model()
         self.uncertain, self.cancelled = set(), set()
@@ -132,8 +141,9 @@ class Runner:
         for n, outcome in enumerate(outcomes):
             self.current.outcomes[n].append(outcome)
             if "transport" in outcome:
-                self.failure = SideError(f"side {self.sides[n].label}: {outcome['transport']}")
-                raise self.failure
+                self.failure = SideError(f"side {self.sides[n].label}: {outcome['transport']} "
+                                         f"(step {index + 1}: {step.render()[:200]})")  # fmt: skip
+                raise _Abort(self.failure)
         if step.rpc == "OperationService.Cancel":
             self.cancelled.add(step.path["operationId"])
         self.uncertain |= self.steps.model.observe(step, outcomes[0])
@@ -167,7 +177,7 @@ class Runner:
             return call(*args)
         except SideError as exc:
             self.failure = exc
-            raise
+            raise _Abort(exc) from exc
 
 
 def _machine(runner: Runner) -> type[RuleBasedStateMachine]:
@@ -298,7 +308,7 @@ def minimise(runner: Runner, found: Divergence, *, runs: int = 200) -> Divergenc
         for drop in range(len(steps) - 1):
             try:
                 trial = runner.run(steps[:drop] + steps[drop + 1 :])
-            except SideError:  # a side failed meanwhile: keep what was found
+            except _Abort:  # a side failed meanwhile: keep what was found
                 return best
             runs -= 1
             if trial is not None and trial.transcript.program.steps[trial.index].rpc == rpc:
@@ -322,4 +332,7 @@ def run_programs(runner: Runner, *, programs: int, seed: int, steps: int = 10,
                        database=None, phases=phases, verbosity=Verbosity.quiet,
                        suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
                        print_blob=False)  # fmt: skip
-    run_state_machine_as_test(machine, settings=options)
+    try:
+        run_state_machine_as_test(machine, settings=options)
+    except _Abort as stop:
+        raise stop.error from None

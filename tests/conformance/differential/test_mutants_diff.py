@@ -9,8 +9,6 @@ that take a second or two); ``-m slow`` checks every bug, with the programs it n
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,9 +17,9 @@ import pytest
 from pytest_yc_images import FakeImageService
 from pytest_yc_images.conformance import Target
 from pytest_yc_images.conformance.differential import diff
-from tests._cli import stop_server
 
 from .. import mutants
+from ..mutant_server import running
 
 ROOT = Path(__file__).resolve().parents[3]
 MAX_STEPS = 5  # the bound on a shrunk program
@@ -42,19 +40,9 @@ QUICK = [
 
 
 @pytest.fixture
-def mutant_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    command = [sys.executable, "-m", "tests.conformance.mutant_server", request.param]
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)  # fmt: skip
-    assert proc.stdout is not None
-    url = proc.stdout.readline().strip()
-    try:
-        if not url:
-            proc.kill()
-            pytest.fail(f"the mutant server did not start: {proc.communicate()[1]}")
+def mutant_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with running(request.param, log=tmp_path / "server.log") as url:
         yield url
-    finally:
-        stop_server(proc)
 
 
 def _check(name: str, url: str) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from pytest_yc_images.conformance.differential.compare import Context, compare
 from pytest_yc_images.conformance.differential.side import Outcome
 from tests._cli import serve, stop_server
 
+from ..mutant_server import running
 from ..slow_server import SlowServer
 from .fake_cassette import PATH as FAKE_CASSETTE
 
@@ -252,19 +251,9 @@ def test_a_cassette_holds_no_token(served_cassette: Path) -> None:
 # --- replay against a planted bug ----------------------------------------------------------
 @pytest.fixture
 def mutant_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    command = [sys.executable, "-m", "tests.conformance.mutant_server", request.param,
-               "--seed", str(_sources(tmp_path))]  # fmt: skip
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)  # fmt: skip
-    assert proc.stdout is not None
-    url = proc.stdout.readline().strip()
-    try:
-        if not url:
-            proc.kill()
-            pytest.fail(f"the mutant server did not start: {proc.communicate()[1]}")
+    extra = ("--seed", str(_sources(tmp_path)))
+    with running(request.param, *extra, log=tmp_path / "server.log") as url:
         yield url
-    finally:
-        stop_server(proc)
 
 
 @pytest.mark.parametrize(
