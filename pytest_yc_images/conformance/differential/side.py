@@ -21,7 +21,7 @@ from ..client import NotExpressible
 from ..safety import NAME_PREFIX, RUN_LABEL, Redactor, new_run_id
 from ..target import Target
 from .normalise import Symbols, normalise
-from .program import WAIT, Step
+from .program import SYMBOL, WAIT, Step
 
 __all__ = ["PUBLIC_FAMILY", "PUBLIC_FOLDER", "Outcome", "Pending", "Side", "SideError"]
 
@@ -169,6 +169,8 @@ class Side:
         self.calls += 1
         if step.rpc == WAIT:
             return self._wait(step.path.get("operationId", ""))
+        if step.rpc in _MUTATING or step.rpc == "OperationService.Cancel":
+            self._guard(step)
         if step.rpc in _MUTATING:
             self.settle()
         if step.pages:
@@ -179,6 +181,20 @@ class Side:
         outcome = self._outcome(reply)
         self._observe(step, outcome, reply)
         return outcome
+
+    def _guard(self, step: Step) -> None:
+        """Update, Delete and Cancel only what this program made here: a step names its
+        image or operation by a symbol, and an image a symbol stands for is one this
+        program created (a hand-edited cassette must not reach anyone else's)."""
+        named = step.path.get("imageId", step.path.get("operationId", ""))
+        if step.rpc == "ImageService.Create" or step.rpc == WAIT:
+            return
+        what = f"side {self.label}: refusing to {step.rpc.split('.')[1]} {named!r}"
+        if not SYMBOL.fullmatch(named):
+            raise SideError(f"{what}: a step names what it changes by a symbol (<image#1>)")
+        image = step.rpc != "OperationService.Cancel" and named.strip("<>") in self.symbols.values
+        if image and str(self.symbols.resolve(named)) not in self.made:
+            raise SideError(f"{what}: this program did not create it")
 
     def _send(self, step: Step, extra: dict[str, str]) -> httpx.Response | Outcome:
         route = routes()[step.rpc]
