@@ -19,15 +19,16 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import select
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # tests.conformance: the planted bugs and their server
 PAGE = ROOT / "docs" / "differential.md"
 MUTANT = "labels-merged"
 SEED = 0
@@ -50,22 +51,12 @@ def command(url: str = "URL") -> list[str]:
 @contextmanager
 def mutant_server(name: str = MUTANT) -> Iterator[str]:
     """The fake with the bug ``name`` on loopback: its URL while the block runs."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tests.conformance.mutant_server", name],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
-    try:
-        assert server.stdout is not None
-        ready, _, _ = select.select([server.stdout], [], [], 30)
-        url = server.stdout.readline().strip() if ready else ""
+    from tests.conformance.mutant_server import running
+
+    with tempfile.TemporaryDirectory() as tmp, running(name, log=Path(tmp, "log")) as url:
         if not _URL.fullmatch(url):
             raise RuntimeError(f"the mutant server said {url!r}, not its URL")
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        if server.stdout is not None:
-            server.stdout.close()
 
 
 def run() -> str:
