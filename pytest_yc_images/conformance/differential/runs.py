@@ -26,12 +26,22 @@ __all__ = ["DiffResult", "ReplayResult", "diff", "record", "replay"]
 SideLike = Target | FakeImageService | Side
 
 
-def _side(label: str, given: SideLike) -> Side:
+def _side(label: str, given: SideLike, what: str) -> Side:
+    """``given`` as a side; ``what`` names the argument in the error of a wrong type."""
     if isinstance(given, Side):
         return given
     if isinstance(given, FakeImageService):
         return Side(label, fake=given)
-    return Side(label, target=given)
+    if isinstance(given, Target):
+        return Side(label, target=given)
+    raise TypeError(f"{what} must be a Target, a FakeImageService or a Side, not "
+                    f"{type(given).__name__}")  # fmt: skip
+
+
+def _at_least_one(**counts: int) -> None:
+    for name, count in counts.items():
+        if count < 1:
+            raise ValueError(f"{name} must be at least 1, not {count}")
 
 
 def _profile(side: Side) -> str:
@@ -62,7 +72,8 @@ def diff(a: SideLike, b: SideLike, *, programs: int = 100, seed: int = 0, steps:
          profile: str | None = None) -> DiffResult:  # fmt: skip
     """Run ``programs`` seeded programs against ``a`` and ``b`` in lock-step; on the first
     divergence shrink the program and return it with both transcripts."""
-    sides = [_side("A", a), _side("B", b)]
+    _at_least_one(programs=programs, steps=steps)
+    sides = [_side("A", a, "side A"), _side("B", b, "side B")]
     started = time.monotonic()
     runner = Runner(sides, profile or _profile(sides[0]))
     result = DiffResult((sides[0].describe(), sides[1].describe()), 0, 0, 0.0)
@@ -103,7 +114,8 @@ class RecordResult:
 def record(target: SideLike, out: str | Path, *, programs: int = 50, seed: int = 0,
            steps: int = 10, profile: str | None = None) -> RecordResult:  # fmt: skip
     """Run ``programs`` seeded programs against ``target`` and write the cassette ``out``."""
-    side = _side("recorded", target)
+    _at_least_one(programs=programs, steps=steps)
+    side = _side("recorded", target, "the target")
     started = time.monotonic()
     header = {"profile": profile or _profile(side), "seed": seed, "programs": programs,
               "steps": steps, "target": side.describe()}  # fmt: skip
@@ -151,7 +163,7 @@ class ReplayResult:
 def replay(cassette: str | Path | cassettes.Cassette, target: SideLike) -> ReplayResult:
     """Send a cassette's programs to ``target``; compare each reply with the recorded one."""
     tape = cassette if isinstance(cassette, cassettes.Cassette) else cassettes.read(Path(cassette))
-    side = _side("replayed", target)
+    side = _side("replayed", target, "the target")
     started = time.monotonic()
     result = ReplayResult(side.describe(), 0, 0, 0, 0.0)
     try:

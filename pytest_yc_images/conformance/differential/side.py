@@ -71,6 +71,10 @@ class Side:
             self.target = None
         if (self.target is None) == (self.fake is None):
             raise ValueError("a side is a target or a fake")
+        if self.target is not None and not self.target.mutations_allowed:
+            raise ValueError(f"side {self.label}: {self.target.describe()} is not on loopback, "
+                             "and a run creates and deletes images there: "
+                             "Target(allow_mutations=True) allows it")  # fmt: skip
         token = self.target.token if self.target else "differential-token"
         self.redact = Redactor(token)
         if self.fake is not None:
@@ -113,9 +117,13 @@ class Side:
         given, or put in a fake), before the first program."""
         given = self.target
         source = given.source_image_id if given else ""
-        reply = (self.http.get(f"/compute/v1/images/{source}") if source else self.http.get(
-            "/compute/v1/images:latestByFamily",
-            params={"folderId": PUBLIC_FOLDER, "family": PUBLIC_FAMILY}))  # fmt: skip
+        try:
+            reply = (self.http.get(f"/compute/v1/images/{source}") if source else self.http.get(
+                "/compute/v1/images:latestByFamily",
+                params={"folderId": PUBLIC_FOLDER, "family": PUBLIC_FAMILY}))  # fmt: skip
+        except httpx.TransportError as exc:
+            raise SideError(f"side {self.label}: cannot reach it ({type(exc).__name__}: "
+                            f"{self.redact(str(exc))[:200]})") from None  # fmt: skip
         if reply.status_code != 200:
             what = source or f"the latest {PUBLIC_FAMILY} of {PUBLIC_FOLDER}"
             raise SideError(f"side {self.label}: no source image ({what}): HTTP "
@@ -285,7 +293,10 @@ class Side:
         deadline = time.monotonic() + self.timeout
         delay = 0.02
         for _ in range(10_000):
-            reply = self.ops.get(f"/operations/{self.symbols.resolve(symbol)}")
+            try:
+                reply = self.ops.get(f"/operations/{self.symbols.resolve(symbol)}")
+            except httpx.TransportError as exc:
+                return {"transport": self.redact(f"{type(exc).__name__}: {exc}")[:200]}
             outcome = self._outcome(reply)
             body = outcome.get("body")
             if reply.status_code != 200 or not isinstance(body, dict) or body.get("done"):

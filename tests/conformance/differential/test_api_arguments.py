@@ -1,0 +1,108 @@
+"""The Python API's doors: bad arguments raise an exception naming the argument before
+anything is sent; a side that cannot be reached is a result with an error, not a
+traceback of httpx."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from pytest_yc_images import FakeImageService
+from pytest_yc_images.conformance import Target
+from pytest_yc_images.conformance.differential import Side, Step, diff, record, replay
+from pytest_yc_images.conformance.differential.program import WAIT
+
+from .fake_cassette import PATH as FAKE_CASSETTE
+
+FOLDER = "b1gdifferentialapi01"
+REMOTE = "https://compute.example.com"  # never contacted: refused before
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound, then closed)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda tmp: diff(FakeImageService(), FakeImageService(), programs=0), "programs"),
+        (lambda tmp: diff(FakeImageService(), FakeImageService(), steps=-1), "steps"),
+        (lambda tmp: record(FakeImageService(), tmp / "c.jsonl", programs=-2), "programs"),
+        (lambda tmp: record(FakeImageService(), tmp / "c.jsonl", steps=0), "steps"),
+    ],
+    ids=["diff-programs", "diff-steps", "record-programs", "record-steps"],
+)
+def test_a_count_below_one_is_a_value_error_naming_it(
+    call: Callable[[Path], Any], words: str, tmp_path: Path
+) -> None:
+    with pytest.raises(ValueError, match=rf"^{words} must be at least 1, not -?\d+$"):
+        call(tmp_path)
+    assert not (tmp_path / "c.jsonl").exists()
+
+
+@pytest.mark.parametrize("given", ["http://127.0.0.1:1", None, 3])
+def test_a_side_that_is_no_side_is_a_type_error_naming_it(given: Any) -> None:
+    with pytest.raises(TypeError, match=r"^side B must be a Target, a FakeImageService or a Side"):
+        diff(FakeImageService(), given, programs=1)
+    with pytest.raises(TypeError, match=r"^the target must be a Target, a FakeImageService"):
+        replay(FAKE_CASSETTE, given)
+
+
+def _remote() -> Target:
+    return Target(endpoint=REMOTE, folder_id=FOLDER, token="t")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda tmp: diff(FakeImageService(), _remote(), programs=1),
+        lambda tmp: record(_remote(), tmp / "c.jsonl", programs=1),
+        lambda tmp: replay(FAKE_CASSETTE, _remote()),
+    ],
+    ids=["diff", "record", "replay"],
+)
+def test_a_target_off_loopback_needs_allow_mutations(
+    call: Callable[[Path], Any], tmp_path: Path
+) -> None:
+    with pytest.raises(ValueError, match=r"not on loopback.*allow_mutations=True"):
+        call(tmp_path)
+    assert not (tmp_path / "c.jsonl").exists()
+
+
+def test_a_target_nobody_answers_is_an_error_of_the_result() -> None:
+    down = Target(endpoint=f"http://127.0.0.1:{_closed_port()}", folder_id=FOLDER, token="t")
+    found = diff(FakeImageService(), down, programs=1)
+    assert found.status == 2
+    assert found.error.startswith("side B: cannot reach it (ConnectError")
+    replayed = replay(FAKE_CASSETTE, down)
+    assert replayed.status == 2
+    assert replayed.error.startswith("side replayed: cannot reach it (ConnectError")
+
+
+def test_a_wait_whose_connection_fails_is_a_transport_outcome(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server gone while an operation is polled: the run stops on a side error (the
+    runner's "transport" outcome), not an httpx exception hypothesis would shrink."""
+    side = Side("A", fake=FakeImageService())
+    side.start()
+    side.begin(1)
+    created = side.run(Step("ImageService.Create", body={
+        "folderId": "<folder>", "name": "ycc-<run>-n1", "imageId": "<source-image>"}))  # fmt: skip
+    assert created["http"] == 200
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise httpx.ConnectError("[Errno 111] Connection refused")
+
+    monkeypatch.setattr(side.ops, "get", refused)
+    outcome = side.run(Step(WAIT, path={"operationId": "<op#1>"}))
+    assert outcome == {"transport": "ConnectError: [Errno 111] Connection refused"}
+    side.close()
