@@ -59,6 +59,10 @@ class Divergence(AssertionError):
                          + "; ".join(differences[:3]))  # fmt: skip
 
 
+class _Spent(BaseException):  # not an Exception: hypothesis lets it through
+    """The run's budget of images is spent: the run ends, with what it found."""
+
+
 class _Abort(BaseException):  # not an Exception: hypothesis lets it through
     """A side failed: the run stops here, with no shrinking (hypothesis takes an Exception
     for a failing example, and would shrink toward it and find the run inconsistent)."""
@@ -78,6 +82,7 @@ class Runner:
     programs: int = 0
     creates: int = 0
     failure: SideError | None = None
+    found: Divergence | None = None  # the shortest divergence so far
     started: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
@@ -107,8 +112,10 @@ class Runner:
         return min(s.budget for s in self.sides) - self.creates
 
     def may_create(self) -> bool:
-        limit = MAX_CREATES if all(s.fresh_folders for s in self.sides) else self.budget
-        return self.steps.model.creates < min(MAX_CREATES, limit)
+        """At most MAX_CREATES a program (the run's budget is :meth:`execute`'s: a
+        precondition on the run's state would draw another program when hypothesis runs
+        one again)."""
+        return self.steps.model.creates < MAX_CREATES
 
     # --- one program ------------------------------------------------------------------------
     def begin(self) -> None:
@@ -124,6 +131,8 @@ class Runner:
 
     def execute(self, step: Step) -> None:
         if step.rpc == "ImageService.Create":
+            if self.budget <= 0 and not all(s.fake is not None for s in self.sides):
+                raise _Spent  # no Create past the budget of a target
             self.steps.model.creates += 1
             self.creates += 1
         context = Context.of(
@@ -151,7 +160,10 @@ class Runner:
             differences = compare(step, outcomes[0], outcomes[1], context)
             if differences:
                 labels = (self.sides[0].label, self.sides[1].label)
-                raise Divergence(self.current, index, differences, labels)
+                found = Divergence(self.current, index, differences, labels)
+                if self.found is None or index < self.found.index:
+                    self.found = found
+                raise found
 
     def end(self) -> None:
         for side in self.sides:
@@ -306,9 +318,12 @@ def minimise(runner: Runner, found: Divergence, *, runs: int = 200) -> Divergenc
     for _ in range(runs):
         steps = best.transcript.program.steps[: best.index + 1]
         for drop in range(len(steps) - 1):
+            kept = steps[:drop] + steps[drop + 1 :]
+            if sum(s.rpc == "ImageService.Create" for s in kept) > runner.budget:
+                return best  # the run's budget of images is spent
             try:
-                trial = runner.run(steps[:drop] + steps[drop + 1 :])
-            except _Abort:  # a side failed meanwhile: keep what was found
+                trial = runner.run(kept)
+            except (_Abort, _Spent):  # a side failed, or the budget is spent: keep it
                 return best
             runs -= 1
             if trial is not None and trial.transcript.program.steps[trial.index].rpc == rpc:
@@ -336,3 +351,6 @@ def run_programs(runner: Runner, *, programs: int, seed: int, steps: int = 10,
         run_state_machine_as_test(machine, settings=options)
     except _Abort as stop:
         raise stop.error from None
+    except _Spent:
+        if runner.found is not None:
+            raise runner.found from None

@@ -82,6 +82,35 @@ def test_diff_finds_a_planted_bug_in_process(monkeypatch: pytest.MonkeyPatch) ->
     assert len(result.divergence.transcript.program.steps) <= 5  # shrunk
 
 
+def test_a_diff_creates_no_more_images_than_the_budget_even_while_shrinking(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """--max-images bounds the whole run on a loopback target too, and the pass that drops
+    steps after a divergence runs no program past what is left of it."""
+    counted = FakeImageService()
+    broken = FakeImageService()
+    monkeypatch.setattr(broken, "transport", lambda: _SizesAsNumbers(FakeImageService.transport(
+        broken)))  # fmt: skip
+    with counted.serve() as server:
+        target = Target(endpoint=server.url, folder_id=FOLDER, token=TOKEN, max_images=8)
+        result = diff(target, broken, programs=50, seed=20261205)
+    assert result.status == 1, _explain(result)
+    creates = [op for op in counted.operations()
+               if op["metadata"]["@type"].endswith("CreateImageMetadata")]  # fmt: skip
+    assert 1 <= len(creates) <= 8
+
+
+def test_a_spent_budget_ends_the_run_without_a_divergence() -> None:
+    counted = FakeImageService()
+    with counted.serve() as server:
+        target = Target(endpoint=server.url, folder_id=FOLDER, token=TOKEN, max_images=6)
+        result = diff(target, FakeImageService(), programs=30, seed=3)
+    assert result.status == 0, _explain(result)
+    assert 1 <= result.programs < 30
+    assert len([op for op in counted.operations()
+                if op["metadata"]["@type"].endswith("CreateImageMetadata")]) <= 6  # fmt: skip
+
+
 class _SizesAsNumbers(httpx.BaseTransport):
     """A fake's transport whose replies write int64 sizes as JSON numbers (a wire bug)."""
 
