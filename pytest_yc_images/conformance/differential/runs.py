@@ -104,11 +104,18 @@ def diff(a: SideLike, b: SideLike, *, programs: int = 100, seed: int = 0, steps:
 
 @dataclass
 class RecordResult:
+    """What :func:`record` wrote: ``programs`` (each once) of ``steps`` in all, to ``path``."""
+
     programs: int
     steps: int
     seconds: float
     path: Path
     error: str = ""
+
+    @property
+    def status(self) -> int:
+        """The CLI's exit status: 0 written, 2 a side failed."""
+        return 2 if self.error else 0
 
 
 def record(target: SideLike, out: str | Path, *, programs: int = 50, seed: int = 0,

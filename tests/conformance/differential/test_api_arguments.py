@@ -87,6 +87,15 @@ def test_a_target_nobody_answers_is_an_error_of_the_result() -> None:
     assert replayed.error.startswith("side replayed: cannot reach it (ConnectError")
 
 
+def test_record_has_a_status_as_the_docs_say(tmp_path: Path) -> None:
+    """docs/differential.md: "each `.status` is the command's exit status"."""
+    assert record(FakeImageService(), tmp_path / "c.jsonl", programs=1).status == 0
+    down = Target(endpoint=f"http://127.0.0.1:{_closed_port()}", folder_id=FOLDER, token="t")
+    recorded = record(down, tmp_path / "d.jsonl", programs=1)
+    assert recorded.status == 2
+    assert recorded.error.startswith("side recorded: cannot reach it (ConnectError")
+
+
 def test_a_wait_whose_connection_fails_is_a_transport_outcome(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
