@@ -4,7 +4,6 @@ and write, and that the token never appears in any of it."""
 from __future__ import annotations
 
 import os
-import select
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,6 +18,8 @@ from pytest_yc_images.conformance.differential import DiffResult, Divergence, Pr
 from pytest_yc_images.conformance.differential import report as render
 from pytest_yc_images.conformance.differential.machine import Transcript
 from pytest_yc_images.faces import rest
+
+from .mutant_server import running
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "t0ken-differential-7c1e-never-shown"
@@ -43,23 +44,12 @@ def _no_tokens_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def mutant_url() -> Iterator[str]:
+def mutant_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A loopback server of the fake with the bug ``token-not-required``."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tests.conformance.mutant_server", "token-not-required"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
-    try:
-        assert server.stdout is not None
-        ready, _, _ = select.select([server.stdout], [], [], 30)
-        url = server.stdout.readline().strip() if ready else ""
+    log = tmp_path_factory.mktemp("mutant") / "server.log"
+    with running("token-not-required", log=log) as url:
         assert url.startswith("http://127.0.0.1:"), f"the mutant server said {url!r}"
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        if server.stdout is not None:
-            server.stdout.close()
 
 
 # --- usage errors ---------------------------------------------------------------------------
