@@ -21,7 +21,6 @@ from pytest_yc_images.faces import rest
 
 from .mutant_server import running
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "t0ken-differential-7c1e-never-shown"
 FOLDER = "b1gdifferentialcli01"
 REMOTE = "https://compute.example.com"  # never contacted: every run stops before
