@@ -85,6 +85,14 @@ def _garbage(tmp_path: Path) -> str:
         (["diff", "--fake", "--against-fake", "--programs", "0"], "--programs and --steps"),
         (["diff", "--fake", "--against-fake", "--against-profile", "beta"], "invalid choice"),
         (["replay", "{garbage}", "--fake", "--against-fake"], "unrecognized arguments"),
+        (["diff", "--fake", "--max-images", "-1", "--against-fake"],
+         "--max-images is for a target, not --fake"),
+        (["diff", "--fake", "--folder-id", FOLDER, "--against-fake"],
+         "--folder-id is for a target, not --fake"),
+        (["diff", "--fake", "--against-fake", "--against-token", SECRET],
+         "--against-token is for a target, not --against-fake"),
+        (["record", "--fake", "--source-image-id", "fd8x", "--out", "{tmp}/c.jsonl"],
+         "--source-image-id is for a target, not --fake"),
     ],
 )  # fmt: skip
 def test_usage_errors_exit_2_with_one_line_naming_the_option(

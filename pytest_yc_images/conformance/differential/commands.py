@@ -54,6 +54,7 @@ _SIDE_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (  # side B: the same, -
     ("source-disk-id", {"metavar": "ID", "help": "disk to create from"}),
     ("source-snapshot-id", {"metavar": "ID", "help": "snapshot to create from"}),
 )  # fmt: skip
+_WITH_FAKE = {"fake", "profile", "completion", "endpoint", "grpc-endpoint"}  # (check_modes)
 _B_FLAG = re.compile(r"--([a-z][a-z-]*)|\$" + _TOKEN_ENV)
 
 
@@ -102,6 +103,9 @@ def _side_of(args: argparse.Namespace, side: str, profile: str) -> Target | Fake
     check_modes(get("fake"), get("endpoint"), get("grpc_endpoint"))
     profile = get("profile") or profile
     if get("fake"):
+        for name, _ in _SIDE_OPTIONS:
+            if name not in _WITH_FAKE and get(name.replace("-", "_")):
+                raise TargetError(f"--{name} is for a target, not --fake")
         return FakeImageService(profile=profile, completion=get("completion") or "on-poll")
     if get("completion"):
         raise TargetError("--completion is for --fake (a target finishes operations itself)")
