@@ -175,6 +175,7 @@ def replay(cassette: str | Path | cassettes.Cassette, target: SideLike) -> Repla
     result = ReplayResult(side.describe(), 0, 0, 0, 0.0)
     try:
         side.start()
+        _check_sources(tape, side)
         for number, recorded in enumerate(tape.programs, 1):
             found = _replay_one(side, number, recorded, result)
             if found is not None:
@@ -187,6 +188,16 @@ def replay(cassette: str | Path | cassettes.Cassette, target: SideLike) -> Repla
     return result
 
 
+def _check_sources(tape: cassettes.Cassette, side: Side) -> None:
+    """Every source the cassette creates from is one ``side`` has (before any program)."""
+    named = {s for r in tape.programs for step in r.program.steps for s in step.symbols()}
+    given = ("source-image", "source-disk", "source-snapshot")  # each by a --*-id option
+    missing = sorted(s for s in named if s in given and s not in side.sources)
+    if missing:
+        raise SideError(f"the cassette creates from <{missing[0]}>: give the target one "
+                        f"(--{missing[0]}-id)")  # fmt: skip
+
+
 def _replay_one(side: Side, number: int, recorded: cassettes.Recorded,
                 result: ReplayResult) -> Divergence | None:  # fmt: skip
     side.begin(number)
@@ -196,11 +207,6 @@ def _replay_one(side: Side, number: int, recorded: cassettes.Recorded,
     transcript = Transcript(recorded.program, [[], []])
     try:
         for n, step in enumerate(recorded.program.steps):
-            missing = [s for s in step.symbols() if s.startswith("source-")
-                       and s not in side.sources]  # fmt: skip
-            if missing:
-                raise SideError(f"the cassette creates from <{missing[0]}>: give the target "
-                                f"one (--{missing[0]}-id)")  # fmt: skip
             then = {str(r[0]): Pending(str(r[1]), str(r[2]), tuple(r[3]))
                     for r in recorded.running[n]}  # fmt: skip
             context = Context.of(

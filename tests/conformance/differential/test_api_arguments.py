@@ -115,3 +115,16 @@ def test_a_wait_whose_connection_fails_is_a_transport_outcome(
     outcome = side.run(Step(WAIT, path={"operationId": "<op#1>"}))
     assert outcome == {"transport": "ConnectError: [Errno 111] Connection refused"}
     side.close()
+
+
+def test_a_cassette_needing_a_source_the_target_lacks_is_refused_before_any_program() -> None:
+    """The checked-in cassette creates from a disk; a served fake given none: one error
+    before the first program (not after the programs that came before)."""
+    with FakeImageService().serve() as server:
+        target = Target(endpoint=server.url, folder_id=FOLDER, token="t")
+        replayed = replay(FAKE_CASSETTE, target)
+    assert replayed.status == 2
+    assert replayed.error == (
+        "the cassette creates from <source-disk>: give the target one (--source-disk-id)"
+    )
+    assert (replayed.programs, replayed.steps) == (0, 0)
