@@ -32,7 +32,7 @@ from .generate import Model, Steps
 from .program import WAIT, Program, Step
 from .side import Outcome, Side, SideError
 
-__all__ = ["Divergence", "Runner", "Transcript", "minimise", "run_programs"]
+__all__ = ["Divergence", "Runner", "Transcript", "failure", "minimise", "run_programs"]
 
 MAX_CREATES = 5  # images one program may create (each side), whatever the budget
 
@@ -153,6 +153,10 @@ class Runner:
                 self.failure = SideError(f"side {self.sides[n].label}: {outcome['transport']} "
                                          f"(step {index + 1}: {step.render()[:200]})")  # fmt: skip
                 raise _Abort(self.failure)
+        failed = failure(outcomes, [s.label for s in self.sides], index, step)
+        if failed:  # every side failed alike: no outcome to compare, nor to record
+            self.failure = SideError(failed)
+            raise _Abort(self.failure)
         if step.rpc == "OperationService.Cancel":
             self.cancelled.add(step.path["operationId"])
         self.uncertain |= self.steps.model.observe(step, outcomes[0])
@@ -190,6 +194,17 @@ class Runner:
         except SideError as exc:
             self.failure = exc
             raise _Abort(exc) from exc
+
+
+def failure(outcomes: list[Outcome], labels: list[str], index: int, step: Step) -> str:
+    """Why the run stops when every side answered ``step`` with a 5xx (the target failed:
+    the same failure on both sides is no evidence that they agree); "" when one did not."""
+    codes = [o.get("http") for o in outcomes]
+    if not all(isinstance(c, int) and c >= 500 for c in codes):
+        return ""
+    who = f"side {labels[0]}" if len(labels) == 1 else f"sides {' and '.join(labels)}"
+    return (f"{who}: HTTP {'/'.join(map(str, dict.fromkeys(codes)))} at step {index + 1} "
+            f"({step.render()[:200]}): the target failed")  # fmt: skip
 
 
 def _machine(runner: Runner) -> type[RuleBasedStateMachine]:

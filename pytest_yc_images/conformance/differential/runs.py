@@ -18,7 +18,7 @@ from ..target import Target
 from . import cassette as cassettes
 from .compare import Context, compare
 from .generate import Model
-from .machine import Divergence, Runner, Transcript, minimise, run_programs
+from .machine import Divergence, Runner, Transcript, failure, minimise, run_programs
 from .side import Pending, Side, SideError
 
 __all__ = ["DiffResult", "ReplayResult", "diff", "record", "replay"]
@@ -223,6 +223,9 @@ def _replay_one(side: Side, number: int, recorded: cassettes.Recorded,
             result.steps += 1
             if "transport" in outcome:
                 raise SideError(f"{side.describe()}: {outcome['transport']}")
+            failed = failure([expected, outcome], ["recorded", "replayed"], n, step)
+            if failed:
+                raise SideError(failed)
             if "skipped" in outcome:
                 result.skipped += 1
             if step.rpc == "OperationService.Cancel":

@@ -4,6 +4,7 @@ traceback of httpx."""
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -128,3 +129,42 @@ def test_a_cassette_needing_a_source_the_target_lacks_is_refused_before_any_prog
         "the cassette creates from <source-disk>: give the target one (--source-disk-id)"
     )
     assert (replayed.programs, replayed.steps) == (0, 0)
+
+
+class _OperationsFail(httpx.BaseTransport):
+    """A fake's transport that answers every OperationService call HTTP 500 INTERNAL."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if "/operations/" in request.url.path:
+            return httpx.Response(500, json={"code": 13, "message": "internal error"})
+        return self.inner.handle_request(request)
+
+
+def _failing(monkeypatch: pytest.MonkeyPatch) -> FakeImageService:
+    fake = FakeImageService()
+    monkeypatch.setattr(fake, "transport", lambda: _OperationsFail(FakeImageService.transport(
+        fake)))  # fmt: skip
+    return fake
+
+
+def test_a_5xx_on_both_sides_is_a_failed_run_not_the_same_outcome(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    found = diff(_failing(monkeypatch), _failing(monkeypatch), programs=10, seed=1)
+    assert found.status == 2, found.divergence
+    assert re.fullmatch(r"sides A and B: HTTP 500 at step \d+ \(.*\): the target failed",
+                        found.error), found.error  # fmt: skip
+    recorded = record(_failing(monkeypatch), tmp_path / "c.jsonl", programs=10, seed=1)
+    assert recorded.status == 2
+    assert re.fullmatch(r"side recorded: HTTP 500 at step \d+ \(.*\): the target failed",
+                        recorded.error), recorded.error  # fmt: skip
+
+
+def test_a_5xx_on_one_side_is_a_divergence(monkeypatch: pytest.MonkeyPatch) -> None:
+    found = diff(FakeImageService(), _failing(monkeypatch), programs=10, seed=1)
+    assert found.status == 1, found.error
+    assert found.divergence is not None
+    assert any("| HTTP 500" in d for d in found.divergence.differences)
