@@ -9,6 +9,7 @@ The token goes into the Authorization header and nowhere else.
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -213,9 +214,16 @@ class Side:
         except httpx.TransportError as exc:
             return {"transport": self.redact(f"{type(exc).__name__}: {exc}")[:200]}
 
+    def _json(self, reply: httpx.Response) -> Any:
+        """The reply's JSON, with the token redacted should the reply echo it (what a side
+        keeps is written to cassettes and reports)."""
+        text = reply.text
+        redacted = self.redact(text)
+        return json.loads(redacted) if redacted != text else reply.json()
+
     def _outcome(self, reply: httpx.Response) -> Outcome:
         try:
-            body = reply.json()
+            body = self._json(reply)
         except ValueError:
             return {"http": reply.status_code, "text": self.redact(reply.text[:100])}
         return {"http": reply.status_code, "body": normalise(body, self.symbols)}
@@ -231,7 +239,7 @@ class Side:
                 return reply
             if reply.status_code != 200:
                 return self._outcome(reply) | {"page": len(pages) + 1}
-            data = reply.json()
+            data = self._json(reply)
             items = routes()[step.rpc].page_items or "images"
             raw += data.get(items, [])
             pages.append([normalise(i, self.symbols) for i in data.get(items, [])])

@@ -4,6 +4,7 @@ traceback of httpx."""
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 from collections.abc import Callable
@@ -168,3 +169,34 @@ def test_a_5xx_on_one_side_is_a_divergence(monkeypatch: pytest.MonkeyPatch) -> N
     assert found.status == 1, found.error
     assert found.divergence is not None
     assert any("| HTTP 500" in d for d in found.divergence.differences)
+
+
+class _EchoesTheToken(httpx.BaseTransport):
+    """A fake's transport whose JSON replies carry the Authorization header back."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        reply = self.inner.handle_request(request)
+        body = json.loads(reply.read())
+        if isinstance(body, dict):
+            body["echo"] = request.headers.get("Authorization", "")
+            body["images"] = [{**i, "echo": body["echo"]} for i in body.get("images", [])]
+        headers = {k: v for k, v in reply.headers.items() if k.lower() != "content-length"}
+        return httpx.Response(reply.status_code, headers=headers, json=body)
+
+
+def test_a_reply_that_echoes_the_token_is_recorded_without_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fake = FakeImageService()
+    monkeypatch.setattr(fake, "transport", lambda: _EchoesTheToken(FakeImageService.transport(
+        fake)))  # fmt: skip
+    side = Side("recorded", fake=fake)
+    token = side.http.headers["Authorization"].removeprefix("Bearer ")
+    recorded = record(side, tmp_path / "c.jsonl", programs=5, seed=1)
+    assert recorded.status == 0, recorded.error
+    text = (tmp_path / "c.jsonl").read_text(encoding="utf-8")
+    assert '"echo": "Bearer <redacted>"' in text  # the echo is there, the token is not
+    assert token not in text
