@@ -19,7 +19,7 @@ import httpx
 from pytest_yc_images import FakeImageService, routes
 
 from ..client import NotExpressible
-from ..safety import NAME_PREFIX, RUN_LABEL, Redactor, new_run_id
+from ..safety import Redactor, new_run_id
 from ..target import Target
 from .normalise import Symbols, normalise
 from .program import WAIT, Step
@@ -352,12 +352,3 @@ class Side:
             done = reply.status_code != 200 or bool(reply.json().get("done"))
             if not done:
                 time.sleep(0.05)
-
-    # --- the run's marks --------------------------------------------------------------------
-    @property
-    def name_prefix(self) -> str:
-        return f"{NAME_PREFIX}<run>-"
-
-    @property
-    def run_labels(self) -> dict[str, str]:
-        return {RUN_LABEL: "<run>"}
