@@ -19,6 +19,7 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
+from hypothesis.errors import Flaky
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
@@ -107,9 +108,10 @@ class Runner:
         return tuple(kinds)
 
     @property
-    def budget(self) -> int:
-        """Images the whole run may still create on its costliest side."""
-        return min(s.budget for s in self.sides) - self.creates
+    def budget(self) -> int | None:
+        """Images the whole run may still create on its costliest side (None: no limit)."""
+        limits = [s.budget for s in self.sides if s.budget is not None]
+        return min(limits) - self.creates if limits else None
 
     def may_create(self) -> bool:
         """At most MAX_CREATES a program (the run's budget is :meth:`execute`'s: a
@@ -131,7 +133,7 @@ class Runner:
 
     def execute(self, step: Step) -> None:
         if step.rpc == "ImageService.Create":
-            if self.budget <= 0 and not all(s.fake is not None for s in self.sides):
+            if self.budget is not None and self.budget <= 0:
                 raise _Spent  # no Create past the budget of a target
             self.steps.model.creates += 1
             self.creates += 1
@@ -334,7 +336,8 @@ def minimise(runner: Runner, found: Divergence, *, runs: int = 200) -> Divergenc
         steps = best.transcript.program.steps[: best.index + 1]
         for drop in range(len(steps) - 1):
             kept = steps[:drop] + steps[drop + 1 :]
-            if sum(s.rpc == "ImageService.Create" for s in kept) > runner.budget:
+            creates = sum(s.rpc == "ImageService.Create" for s in kept)
+            if runner.budget is not None and creates > runner.budget:
                 return best  # the run's budget of images is spent
             try:
                 trial = runner.run(kept)
@@ -364,8 +367,22 @@ def run_programs(runner: Runner, *, programs: int, seed: int, steps: int = 10,
                        print_blob=False)  # fmt: skip
     try:
         run_state_machine_as_test(machine, settings=options)
-    except _Abort as stop:
-        raise stop.error from None
-    except _Spent:
-        if runner.found is not None:
+    except (_Abort, _Spent, Flaky) as exc:
+        stop = _stop(exc)
+        if isinstance(stop, _Abort):
+            raise stop.error from None
+        if stop is None:
+            raise
+        if runner.found is not None:  # the budget is spent: the shortest divergence found
             raise runner.found from None
+
+
+def _stop(exc: BaseException) -> _Abort | _Spent | None:
+    """The stop behind ``exc``: hypothesis, stopped while it runs a program again to
+    shrink it, raises its own error about a program that ended early."""
+    seen: BaseException | None = exc
+    for _ in range(20):  # a chain of contexts, bounded
+        if seen is None or isinstance(seen, (_Abort, _Spent)):
+            return seen
+        seen = seen.__context__
+    return None

@@ -99,8 +99,12 @@ class Side:
         return self.fake is not None or bool(self.target and self.target.loopback)
 
     @property
-    def budget(self) -> int:
-        return self.target.budget if self.target else 1000
+    def budget(self) -> int | None:
+        """Images a run may create here: a target's (--max-images, by default 60 off
+        loopback); None in-process, and on loopback unless --max-images is given."""
+        if self.target is None or (self.target.loopback and not self.target.max_images):
+            return None
+        return self.target.budget
 
     @property
     def timeout(self) -> float:

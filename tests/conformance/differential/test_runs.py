@@ -82,8 +82,9 @@ def test_diff_finds_a_planted_bug_in_process(monkeypatch: pytest.MonkeyPatch) ->
     assert len(result.divergence.transcript.program.steps) <= 5  # shrunk
 
 
+@pytest.mark.parametrize("budget", [3, 8, 20])
 def test_a_diff_creates_no_more_images_than_the_budget_even_while_shrinking(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, budget: int
 ) -> None:
     """--max-images bounds the whole run on a loopback target too, and the pass that drops
     steps after a divergence runs no program past what is left of it."""
@@ -92,12 +93,12 @@ def test_a_diff_creates_no_more_images_than_the_budget_even_while_shrinking(
     monkeypatch.setattr(broken, "transport", lambda: _SizesAsNumbers(FakeImageService.transport(
         broken)))  # fmt: skip
     with counted.serve() as server:
-        target = Target(endpoint=server.url, folder_id=FOLDER, token=TOKEN, max_images=8)
+        target = Target(endpoint=server.url, folder_id=FOLDER, token=TOKEN, max_images=budget)
         result = diff(target, broken, programs=50, seed=20261205)
     assert result.status == 1, _explain(result)
     creates = [op for op in counted.operations()
                if op["metadata"]["@type"].endswith("CreateImageMetadata")]  # fmt: skip
-    assert 1 <= len(creates) <= 8
+    assert 1 <= len(creates) <= budget
 
 
 def test_a_spent_budget_ends_the_run_without_a_divergence() -> None:
