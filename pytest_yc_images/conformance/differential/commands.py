@@ -48,7 +48,7 @@ _SIDE_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (  # side B: the same, -
     ("allow-mutations", {"action": "store_true", "help": "create and delete images on a "
                          "non-loopback endpoint (every run does)"}),
     ("max-images", {"type": int, "default": 0, "metavar": "N", "help": "images the run may "
-                    "create (default: 60, or 1,000 on loopback)"}),
+                    "create (default: 60; on loopback, no limit)"}),
     ("source-image-id", {"metavar": "ID", "help": "image to create from (default: the latest "
                          "ubuntu-2204-lts of standard-images)"}),
     ("source-disk-id", {"metavar": "ID", "help": "disk to create from"}),
