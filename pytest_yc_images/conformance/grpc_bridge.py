@@ -85,6 +85,20 @@ def _status_body(error: Any) -> dict[str, Any]:
                                                 message=error.details() or "")))  # fmt: skip
 
 
+def _null_field(node: Any, where: str = "") -> str:
+    """The path of the first JSON null in ``node`` ("" if none)."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(
+        node, list) else ()  # fmt: skip
+    for key, value in items:
+        path = f"{where}.{key}" if where else str(key)
+        if value is None:
+            return path
+        found = _null_field(value, path)
+        if found:
+            return found
+    return ""
+
+
 class GrpcBridge(httpx.BaseTransport):
     """REST in, gRPC out: ``httpx.Client(transport=GrpcBridge("localhost:PORT", ca_pem=CA))``.
 
@@ -163,6 +177,9 @@ class GrpcBridge(httpx.BaseTransport):
             raise NotExpressible("a body that is not JSON") from None
         if not isinstance(payload, dict):
             raise NotExpressible("a body that is not a JSON object")
+        null = _null_field(payload)
+        if null:  # ParseDict reads null as unset: gRPC would get another request
+            raise NotExpressible(f"{null}: null (protobuf has no null; it would be unset)")
         both = set(payload) & set(fields)
         if both:
             raise NotExpressible(f"fields both in the query and the body: {sorted(both)}")

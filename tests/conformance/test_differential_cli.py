@@ -18,9 +18,9 @@ from pytest_yc_images.conformance.differential import DiffResult, Divergence, Pr
 from pytest_yc_images.conformance.differential import report as render
 from pytest_yc_images.conformance.differential.machine import Transcript
 from pytest_yc_images.faces import rest
-from tests.conformance.mutant_server import running
 
-ROOT = Path(__file__).resolve().parents[2]
+from .mutant_server import running
+
 SECRET = "t0ken-differential-7c1e-never-shown"
 FOLDER = "b1gdifferentialcli01"
 REMOTE = "https://compute.example.com"  # never contacted: every run stops before
@@ -47,6 +47,7 @@ def mutant_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A loopback server of the fake with the bug ``token-not-required``."""
     log = tmp_path_factory.mktemp("mutant") / "server.log"
     with running("token-not-required", log=log) as url:
+        assert url.startswith("http://127.0.0.1:"), f"the mutant server said {url!r}"
         yield url
 
 
@@ -84,6 +85,14 @@ def _garbage(tmp_path: Path) -> str:
         (["diff", "--fake", "--against-fake", "--programs", "0"], "--programs and --steps"),
         (["diff", "--fake", "--against-fake", "--against-profile", "beta"], "invalid choice"),
         (["replay", "{garbage}", "--fake", "--against-fake"], "unrecognized arguments"),
+        (["diff", "--fake", "--max-images", "-1", "--against-fake"],
+         "--max-images is for a target, not --fake"),
+        (["diff", "--fake", "--folder-id", FOLDER, "--against-fake"],
+         "--folder-id is for a target, not --fake"),
+        (["diff", "--fake", "--against-fake", "--against-token", SECRET],
+         "--against-token is for a target, not --against-fake"),
+        (["record", "--fake", "--source-image-id", "fd8x", "--out", "{tmp}/c.jsonl"],
+         "--source-image-id is for a target, not --fake"),
     ],
 )  # fmt: skip
 def test_usage_errors_exit_2_with_one_line_naming_the_option(

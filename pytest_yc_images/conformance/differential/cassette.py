@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from ..target import PROFILES
 from .machine import Transcript
 from .program import Program, Step
 
@@ -101,6 +102,9 @@ def read(path: Path) -> Cassette:
         raise CassetteError(f"{path}:1: not a cassette of format {FORMAT} (its first line "
                             'is {"cassette": 1, ...})')  # fmt: skip
     cassette = Cassette(rows[0])
+    if cassette.profile not in PROFILES:
+        raise CassetteError(f"{path}:1: its profile must be one of {', '.join(PROFILES)}, not "
+                            f"{cassette.profile!r}")  # fmt: skip
     for number, row in enumerate(rows[1:], 2):
         try:
             _add(cassette, row)
@@ -110,6 +114,8 @@ def read(path: Path) -> Cassette:
         _complete(cassette)
     except ValueError as exc:
         raise CassetteError(f"{path}:{len(lines)}: {exc} (a truncated file?)") from None
+    if not cassette.programs:  # replaying it would check nothing, and pass
+        raise CassetteError(f"{path}:{len(lines)}: the cassette holds no program")
     return cassette
 
 
@@ -142,4 +148,16 @@ def _add(cassette: Cassette, row: dict[str, Any]) -> None:
     if not isinstance(row["response"], dict):
         raise ValueError("response must be a JSON object")
     current.outcomes.append(row["response"])
-    current.running.append(list(row.get("running", [])))
+    current.running.append(_running(row.get("running", [])))
+
+
+def _running(value: Any) -> list[list[Any]]:
+    """A step line's ``running``: ``[operation, method, image, [mask fields]]`` per row."""
+    if isinstance(value, list) and all(
+        isinstance(row, list) and len(row) == 4 and all(isinstance(x, str) for x in row[:3])
+        and isinstance(row[3], list) and all(isinstance(m, str) for m in row[3])
+        for row in value
+    ):  # fmt: skip
+        return value
+    raise ValueError("running must be a list of [operation, method, image, [mask]], not "
+                     f"{json.dumps(value)[:80]}")  # fmt: skip

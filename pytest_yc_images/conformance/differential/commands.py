@@ -48,12 +48,13 @@ _SIDE_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (  # side B: the same, -
     ("allow-mutations", {"action": "store_true", "help": "create and delete images on a "
                          "non-loopback endpoint (every run does)"}),
     ("max-images", {"type": int, "default": 0, "metavar": "N", "help": "images the run may "
-                    "create (default: 60, or 1,000 on loopback)"}),
+                    "create (default: 60; on loopback, no limit)"}),
     ("source-image-id", {"metavar": "ID", "help": "image to create from (default: the latest "
                          "ubuntu-2204-lts of standard-images)"}),
     ("source-disk-id", {"metavar": "ID", "help": "disk to create from"}),
     ("source-snapshot-id", {"metavar": "ID", "help": "snapshot to create from"}),
 )  # fmt: skip
+_WITH_FAKE = {"fake", "profile", "completion", "endpoint", "grpc-endpoint"}  # (check_modes)
 _B_FLAG = re.compile(r"--([a-z][a-z-]*)|\$" + _TOKEN_ENV)
 
 
@@ -102,6 +103,9 @@ def _side_of(args: argparse.Namespace, side: str, profile: str) -> Target | Fake
     check_modes(get("fake"), get("endpoint"), get("grpc_endpoint"))
     profile = get("profile") or profile
     if get("fake"):
+        for name, _ in _SIDE_OPTIONS:
+            if name not in _WITH_FAKE and get(name.replace("-", "_")):
+                raise TargetError(f"--{name} is for a target, not --fake")
         return FakeImageService(profile=profile, completion=get("completion") or "on-poll")
     if get("completion"):
         raise TargetError("--completion is for --fake (a target finishes operations itself)")

@@ -26,7 +26,6 @@ class Context:
     the images and operations a Cancel touched (their fate is the race's)."""
 
     running: dict[str, list[Pending]] = field(default_factory=dict)
-    running_ops: set[str] = field(default_factory=set)
     uncertain: set[str] = field(default_factory=set)
     cancelled: set[str] = field(default_factory=set)
     families: dict[str, str] = field(default_factory=dict)  # image -> its family
@@ -37,14 +36,9 @@ class Context:
         context = cls(uncertain=set(uncertain), cancelled=set(cancelled),
                       families=dict(families or {}))  # fmt: skip
         for side in pending:
-            for op, item in side.items():
+            for item in side.values():
                 context.running.setdefault(item.image, []).append(item)
-                context.running_ops.add(op)
         return context
-
-    @property
-    def quiet(self) -> bool:
-        return not (self.running or self.uncertain)
 
 
 def compare(step: Step, a: Outcome, b: Outcome, context: Context) -> list[str]:

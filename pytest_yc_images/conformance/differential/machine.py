@@ -19,6 +19,7 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
+from hypothesis.errors import Flaky
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
@@ -32,7 +33,7 @@ from .generate import Model, Steps
 from .program import WAIT, Program, Step
 from .side import Outcome, Side, SideError
 
-__all__ = ["Divergence", "Runner", "Transcript", "minimise", "run_programs"]
+__all__ = ["Divergence", "Runner", "Transcript", "failure", "minimise", "run_programs"]
 
 MAX_CREATES = 5  # images one program may create (each side), whatever the budget
 
@@ -59,6 +60,10 @@ class Divergence(AssertionError):
                          + "; ".join(differences[:3]))  # fmt: skip
 
 
+class _Spent(BaseException):  # not an Exception: hypothesis lets it through
+    """The run's budget of images is spent: the run ends, with what it found."""
+
+
 class _Abort(BaseException):  # not an Exception: hypothesis lets it through
     """A side failed: the run stops here, with no shrinking (hypothesis takes an Exception
     for a failing example, and would shrink toward it and find the run inconsistent)."""
@@ -78,6 +83,7 @@ class Runner:
     programs: int = 0
     creates: int = 0
     failure: SideError | None = None
+    found: Divergence | None = None  # the shortest divergence so far
     started: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
@@ -102,13 +108,16 @@ class Runner:
         return tuple(kinds)
 
     @property
-    def budget(self) -> int:
-        """Images the whole run may still create on its costliest side."""
-        return min(s.budget for s in self.sides) - self.creates
+    def budget(self) -> int | None:
+        """Images the whole run may still create on its costliest side (None: no limit)."""
+        limits = [s.budget for s in self.sides if s.budget is not None]
+        return min(limits) - self.creates if limits else None
 
     def may_create(self) -> bool:
-        limit = MAX_CREATES if all(s.fresh_folders for s in self.sides) else self.budget
-        return self.steps.model.creates < min(MAX_CREATES, limit)
+        """At most MAX_CREATES a program (the run's budget is :meth:`execute`'s: a
+        precondition on the run's state would draw another program when hypothesis runs
+        one again)."""
+        return self.steps.model.creates < MAX_CREATES
 
     # --- one program ------------------------------------------------------------------------
     def begin(self) -> None:
@@ -124,6 +133,8 @@ class Runner:
 
     def execute(self, step: Step) -> None:
         if step.rpc == "ImageService.Create":
+            if self.budget is not None and self.budget <= 0:
+                raise _Spent  # no Create past the budget of a target
             self.steps.model.creates += 1
             self.creates += 1
         context = Context.of(
@@ -144,6 +155,10 @@ class Runner:
                 self.failure = SideError(f"side {self.sides[n].label}: {outcome['transport']} "
                                          f"(step {index + 1}: {step.render()[:200]})")  # fmt: skip
                 raise _Abort(self.failure)
+        failed = failure(outcomes, [s.label for s in self.sides], index, step)
+        if failed:  # every side failed alike: no outcome to compare, nor to record
+            self.failure = SideError(failed)
+            raise _Abort(self.failure)
         if step.rpc == "OperationService.Cancel":
             self.cancelled.add(step.path["operationId"])
         self.uncertain |= self.steps.model.observe(step, outcomes[0])
@@ -151,7 +166,10 @@ class Runner:
             differences = compare(step, outcomes[0], outcomes[1], context)
             if differences:
                 labels = (self.sides[0].label, self.sides[1].label)
-                raise Divergence(self.current, index, differences, labels)
+                found = Divergence(self.current, index, differences, labels)
+                if self.found is None or index < self.found.index:
+                    self.found = found
+                raise found
 
     def end(self) -> None:
         for side in self.sides:
@@ -178,6 +196,17 @@ class Runner:
         except SideError as exc:
             self.failure = exc
             raise _Abort(exc) from exc
+
+
+def failure(outcomes: list[Outcome], labels: list[str], index: int, step: Step) -> str:
+    """Why the run stops when every side answered ``step`` with a 5xx (the target failed:
+    the same failure on both sides is no evidence that they agree); "" when one did not."""
+    codes = [o.get("http") for o in outcomes]
+    if not all(isinstance(c, int) and c >= 500 for c in codes):
+        return ""
+    who = f"side {labels[0]}" if len(labels) == 1 else f"sides {' and '.join(labels)}"
+    return (f"{who}: HTTP {'/'.join(map(str, dict.fromkeys(codes)))} at step {index + 1} "
+            f"({step.render()[:200]}): the target failed")  # fmt: skip
 
 
 def _machine(runner: Runner) -> type[RuleBasedStateMachine]:
@@ -306,9 +335,13 @@ def minimise(runner: Runner, found: Divergence, *, runs: int = 200) -> Divergenc
     for _ in range(runs):
         steps = best.transcript.program.steps[: best.index + 1]
         for drop in range(len(steps) - 1):
+            kept = steps[:drop] + steps[drop + 1 :]
+            creates = sum(s.rpc == "ImageService.Create" for s in kept)
+            if runner.budget is not None and creates > runner.budget:
+                return best  # the run's budget of images is spent
             try:
-                trial = runner.run(steps[:drop] + steps[drop + 1 :])
-            except _Abort:  # a side failed meanwhile: keep what was found
+                trial = runner.run(kept)
+            except (_Abort, _Spent):  # a side failed, or the budget is spent: keep it
                 return best
             runs -= 1
             if trial is not None and trial.transcript.program.steps[trial.index].rpc == rpc:
@@ -334,5 +367,22 @@ def run_programs(runner: Runner, *, programs: int, seed: int, steps: int = 10,
                        print_blob=False)  # fmt: skip
     try:
         run_state_machine_as_test(machine, settings=options)
-    except _Abort as stop:
-        raise stop.error from None
+    except (_Abort, _Spent, Flaky) as exc:
+        stop = _stop(exc)
+        if isinstance(stop, _Abort):
+            raise stop.error from None
+        if stop is None:
+            raise
+        if runner.found is not None:  # the budget is spent: the shortest divergence found
+            raise runner.found from None
+
+
+def _stop(exc: BaseException) -> _Abort | _Spent | None:
+    """The stop behind ``exc``: hypothesis, stopped while it runs a program again to
+    shrink it, raises its own error about a program that ended early."""
+    seen: BaseException | None = exc
+    for _ in range(20):  # a chain of contexts, bounded
+        if seen is None or isinstance(seen, (_Abort, _Spent)):
+            return seen
+        seen = seen.__context__
+    return None

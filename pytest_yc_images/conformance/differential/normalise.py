@@ -65,8 +65,8 @@ TABLE: tuple[Treatment, ...] = (
               "missing; Update: masked fields old or new; Delete: the image, DELETING, or "
               "NOT_FOUND; a List leaves such images out"),
     Treatment("an operation not yet done on one side", "without `done`, `response`, "
-              "`error`", "done at once and done later are the same outcome; compared in "
-              "full once both are done"),
+              "`error`, `modifiedAt`", "done at once and done later are the same outcome; "
+              "compared in full once both are done"),
     Treatment("Cancel, and later reads of what it touched", "cancelled, or already done",
               "cancel is best effort: the operation and its image compare only by shape"),
 )  # fmt: skip

@@ -78,6 +78,10 @@ class Step:
         if data.get("auth", "token") not in AUTH_MODES:
             raise ValueError(f"a step's auth must be one of {', '.join(AUTH_MODES)}, not "
                              f"{data['auth']!r}")  # fmt: skip
+        wanted = ("operationId",) if data["rpc"] == WAIT else routes()[data["rpc"]].path_parameters
+        if set(data.get("path", {})) != set(wanted):
+            raise ValueError(f"a step's path must give {', '.join(wanted) or 'nothing'}, not "
+                             f"{json.dumps(data.get('path', {}))[:80]}")  # fmt: skip
         return cls(**data)
 
     def symbols(self) -> set[str]:

@@ -18,7 +18,7 @@ from ..target import Target
 from . import cassette as cassettes
 from .compare import Context, compare
 from .generate import Model
-from .machine import Divergence, Runner, Transcript, minimise, run_programs
+from .machine import Divergence, Runner, Transcript, failure, minimise, run_programs
 from .side import Pending, Side, SideError
 
 __all__ = ["DiffResult", "ReplayResult", "diff", "record", "replay"]
@@ -26,12 +26,22 @@ __all__ = ["DiffResult", "ReplayResult", "diff", "record", "replay"]
 SideLike = Target | FakeImageService | Side
 
 
-def _side(label: str, given: SideLike) -> Side:
+def _side(label: str, given: SideLike, what: str) -> Side:
+    """``given`` as a side; ``what`` names the argument in the error of a wrong type."""
     if isinstance(given, Side):
         return given
     if isinstance(given, FakeImageService):
         return Side(label, fake=given)
-    return Side(label, target=given)
+    if isinstance(given, Target):
+        return Side(label, target=given)
+    raise TypeError(f"{what} must be a Target, a FakeImageService or a Side, not "
+                    f"{type(given).__name__}")  # fmt: skip
+
+
+def _at_least_one(**counts: int) -> None:
+    for name, count in counts.items():
+        if count < 1:
+            raise ValueError(f"{name} must be at least 1, not {count}")
 
 
 def _profile(side: Side) -> str:
@@ -62,7 +72,8 @@ def diff(a: SideLike, b: SideLike, *, programs: int = 100, seed: int = 0, steps:
          profile: str | None = None) -> DiffResult:  # fmt: skip
     """Run ``programs`` seeded programs against ``a`` and ``b`` in lock-step; on the first
     divergence shrink the program and return it with both transcripts."""
-    sides = [_side("A", a), _side("B", b)]
+    _at_least_one(programs=programs, steps=steps)
+    sides = [_side("A", a, "side A"), _side("B", b, "side B")]
     started = time.monotonic()
     runner = Runner(sides, profile or _profile(sides[0]))
     result = DiffResult((sides[0].describe(), sides[1].describe()), 0, 0, 0.0)
@@ -93,17 +104,25 @@ def diff(a: SideLike, b: SideLike, *, programs: int = 100, seed: int = 0, steps:
 
 @dataclass
 class RecordResult:
+    """What :func:`record` wrote: ``programs`` (each once) of ``steps`` in all, to ``path``."""
+
     programs: int
     steps: int
     seconds: float
     path: Path
     error: str = ""
 
+    @property
+    def status(self) -> int:
+        """The CLI's exit status: 0 written, 2 a side failed."""
+        return 2 if self.error else 0
+
 
 def record(target: SideLike, out: str | Path, *, programs: int = 50, seed: int = 0,
            steps: int = 10, profile: str | None = None) -> RecordResult:  # fmt: skip
     """Run ``programs`` seeded programs against ``target`` and write the cassette ``out``."""
-    side = _side("recorded", target)
+    _at_least_one(programs=programs, steps=steps)
+    side = _side("recorded", target, "the target")
     started = time.monotonic()
     header = {"profile": profile or _profile(side), "seed": seed, "programs": programs,
               "steps": steps, "target": side.describe()}  # fmt: skip
@@ -151,11 +170,12 @@ class ReplayResult:
 def replay(cassette: str | Path | cassettes.Cassette, target: SideLike) -> ReplayResult:
     """Send a cassette's programs to ``target``; compare each reply with the recorded one."""
     tape = cassette if isinstance(cassette, cassettes.Cassette) else cassettes.read(Path(cassette))
-    side = _side("replayed", target)
+    side = _side("replayed", target, "the target")
     started = time.monotonic()
     result = ReplayResult(side.describe(), 0, 0, 0, 0.0)
     try:
         side.start()
+        _check_sources(tape, side)
         for number, recorded in enumerate(tape.programs, 1):
             found = _replay_one(side, number, recorded, result)
             if found is not None:
@@ -168,6 +188,16 @@ def replay(cassette: str | Path | cassettes.Cassette, target: SideLike) -> Repla
     return result
 
 
+def _check_sources(tape: cassettes.Cassette, side: Side) -> None:
+    """Every source the cassette creates from is one ``side`` has (before any program)."""
+    named = {s for r in tape.programs for step in r.program.steps for s in step.symbols()}
+    given = ("source-image", "source-disk", "source-snapshot")  # each by a --*-id option
+    missing = sorted(s for s in named if s in given and s not in side.sources)
+    if missing:
+        raise SideError(f"the cassette creates from <{missing[0]}>: give the target one "
+                        f"(--{missing[0]}-id)")  # fmt: skip
+
+
 def _replay_one(side: Side, number: int, recorded: cassettes.Recorded,
                 result: ReplayResult) -> Divergence | None:  # fmt: skip
     side.begin(number)
@@ -177,11 +207,6 @@ def _replay_one(side: Side, number: int, recorded: cassettes.Recorded,
     transcript = Transcript(recorded.program, [[], []])
     try:
         for n, step in enumerate(recorded.program.steps):
-            missing = [s for s in step.symbols() if s.startswith("source-")
-                       and s not in side.sources]  # fmt: skip
-            if missing:
-                raise SideError(f"the cassette creates from <{missing[0]}>: give the target "
-                                f"one (--{missing[0]}-id)")  # fmt: skip
             then = {str(r[0]): Pending(str(r[1]), str(r[2]), tuple(r[3]))
                     for r in recorded.running[n]}  # fmt: skip
             context = Context.of(
@@ -198,6 +223,9 @@ def _replay_one(side: Side, number: int, recorded: cassettes.Recorded,
             result.steps += 1
             if "transport" in outcome:
                 raise SideError(f"{side.describe()}: {outcome['transport']}")
+            failed = failure([expected, outcome], ["recorded", "replayed"], n, step)
+            if failed:
+                raise SideError(failed)
             if "skipped" in outcome:
                 result.skipped += 1
             if step.rpc == "OperationService.Cancel":

@@ -9,6 +9,7 @@ The token goes into the Authorization header and nowhere else.
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,7 @@ import httpx
 from pytest_yc_images import FakeImageService, routes
 
 from ..client import NotExpressible
-from ..safety import NAME_PREFIX, RUN_LABEL, Redactor, new_run_id
+from ..safety import Redactor, new_run_id
 from ..target import Target
 from .normalise import Symbols, normalise
 from .program import SYMBOL, WAIT, Step
@@ -71,6 +72,10 @@ class Side:
             self.target = None
         if (self.target is None) == (self.fake is None):
             raise ValueError("a side is a target or a fake")
+        if self.target is not None and not self.target.mutations_allowed:
+            raise ValueError(f"side {self.label}: {self.target.describe()} is not on loopback, "
+                             "and a run creates and deletes images there: "
+                             "Target(allow_mutations=True) allows it")  # fmt: skip
         token = self.target.token if self.target else "differential-token"
         self.redact = Redactor(token)
         if self.fake is not None:
@@ -94,8 +99,12 @@ class Side:
         return self.fake is not None or bool(self.target and self.target.loopback)
 
     @property
-    def budget(self) -> int:
-        return self.target.budget if self.target else 1000
+    def budget(self) -> int | None:
+        """Images a run may create here: a target's (--max-images, by default 60 off
+        loopback); None in-process, and on loopback unless --max-images is given."""
+        if self.target is None or (self.target.loopback and not self.target.max_images):
+            return None
+        return self.target.budget
 
     @property
     def timeout(self) -> float:
@@ -113,9 +122,13 @@ class Side:
         given, or put in a fake), before the first program."""
         given = self.target
         source = given.source_image_id if given else ""
-        reply = (self.http.get(f"/compute/v1/images/{source}") if source else self.http.get(
-            "/compute/v1/images:latestByFamily",
-            params={"folderId": PUBLIC_FOLDER, "family": PUBLIC_FAMILY}))  # fmt: skip
+        try:
+            reply = (self.http.get(f"/compute/v1/images/{source}") if source else self.http.get(
+                "/compute/v1/images:latestByFamily",
+                params={"folderId": PUBLIC_FOLDER, "family": PUBLIC_FAMILY}))  # fmt: skip
+        except httpx.TransportError as exc:
+            raise SideError(f"side {self.label}: cannot reach it ({type(exc).__name__}: "
+                            f"{self.redact(str(exc))[:200]})") from None  # fmt: skip
         if reply.status_code != 200:
             what = source or f"the latest {PUBLIC_FAMILY} of {PUBLIC_FOLDER}"
             raise SideError(f"side {self.label}: no source image ({what}): HTTP "
@@ -221,9 +234,16 @@ class Side:
         except httpx.TransportError as exc:
             return {"transport": self.redact(f"{type(exc).__name__}: {exc}")[:200]}
 
+    def _json(self, reply: httpx.Response) -> Any:
+        """The reply's JSON, with the token redacted should the reply echo it (what a side
+        keeps is written to cassettes and reports)."""
+        text = reply.text
+        redacted = self.redact(text)
+        return json.loads(redacted) if redacted != text else reply.json()
+
     def _outcome(self, reply: httpx.Response) -> Outcome:
         try:
-            body = reply.json()
+            body = self._json(reply)
         except ValueError:
             return {"http": reply.status_code, "text": self.redact(reply.text[:100])}
         return {"http": reply.status_code, "body": normalise(body, self.symbols)}
@@ -239,7 +259,7 @@ class Side:
                 return reply
             if reply.status_code != 200:
                 return self._outcome(reply) | {"page": len(pages) + 1}
-            data = reply.json()
+            data = self._json(reply)
             items = routes()[step.rpc].page_items or "images"
             raw += data.get(items, [])
             pages.append([normalise(i, self.symbols) for i in data.get(items, [])])
@@ -301,7 +321,10 @@ class Side:
         deadline = time.monotonic() + self.timeout
         delay = 0.02
         for _ in range(10_000):
-            reply = self.ops.get(f"/operations/{self.symbols.resolve(symbol)}")
+            try:
+                reply = self.ops.get(f"/operations/{self.symbols.resolve(symbol)}")
+            except httpx.TransportError as exc:
+                return {"transport": self.redact(f"{type(exc).__name__}: {exc}")[:200]}
             outcome = self._outcome(reply)
             body = outcome.get("body")
             if reply.status_code != 200 or not isinstance(body, dict) or body.get("done"):
@@ -349,12 +372,3 @@ class Side:
             done = reply.status_code != 200 or bool(reply.json().get("done"))
             if not done:
                 time.sleep(0.05)
-
-    # --- the run's marks --------------------------------------------------------------------
-    @property
-    def name_prefix(self) -> str:
-        return f"{NAME_PREFIX}<run>-"
-
-    @property
-    def run_labels(self) -> dict[str, str]:
-        return {RUN_LABEL: "<run>"}

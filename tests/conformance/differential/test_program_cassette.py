@@ -83,6 +83,13 @@ def test_a_rendered_step_shows_symbols_and_extras() -> None:
             'query must be an object of strings, not {"pageSize": 2}',
         ),
         ({"rpc": "ImageService.List", "pages": "yes"}, 'pages must be true or false, not "yes"'),
+        ({"rpc": "OperationService.Cancel"}, "a step's path must give operationId, not {}"),
+        ({"rpc": "wait", "path": {}}, "a step's path must give operationId, not {}"),
+        (
+            {"rpc": "ImageService.Get", "path": {"nope": "x"}},
+            """a step's path must give imageId, not {"nope": "x"}""",
+        ),
+        ({"rpc": "ImageService.List", "path": {"imageId": "x"}}, "must give nothing"),
     ],
     ids=[
         "a-string",
@@ -94,6 +101,10 @@ def test_a_rendered_step_shows_symbols_and_extras() -> None:
         "path-not-object",
         "query-number",
         "pages-string",
+        "cancel-without-operation",
+        "wait-without-operation",
+        "get-with-another-parameter",
+        "list-with-a-path-parameter",
     ],
 )
 def test_a_step_that_is_not_one_is_refused_with_what_is_wrong(data: Any, words: str) -> None:
@@ -197,6 +208,14 @@ def _set(line: str, **fields: Any) -> str:
         (lambda ls: [*ls[:5], ls[4], *ls[5:]], 6, "program 1 has 3 steps; this is one more"),
         (lambda ls: ls[:-1], 8, "program 2 ends after 2 of its 3 steps (a truncated file?)"),
         (lambda ls: [*ls[:-1], ls[-1][:40]], 9, "not JSON"),
+        (lambda ls: [_set(ls[0], profile="mars"), *ls[1:]], 1, "profile must be one of"),
+        (lambda ls: ls[:1], 1, "holds no program"),
+        (
+            lambda ls: [*ls[:3], _set(ls[3], running=[["<op#1>"]]), *ls[4:]],
+            4,
+            'running must be a list of [operation, method, image, [mask]], not [["<op#1>"]]',
+        ),
+        (lambda ls: [*ls[:3], _set(ls[3], running="no"), *ls[4:]], 4, "running must be a list"),
     ],
     ids=[
         "not-json",
@@ -211,6 +230,10 @@ def _set(line: str, **fields: Any) -> str:
         "one-step-too-many",
         "truncated-at-a-line",
         "truncated-in-a-line",
+        "unknown-profile",
+        "no-programs",
+        "running-row-short",
+        "running-not-a-list",
     ],
 )
 def test_reading_a_broken_cassette_names_the_file_and_line(
