@@ -7,16 +7,17 @@ operation, is given by a :class:`Context` taken before the step.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from .generate import UPDATABLE
 from .program import Step
 from .side import Outcome, Pending
 
 __all__ = ["Context", "compare"]
 
 _AT_READY = {"storageSize", "size", "productIds", "os", "hardwareGeneration", "kmsKey"}
-_UPDATABLE = {"name", "description", "labels", "minDiskSize", "family", "pooled"}
 _OPERATION_FIELDS = {"done", "response", "error", "modifiedAt"}
 
 
@@ -132,7 +133,7 @@ def _image_relaxed(a: Any, b: Any, running: list[Pending]) -> tuple[Any, Any]:
                     drop.discard("status")
         elif pending.method == "Update":
             mask = {m for m in pending.mask if m}
-            drop |= (mask or _UPDATABLE) | {"modifiedAt"}
+            drop |= (mask or set(UPDATABLE)) | {"modifiedAt"}
     return _strip(a, drop), _strip(b, drop)
 
 
@@ -217,7 +218,5 @@ def _diff(a: Any, b: Any, where: str) -> list[str]:
 
 
 def _short(value: Any) -> str:
-    import json
-
     text = json.dumps(value, sort_keys=True) if not isinstance(value, str) else repr(value)
     return text if len(text) <= 160 else text[:157] + "..."

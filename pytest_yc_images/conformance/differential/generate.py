@@ -17,13 +17,14 @@ from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 
+from pytest_yc_images import schema
 from pytest_yc_images import strategies as yc
 
 from ..cases import Case, boundary_cases
 from ..safety import NAME_PREFIX, RUN_LABEL, RunIdentity
 from .program import WAIT, Step
 
-__all__ = ["Draw", "Model", "Steps"]
+__all__ = ["UPDATABLE", "Draw", "Model", "Steps"]
 
 T = TypeVar("T")
 Draw = Callable[[st.SearchStrategy[T]], T]
@@ -37,7 +38,9 @@ _SOURCE_FIELDS = {f for f, _ in _SOURCES.values()}
 _ORDERS = ("name asc", "name desc", "createdAt asc", "createdAt desc", "id desc", "id asc")
 _BAD_FILTERS = ("name ~ 'x'", 'name = "ab', 'size = "1"', "name =", "AND")
 _BAD_ORDERS = ("size asc", "name sideways", "createdAt,name")
-_UPDATABLE = ("name", "description", "labels", "minDiskSize")
+# The fields an Update sets (UpdateImageRequest's, but the image's ID and the mask)
+UPDATABLE = tuple(k for k in schema("UpdateImageRequest")["properties"]
+                  if k not in ("imageId", "updateMask"))  # fmt: skip
 _PLACEHOLDER = "zzzzzzzz"  # the run id the boundary cases are built with, then <run>
 _BOUNDARY_RPCS = ("ImageService.Create", "ImageService.Update", "ImageService.List")
 
@@ -288,10 +291,10 @@ class Steps:
     def update(self, draw: Draw[Any]) -> Step:
         image = draw(st.sampled_from(self.model.images))
         body = draw(yc.update_image_requests(profile=self.profile))
-        body = {k: v for k, v in body.items() if k in _UPDATABLE}
+        body = {k: v for k, v in body.items() if k in UPDATABLE}
         if "name" in body:
             body["name"] = self._name(draw)
-        mask = draw(st.lists(st.sampled_from(_UPDATABLE), unique=True, max_size=3))
+        mask = draw(st.lists(st.sampled_from(UPDATABLE), unique=True, max_size=3))
         if mask:
             body["updateMask"] = ",".join(mask)
         if not mask or "labels" in mask or "labels" in body:

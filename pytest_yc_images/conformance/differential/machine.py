@@ -31,7 +31,7 @@ from hypothesis.stateful import (
 from .compare import Context, compare
 from .generate import Model, Steps
 from .program import WAIT, Program, Step
-from .side import Outcome, Side, SideError
+from .side import Outcome, Party, SideError
 
 __all__ = ["Divergence", "Runner", "Transcript", "failure", "minimise", "run_programs"]
 
@@ -77,7 +77,7 @@ class _Abort(BaseException):  # not an Exception: hypothesis lets it through
 class Runner:
     """Runs programs on ``sides`` (one: record; two: diff) and keeps their transcripts."""
 
-    sides: list[Side]
+    sides: list[Party]
     profile: str
     on_program: Callable[[Transcript], None] | None = None
     programs: int = 0
@@ -178,15 +178,21 @@ class Runner:
             self.on_program(self.current)
 
     def run(self, steps: list[Step]) -> Divergence | None:
-        """Run a given program (no drawing): the divergence it shows, if any."""
-        self.begin()
+        """Run a given program (no drawing): the divergence it shows, if any; a side that
+        fails, or a spent budget, is a :class:`SideError`."""
         try:
-            for step in steps:
-                self.execute(step)
-        except Divergence as found:
-            return found
-        finally:
-            self.end()
+            self.begin()
+            try:
+                for step in steps:
+                    self.execute(step)
+            except Divergence as found:
+                return found
+            finally:
+                self.end()
+        except _Abort as stop:
+            raise stop.error from None
+        except _Spent:
+            raise SideError("the budget of images is spent (--max-images)") from None
         return None
 
     def _guard(self, call: Callable[..., Any], *args: Any) -> Any:
@@ -341,7 +347,7 @@ def minimise(runner: Runner, found: Divergence, *, runs: int = 200) -> Divergenc
                 return best  # the run's budget of images is spent
             try:
                 trial = runner.run(kept)
-            except (_Abort, _Spent):  # a side failed, or the budget is spent: keep it
+            except SideError:  # a side failed, or the budget is spent: keep what was found
                 return best
             runs -= 1
             if trial is not None and trial.transcript.program.steps[trial.index].rpc == rpc:

@@ -16,10 +16,9 @@ from pytest_yc_images import FakeImageService
 
 from ..target import Target
 from . import cassette as cassettes
-from .compare import Context, compare
-from .generate import Model
-from .machine import Divergence, Runner, Transcript, failure, minimise, run_programs
-from .side import Pending, Side, SideError
+from .machine import Divergence, Runner, Transcript, minimise, run_programs
+from .program import Program, Step
+from .side import Outcome, Party, Pending, Side, SideError
 
 __all__ = ["DiffResult", "ReplayResult", "diff", "record", "replay"]
 
@@ -75,7 +74,7 @@ def diff(a: SideLike, b: SideLike, *, programs: int = 100, seed: int = 0, steps:
     _at_least_one(programs=programs, steps=steps)
     sides = [_side("A", a, "side A"), _side("B", b, "side B")]
     started = time.monotonic()
-    runner = Runner(sides, profile or _profile(sides[0]))
+    runner = Runner(list[Party](sides), profile or _profile(sides[0]))
     result = DiffResult((sides[0].describe(), sides[1].describe()), 0, 0, 0.0)
     try:
         for side in sides:
@@ -174,12 +173,16 @@ def replay(cassette: str | Path | cassettes.Cassette, target: SideLike) -> Repla
     started = time.monotonic()
     result = ReplayResult(side.describe(), 0, 0, 0, 0.0)
     try:
+        if side.fake is not None and side.fake.profile != tape.profile:
+            raise SideError(
+                f"the cassette was recorded in the {tape.profile} profile; the "
+                f"fake serves {side.fake.profile} (--profile {tape.profile})"
+            )
         side.start()
         _check_sources(tape, side)
-        for number, recorded in enumerate(tape.programs, 1):
-            found = _replay_one(side, number, recorded, result)
-            if found is not None:
-                result.divergences.append(found)
+        runner = Runner([Recording(), side], tape.profile)
+        for recorded in tape.programs:
+            _replay_one(runner, recorded, result)
     except SideError as exc:
         result.error = str(exc)
     finally:
@@ -198,43 +201,51 @@ def _check_sources(tape: cassettes.Cassette, side: Side) -> None:
                         f"(--{missing[0]}-id)")  # fmt: skip
 
 
-def _replay_one(side: Side, number: int, recorded: cassettes.Recorded,
-                result: ReplayResult) -> Divergence | None:  # fmt: skip
-    side.begin(number)
-    model = Model()
-    uncertain: set[str] = set()
-    cancelled: set[str] = set()
-    transcript = Transcript(recorded.program, [[], []])
-    try:
-        for n, step in enumerate(recorded.program.steps):
-            then = {str(r[0]): Pending(str(r[1]), str(r[2]), tuple(r[3]))
-                    for r in recorded.running[n]}  # fmt: skip
-            context = Context.of(
-                then,
-                side.pending,
-                uncertain=uncertain,
-                cancelled=cancelled,
-                families=model.families,
-            )
-            outcome = side.run(step)
-            expected = recorded.outcomes[n]
-            transcript.outcomes[0].append(expected)
-            transcript.outcomes[1].append(outcome)
-            result.steps += 1
-            if "transport" in outcome:
-                raise SideError(f"{side.describe()}: {outcome['transport']}")
-            failed = failure([expected, outcome], ["recorded", "replayed"], n, step)
-            if failed:
-                raise SideError(failed)
-            if "skipped" in outcome:
-                result.skipped += 1
-            if step.rpc == "OperationService.Cancel":
-                cancelled.add(step.path["operationId"])
-            uncertain |= model.observe(step, expected)
-            differences = compare(step, expected, outcome, context)
-            if differences:
-                return Divergence(transcript, n, differences, ("recorded", side.describe()))
+class Recording:
+    """The recorded side of a replay: it answers each step as the cassette recorded it,
+    with the operations that were running there then."""
+
+    label = "recorded"
+    fresh_folders = True
+    budget: int | None = None
+
+    def __init__(self) -> None:
+        self.sources = {s: "" for s in ("source-image", "source-disk", "source-snapshot")}
+        self.pending: dict[str, Pending] = {}
+        self.calls = 0
+        self.tape = cassettes.Recorded(Program(), [], [])
+        self._next = 0
+
+    def begin(self, program: int) -> None:
+        self._next = 0
+        self.pending = self._running(0)
+
+    def run(self, step: Step) -> Outcome:
+        outcome = self.tape.outcomes[self._next]
+        self._next += 1
+        self.calls += 1
+        self.pending = self._running(self._next)
+        return outcome
+
+    def cleanup(self) -> None:
         return None
-    finally:
-        result.programs += 1
-        side.cleanup()
+
+    def _running(self, index: int) -> dict[str, Pending]:
+        rows = self.tape.running[index] if index < len(self.tape.running) else []
+        return {str(r[0]): Pending(str(r[1]), str(r[2]), tuple(r[3])) for r in rows}
+
+
+def _replay_one(runner: Runner, recorded: cassettes.Recorded, result: ReplayResult) -> None:
+    recording = runner.sides[0]
+    assert isinstance(recording, Recording)
+    recording.tape = recorded
+    found = runner.run(recorded.program.steps)
+    ran = runner.current.outcomes[1]
+    result.programs += 1
+    result.steps += len(ran)
+    result.skipped += sum("skipped" in outcome for outcome in ran)
+    if found is not None:  # reported with the whole program, as recorded
+        ran_so_far = Transcript(recorded.program, found.transcript.outcomes,
+                                found.transcript.running)  # fmt: skip
+        labels = ("recorded", result.target)
+        result.divergences.append(Divergence(ran_so_far, found.index, found.differences, labels))

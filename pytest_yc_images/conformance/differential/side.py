@@ -12,7 +12,7 @@ import contextlib
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -24,7 +24,7 @@ from ..target import Target
 from .normalise import Symbols, normalise
 from .program import SYMBOL, WAIT, Step
 
-__all__ = ["PUBLIC_FAMILY", "PUBLIC_FOLDER", "Outcome", "Pending", "Side", "SideError"]
+__all__ = ["PUBLIC_FAMILY", "PUBLIC_FOLDER", "Outcome", "Party", "Pending", "Side", "SideError"]
 
 PUBLIC_FOLDER = "standard-images"
 PUBLIC_FAMILY = "ubuntu-2204-lts"
@@ -33,12 +33,35 @@ _MAX_PAGES = 50
 _FAKE_DISK = "epd0diffdisk00000001"
 _FAKE_SNAPSHOT = "fd8diffsnapshot00001"
 _OPS = "OperationService."
-_MUTATING = {"ImageService.Create", "ImageService.Update", "ImageService.Delete"}
+# The calls that change images (the routes that take an Idempotency-Key, but Cancel)
+_MUTATING = {r.rpc for r in routes() if r.mutating and r.rpc.startswith("ImageService.")}
 
 
 class SideError(Exception):
     """A side that cannot take part (not reachable, a folder not empty, a failed cleanup):
     the run stops; this is no divergence."""
+
+
+class Party(Protocol):
+    """What a :class:`~.machine.Runner` drives: a :class:`Side`, or the recorded side of a
+    replay (:class:`~.runs.Recording`)."""
+
+    label: str
+    sources: dict[str, str]
+    pending: dict[str, Pending]
+    calls: int
+
+    @property
+    def fresh_folders(self) -> bool: ...
+
+    @property
+    def budget(self) -> int | None: ...
+
+    def begin(self, program: int) -> None: ...
+
+    def run(self, step: Step) -> Outcome: ...
+
+    def cleanup(self) -> None: ...
 
 
 @dataclass
@@ -182,7 +205,7 @@ class Side:
         self.calls += 1
         if step.rpc == WAIT:
             return self._wait(step.path.get("operationId", ""))
-        if step.rpc in _MUTATING or step.rpc == "OperationService.Cancel":
+        if step.rpc in routes() and routes()[step.rpc].mutating:
             self._guard(step)
         if step.rpc in _MUTATING:
             self.settle()

@@ -48,3 +48,15 @@ def test_a_symbol_of_an_image_the_program_did_not_create_is_refused(tmp_path: Pa
     result = replay(_cassette(tmp_path / "edited.jsonl", step), fake)
     assert result.status == 2
     assert "this program did not create it" in result.error
+
+
+def test_a_cassette_of_one_profile_is_not_replayed_against_a_fake_of_another(
+    tmp_path: Path,
+) -> None:
+    step = {"rpc": "ImageService.Get", "path": {"imageId": "<image#1>"}}
+    result = replay(_cassette(tmp_path / "live.jsonl", step), FakeImageService(profile="seed"))
+    assert result.status == 2
+    assert result.error == (
+        "the cassette was recorded in the live profile; the fake serves seed (--profile live)"
+    )
+    assert result.programs == 0
