@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from pytest_yc_images import FakeImageService, routes
+from pytest_yc_images import FakeImageService, ServiceError, routes
 
 from ..client import NotExpressible
 from ..safety import Redactor, new_run_id
@@ -159,9 +159,14 @@ class Side:
         image = reply.json()
         self.sources = {"source-image": str(image["id"]),
                         "source-family": str(image.get("family", ""))}  # fmt: skip
-        if self.fake is not None:
+        if self.fake is not None:  # a disk and a snapshot of the run's, to create from
             self.sources["source-disk"] = _FAKE_DISK
             self.sources["source-snapshot"] = _FAKE_SNAPSHOT
+            folder = f"b1g{self.run_id}sources0"[:20]
+            with contextlib.suppress(ServiceError):  # a fake a run has started before
+                self.fake.add_disk(_FAKE_DISK, folder_id=folder)
+            with contextlib.suppress(ServiceError):
+                self.fake.add_snapshot(_FAKE_SNAPSHOT, folder_id=folder)
         elif given is not None:
             self.sources["source-disk"] = given.source_disk_id
             self.sources["source-snapshot"] = given.source_snapshot_id
@@ -180,14 +185,13 @@ class Side:
             self.folder = self.target.folder_id
         for symbol, value in {**self.sources, "folder": self.folder}.items():
             self.symbols.preset(symbol, value)
-        if self.fake is not None:
-            for disk in ("source-disk", "source-snapshot"):
-                add = self.fake.add_disk if disk == "source-disk" else self.fake.add_snapshot
-                with contextlib.suppress(Exception):  # already there from an earlier program
-                    add(self.sources[disk], folder_id=self.folder)
         if not self.fresh_folders:
-            left = self.http.get("/compute/v1/images", params={"folderId": self.folder,
-                                                               "pageSize": 1})  # fmt: skip
+            try:
+                left = self.http.get("/compute/v1/images", params={"folderId": self.folder,
+                                                                   "pageSize": 1})  # fmt: skip
+            except httpx.TransportError as exc:
+                raise SideError(f"side {self.label}: cannot reach it ({type(exc).__name__})"
+                                ) from None  # fmt: skip
             if left.status_code != 200 or left.json().get("images"):
                 raise SideError(f"side {self.label}: folder {self.folder} is not empty (or "
                                 f"not readable: HTTP {left.status_code}); a differential run "
