@@ -67,7 +67,44 @@ BASES: dict[str, dict[str, Any]] = {
     "GetOperationRequest": {"": {"operationId": "op"}},
     "CancelOperationRequest": {"": {"operationId": "op"}},
 }
-for _name in ("Operation", "CreateImageOperation", "UpdateImageOperation", "DeleteImageOperation"):
+SUBJECT = {"id": "aje", "type": "userAccount"}
+BINDING = {"roleId": "viewer", "subject": SUBJECT}
+DELTA = {"action": "ADD", "accessBinding": BINDING}
+
+
+def _bindings(path: str, binding: str = "") -> dict[str, Any]:
+    """The bases of the access-binding containers below ``path`` (a list of bindings, or of
+    deltas when ``binding`` names the delta's binding field)."""
+    if not binding:
+        return {path: BINDING, f"{path}.subject": SUBJECT}
+    return {path: DELTA, f"{path}.{binding}": BINDING, f"{path}.{binding}.subject": SUBJECT}
+
+
+def _access(kind: str) -> dict[str, Any]:
+    meta = f"type.googleapis.com/yandex.cloud.access.{kind}AccessBindingsMetadata"
+    result = "type.googleapis.com/yandex.cloud.access.AccessBindingsOperationResult"
+    return {"": {"id": "op", "metadata": {"@type": meta}}, "metadata": {"@type": meta},
+            "response": {"@type": result},
+            **_bindings("response.effectiveDeltas.items", "accessBinding")}  # fmt: skip
+
+
+BASES |= {
+    "Subject": {"": SUBJECT},
+    "AccessBinding": {"": BINDING, "subject": SUBJECT},
+    "AccessBindingDelta": {"": DELTA, "accessBinding": BINDING, "accessBinding.subject": SUBJECT},
+    "AccessBindingsOperationResult": _bindings("effectiveDeltas.items", "accessBinding"),
+    "ListAccessBindingsResponse": _bindings("accessBindings.items"),
+    "ListAccessBindingsRequest": {"": {"resourceId": "fd8i"}},
+    "SetAccessBindingsRequest": {"": {"resourceId": "fd8i"}, **_bindings("accessBindings.items")},
+    "UpdateAccessBindingsRequest": {
+        "": {"resourceId": "fd8i", "accessBindingDeltas": [DELTA]},
+        **_bindings("accessBindingDeltas.items", "accessBinding"),
+    },
+    "SetAccessBindingsOperation": _access("Set"),
+    "UpdateAccessBindingsOperation": _access("Update"),
+}
+for _name in ("Operation", "CreateImageOperation", "UpdateImageOperation", "DeleteImageOperation",
+              "SetAccessBindingsOperation", "UpdateAccessBindingsOperation"):  # fmt: skip
     BASES[_name] |= {"error": {"code": 3}, "error.details.items": {"@type": ANY}}
 SAMPLES = {"null": None, "boolean": True, "integer": 7, "number": 0.5, "string": "s"}
 SAMPLES |= {"array": [], "object": {}}
