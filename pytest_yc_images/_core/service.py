@@ -16,12 +16,13 @@ from .ids import IMAGE_PREFIX, OPERATION_PREFIX, IdSource
 from .journal import Journal
 from .listing import list_page, parse_order
 from .masks import UPDATABLE, parse_mask
-from .model import Image, Operation
+from .model import Delta, Image, Operation
 from .operations import Completion, Lifecycle
 from .paging import PageTokens
 from .paging import page_size as effective_page_size
 from .rpcs import implements
 from .seed import Catalogue
+from .sharing import Sharing
 from .store import IdempotencyKeys, Store
 
 __all__ = ["PUBLIC_FOLDER", "Caller", "ImageService"]
@@ -34,8 +35,9 @@ def _not_found(kind: str, ident: str) -> ServiceError:
     return ServiceError(Code.NOT_FOUND, f"{kind} {ident} not found")
 
 
-class ImageService:
-    """The fake's rules. Every public method is one RPC or one test control."""
+class ImageService(Sharing):
+    """The fake's rules. Every public method is one RPC or one test control (the
+    access-binding RPCs are :class:`~.sharing.Sharing`'s)."""
 
     def __init__(
         self,
@@ -298,6 +300,7 @@ class ImageService:
         now: float,
         pending: dict[str, Any] | None = None,
         failure: ServiceError | None = None,
+        deltas: list[Delta] | None = None,
     ) -> Operation:
         op = Operation(
             id=self.ids.new(OPERATION_PREFIX, self.store.operations),
@@ -310,6 +313,7 @@ class ImageService:
             modified_at=now,
             pending=pending,
             fail_with=failure,  # ends with it when it finishes, as its completion mode says
+            deltas=deltas,
         )
         fault = self.faults.take("ImageService." + method, OperationFault)
         if fault is not None:

@@ -1,0 +1,161 @@
+"""ImageService.ListAccessBindings, SetAccessBindings and UpdateAccessBindings: an
+image's access bindings (the live profile's; the seed's route table has none of them).
+
+Set replaces an image's bindings, Update applies ``ADD``/``REMOVE`` deltas; both start
+an operation, and the bindings change when it finishes (as an Update's fields do). Its
+result holds the effective deltas: what changed (an ADD of a binding already held or a
+REMOVE of one not held changes nothing and is left out). Bindings are listed sorted by
+role, subject type and subject ID, in pages as the other lists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Code, ServiceError
+from .model import AccessBinding, Delta, Image, Operation
+from .paging import page_size as effective_page_size
+from .roles import binding_from_json
+from .rpcs import implements
+
+if TYPE_CHECKING:
+    from .access import Access, Caller
+    from .paging import PageTokens
+    from .store import Store
+
+__all__ = ["BINDING_METHODS", "Sharing", "apply_deltas"]
+
+BINDING_METHODS = ("SetAccessBindings", "UpdateAccessBindings")
+
+
+def _digest(binding: AccessBinding) -> str:
+    text = json.dumps([binding.role_id, binding.subject_type, binding.subject_id])
+    return hashlib.blake2s(text.encode(errors="surrogatepass"), digest_size=8).hexdigest()
+
+
+def _resume(bindings: list[AccessBinding], position: str) -> int:
+    """Where the page after a token's ``<count>:<digest of the last binding>`` starts:
+    after that binding, wherever it now is; at the same count if it was removed. (A token
+    holds a digest, not the binding, to stay within pageToken's 100 characters.)"""
+    count_text, _, digest = position.partition(":")
+    count = int(count_text) if count_text.isdigit() else 0
+    if 0 < count <= len(bindings) and _digest(bindings[count - 1]) == digest:
+        return count
+    for index, binding in enumerate(bindings):
+        if _digest(binding) == digest:
+            return index + 1
+    return min(count, len(bindings))
+
+
+def apply_deltas(
+    current: list[AccessBinding], method: str, deltas: list[Delta]
+) -> tuple[list[AccessBinding], list[Delta]]:
+    """The bindings after ``method``'s ``deltas`` (for Set: the new list, as ADDs) and
+    the effective deltas, REMOVEs first, each in binding order."""
+    held = set(current)
+    if method == "SetAccessBindings":
+        wanted = {binding for _, binding in deltas}
+    else:
+        wanted = set(held)
+        for action, binding in deltas:  # in the request's order: the last one wins
+            if action == "ADD":
+                wanted.add(binding)
+            else:
+                wanted.discard(binding)
+    removed = [("REMOVE", b) for b in sorted(held - wanted)]
+    added = [("ADD", b) for b in sorted(wanted - held)]
+    return sorted(wanted), removed + added
+
+
+class Sharing:
+    """The access-binding RPCs, mixed into :class:`~.service.ImageService`."""
+
+    if TYPE_CHECKING:
+        store: Store
+        access: Access
+        tokens: PageTokens
+
+        def _visible_image(self, caller: Caller, image_id: str) -> Image: ...
+
+        def stamp(self) -> float: ...
+
+        def _start(
+            self,
+            method: str,
+            caller: Caller,
+            image_id: str,
+            description: str,
+            now: float,
+            pending: dict[str, Any] | None = None,
+            failure: ServiceError | None = None,
+            deltas: list[Delta] | None = None,
+        ) -> Operation: ...
+
+    def _bound_image(self, caller: Caller, resource_id: str, *, write: bool) -> Image:
+        image = self._visible_image(caller, resource_id)
+        if write:
+            self.access.check_write(caller, image.folder_id)
+            if image.status == "DELETING":
+                raise ServiceError(
+                    Code.FAILED_PRECONDITION, f"Image {resource_id} is being deleted"
+                )
+        return image
+
+    @implements("ImageService.ListAccessBindings")
+    def list_access_bindings(
+        self, caller: Caller, *, resource_id: str, page_size: int = 0, page_token: str = ""
+    ) -> tuple[list[AccessBinding], str]:
+        self._bound_image(caller, resource_id, write=False)
+        limit = effective_page_size(page_size)
+        bindings = self.store.bindings.get(resource_id, [])
+        scope = f"bindings\x00{resource_id}"
+        start = 0
+        if page_token:
+            start = _resume(bindings, self.tokens.read(scope, page_token))
+        end = start + limit
+        chosen = bindings[start:end]
+        token = (
+            self.tokens.issue(scope, f"{end}:{_digest(chosen[-1])}") if end < len(bindings) else ""
+        )
+        return chosen, token
+
+    @implements("ImageService.SetAccessBindings")
+    def set_access_bindings(
+        self,
+        caller: Caller,
+        *,
+        resource_id: str,
+        access_bindings: list[dict[str, Any]] | None = None,
+    ) -> Operation:
+        self._bound_image(caller, resource_id, write=True)
+        deltas: list[Delta] = [
+            ("ADD", binding_from_json(raw, f"accessBindings[{i}]"))
+            for i, raw in enumerate(access_bindings or [])
+        ]
+        return self._start(
+            "SetAccessBindings", caller, resource_id, "Set access bindings", self.stamp(),
+            deltas=deltas,
+        )  # fmt: skip
+
+    @implements("ImageService.UpdateAccessBindings")
+    def update_access_bindings(
+        self,
+        caller: Caller,
+        *,
+        resource_id: str,
+        access_binding_deltas: list[dict[str, Any]] | None = None,
+    ) -> Operation:
+        self._bound_image(caller, resource_id, write=True)
+        deltas: list[Delta] = [
+            (
+                raw["action"],
+                binding_from_json(raw["accessBinding"], f"accessBindingDeltas[{i}].accessBinding"),
+            )
+            for i, raw in enumerate(access_binding_deltas or [])
+        ]
+        return self._start(
+            "UpdateAccessBindings", caller, resource_id, "Update access bindings", self.stamp(),
+            deltas=deltas,
+        )  # fmt: skip
