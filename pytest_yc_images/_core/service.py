@@ -281,12 +281,11 @@ class ImageService(Sharing):
         op = self.store.operations.get(operation_id)
         if op is None:
             raise _not_found("Operation", operation_id)
-        if self.access.can_read(caller, op.folder_id) or op.created_by == caller.subject:
-            return op
-        image = self.store.images.get(op.image_id)
-        bindings = self.store.bindings.get(op.image_id, ())
-        if image is None or not self.access.may(caller, image.folder_id, bindings, "get"):
-            raise _not_found("Operation", operation_id)
+        if not (self.access.can_read(caller, op.folder_id) or op.created_by == caller.subject):
+            try:
+                self._visible_image(caller, op.image_id)
+            except ServiceError:
+                raise _not_found("Operation", operation_id) from None
         return op
 
     @implements("OperationService.Get")
