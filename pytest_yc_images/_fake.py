@@ -6,7 +6,7 @@ import copy
 import re
 import secrets
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +44,15 @@ class FakeImageService:
     OperationService.Get), ``"immediate"``, ``"manual"`` (:meth:`complete`,
     :meth:`fail_operation`) or ``"clock"`` (:meth:`advance` past ``durations``).
     ``seed`` makes IDs reproducible (the ID source's seed: ``serve --id-seed``).
-    ``access`` maps tokens to the folders each may use; by default any token may use any
-    folder, created on first use. With ``access`` set, the ``/_fake/`` controls take
+    ``access`` maps tokens to the folders each may use (``{"t1": ["b1gfolder"]}``) or to
+    ``{"folders": [...], "subject": {"id": ..., "type": ...}, "groups": [...]}``: the
+    subject access bindings name (``userAccount``, ``serviceAccount`` or
+    ``federatedUser``; by default a ``userAccount`` derived from the token, as
+    ``createdBy`` shows it) and the ``group:organization:<id>:users`` /
+    ``group:federation:<id>:users`` it belongs to. A token may then act on an image of a
+    folder it may not use if a role bound on the image allows it (the docs page "Sharing
+    images"); a bad entry is a ValueError naming it and its field. By default any token
+    may use any folder, created on first use. With ``access`` set, the ``/_fake/`` controls take
     only ``control_token`` (generated when not given; :attr:`control_token`) as their
     bearer token. ``state_file`` is where :meth:`save_state` and ``POST
     /_fake/state:save`` write (:meth:`load_state` reads one). ``profile`` is the API it
@@ -59,7 +66,7 @@ class FakeImageService:
         seed: int | str | None = None,
         completion: Completion | str = Completion.ON_POLL,
         durations: dict[str, float] | None = None,
-        access: dict[str, Iterable[str]] | None = None,
+        access: Mapping[str, Any] | None = None,
         start_time: float = DEFAULT_EPOCH,
         standard: bool = True,
         http_controls: bool = True,
