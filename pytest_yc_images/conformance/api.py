@@ -41,6 +41,7 @@ CREATE = "ImageService.Create"
 BINDING_RPCS = ("ImageService.SetAccessBindings", "ImageService.UpdateAccessBindings")
 Pages = list[list[dict[str, Any]]]
 Ids = list[str]
+Bindings = list[dict[str, Any]]  # AccessBinding in the JSON mapping
 
 
 class OperationTimeout(AssertionError):
@@ -219,7 +220,7 @@ class Api:
                      resourceId=resource_id)  # fmt: skip
 
     def set_access_bindings(
-        self, resource_id: str, bindings: list[dict[str, Any]] | None, **body: Any
+        self, resource_id: str, bindings: Bindings | None, **body: Any
     ) -> httpx.Response:
         """Set the image's bindings (None: the field left out)."""
         if bindings is not None:

@@ -335,7 +335,7 @@ def scratch_image(conformance_api: Api, source_image_id: str, target: Target) ->
     return image
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def subject(target: Target) -> dict[str, str]:
     """The account the access-binding contracts bind a role to (:attr:`Target.subject`);
     against a real cloud without ``--subject-id`` they are not run, saying so."""
@@ -353,10 +353,11 @@ NO_SUBJECT = (
 
 @pytest.fixture(scope="session")
 def sharing_image(
-    conformance_api: Api, source_image_id: str, target: Target
+    conformance_api: Api, subject: dict[str, str], source_image_id: str, target: Target
 ) -> Iterator[dict[str, Any]]:
-    """An image of this run's own that the access-binding contracts bind roles on; at the
-    end its bindings are cleared (Set []) and it is deleted (``Api.cleanup``)."""
+    """An image of this run's own that the access-binding contracts bind roles on (made
+    only when there is a subject to bind); at the end its bindings are cleared (Set []) and
+    it is deleted (``Api.cleanup``)."""
     if not target.mutations_allowed:
         pytest.skip("read-only run")
     api = conformance_api
