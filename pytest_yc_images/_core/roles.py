@@ -19,12 +19,18 @@ from .model import AccessBinding
 
 __all__ = [
     "ACTIONS",
+    "ALL_AUTHENTICATED_USERS",
+    "ALL_USERS",
+    "GROUPS",
     "ROLES",
     "SUBJECT_TYPES",
     "SYSTEM_SUBJECTS",
+    "WRITES",
     "binding_from_json",
     "binding_json",
     "check_subject",
+    "roles_allowing",
+    "verb",
 ]
 
 SUBJECT_TYPES = ("userAccount", "serviceAccount", "federatedUser", "system")
@@ -34,6 +40,7 @@ ALL_USERS = "allUsers"
 SYSTEM_SUBJECTS = re.compile(
     r"allAuthenticatedUsers|allUsers|group:(?:organization|federation):[^:\s]+:users"
 )
+GROUPS = re.compile(r"group:(?:organization|federation):[^:\s]+:users")
 
 # What a role lets its subject do with the image it is granted on:
 #   get: ImageService.Get of the image (and OperationService.Get of its operations);
@@ -41,6 +48,13 @@ SYSTEM_SUBJECTS = re.compile(
 #   list_operations, list_bindings: ListOperations, ListAccessBindings of the image;
 #   update, delete: Update, Delete; set_bindings: Set/UpdateAccessBindings.
 ACTIONS = ("get", "use", "list_operations", "list_bindings", "update", "delete", "set_bindings")
+# The actions that change an image: nobody may do them to the public folder's.
+WRITES = frozenset({"update", "delete", "set_bindings"})
+_VERBS = {
+    "list_operations": "list the operations of",
+    "list_bindings": "list the access bindings of",
+    "set_bindings": "change the access bindings of",
+}
 _VIEW = frozenset({"get", "list_operations", "list_bindings"})
 _EDIT = _VIEW | {"use", "update", "delete"}
 ROLES: Mapping[str, frozenset[str]] = {
@@ -52,6 +66,16 @@ ROLES: Mapping[str, frozenset[str]] = {
     "admin": frozenset(ACTIONS),
     "compute.admin": frozenset(ACTIONS),
 }
+
+
+def verb(action: str) -> str:
+    """How a message says ``action``: "update", "list the operations of"..."""
+    return _VERBS.get(action, action)
+
+
+def roles_allowing(action: str) -> list[str]:
+    """The roles that let their subject do ``action``, in the table's order."""
+    return [role for role, actions in ROLES.items() if action in actions]
 
 
 def check_subject(subject_id: str, subject_type: str, field: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 
 from ..errors import Code, ServiceError
@@ -46,7 +46,7 @@ class ImageService(Sharing):
         ids: IdSource,
         completion: Completion | str = Completion.ON_POLL,
         durations: dict[str, float] | None = None,
-        access: dict[str, Iterable[str]] | None = None,
+        access: Mapping[str, Any] | None = None,
         profile: str = "live",
     ) -> None:
         if profile not in PROFILES:
@@ -71,11 +71,19 @@ class ImageService(Sharing):
         self.last_stamp = 0.0  # the latest stamp given out: stamps only grow
 
     # --- callers and folders -------------------------------------------------------
-    def _visible_image(self, caller: Caller, image_id: str) -> Image:
+    def _image_for(self, caller: Caller, image_id: str, action: str) -> Image:
+        """The image, if ``caller`` may do ``action`` (roles.ACTIONS) to it: NOT_FOUND if
+        it may not even get it (its existence does not leak), PERMISSION_DENIED if only."""
         image = self.store.images.get(image_id)
-        if image is None or not self.access.can_read(caller, image.folder_id):
+        bindings = self.store.bindings.get(image_id, ())
+        if image is None or not self.access.may(caller, image.folder_id, bindings, "get"):
             raise _not_found("Image", image_id)
+        if action != "get":
+            self.access.check_image(caller, image_id, image.folder_id, bindings, action)
         return image
+
+    def _visible_image(self, caller: Caller, image_id: str) -> Image:
+        return self._image_for(caller, image_id, "get")
 
     # --- time ----------------------------------------------------------------------
     def stamp(self) -> float:
@@ -155,7 +163,7 @@ class ImageService(Sharing):
                 Code.ALREADY_EXISTS, f"Image with name {name!r} already exists in the folder"
             )
         src = sources.resolve(
-            self.store, self.access, caller, self._visible_image,
+            self.store, self.access, caller, self._image_for,
             image_id=image_id, disk_id=disk_id, snapshot_id=snapshot_id, uri=uri,
         )  # fmt: skip
         failure = None
@@ -207,8 +215,7 @@ class ImageService(Sharing):
         min_disk_size: int = 0,
         labels: dict[str, str] | None = None,
     ) -> Operation:
-        image = self._visible_image(caller, image_id)
-        self.access.check_write(caller, image.folder_id)
+        image = self._image_for(caller, image_id, "update")
         if image.status == "DELETING":
             raise ServiceError(Code.FAILED_PRECONDITION, f"Image {image_id} is being deleted")
         given = {
@@ -239,8 +246,7 @@ class ImageService(Sharing):
 
     @implements("ImageService.Delete")
     def delete_image(self, caller: Caller, *, image_id: str) -> Operation:
-        image = self._visible_image(caller, image_id)
-        self.access.check_write(caller, image.folder_id)
+        image = self._image_for(caller, image_id, "delete")
         if image.status == "DELETING":
             raise ServiceError(
                 Code.FAILED_PRECONDITION, f"Image {image_id} is already being deleted"
@@ -255,7 +261,7 @@ class ImageService(Sharing):
     def list_image_operations(
         self, caller: Caller, *, image_id: str, page_size: int = 0, page_token: str = ""
     ) -> tuple[list[Operation], str]:
-        self._visible_image(caller, image_id)
+        self._image_for(caller, image_id, "list_operations")
         limit = effective_page_size(page_size)
         op_ids = self.store.operations_by_image.get(image_id, [])
         scope = f"operations\x00{image_id}"
@@ -270,9 +276,16 @@ class ImageService(Sharing):
 
     # --- OperationService ----------------------------------------------------------
     def _visible_operation(self, caller: Caller, operation_id: str) -> Operation:
+        """An operation ``caller`` may see: one of a folder it may use, one it started,
+        or one of an image it may get (a bound subject follows the image's operations)."""
         op = self.store.operations.get(operation_id)
-        if op is None or not self.access.can_read(caller, op.folder_id):
+        if op is None:
             raise _not_found("Operation", operation_id)
+        if not (self.access.can_read(caller, op.folder_id) or op.created_by == caller.subject):
+            try:
+                self._visible_image(caller, op.image_id)
+            except ServiceError:
+                raise _not_found("Operation", operation_id) from None
         return op
 
     @implements("OperationService.Get")
@@ -284,6 +297,12 @@ class ImageService(Sharing):
     @implements("OperationService.Cancel")
     def cancel_operation(self, caller: Caller, *, operation_id: str) -> Operation:
         op = self._visible_operation(caller, operation_id)
+        if not (self.access.can_read(caller, op.folder_id) or op.created_by == caller.subject):
+            raise ServiceError(
+                Code.PERMISSION_DENIED,
+                f"Permission denied to cancel operation {operation_id}: only its creator or "
+                f"a caller with access to folder {op.folder_id} may",
+            )
         if not op.done:
             self.lifecycle.finish(
                 op, self.stamp(), ServiceError(Code.CANCELLED, "Operation was cancelled")

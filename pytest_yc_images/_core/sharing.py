@@ -77,7 +77,7 @@ class Sharing:
         access: Access
         tokens: PageTokens
 
-        def _visible_image(self, caller: Caller, image_id: str) -> Image: ...
+        def _image_for(self, caller: Caller, image_id: str, action: str) -> Image: ...
 
         def stamp(self) -> float: ...
 
@@ -94,13 +94,11 @@ class Sharing:
         ) -> Operation: ...
 
     def _bound_image(self, caller: Caller, resource_id: str, *, write: bool) -> Image:
-        image = self._visible_image(caller, resource_id)
-        if write:
-            self.access.check_write(caller, image.folder_id)
-            if image.status == "DELETING":
-                raise ServiceError(
-                    Code.FAILED_PRECONDITION, f"Image {resource_id} is being deleted"
-                )
+        """The image whose bindings ``caller`` lists (``list_bindings``) or changes
+        (``set_bindings``): by folder access or a role bound on it (access.py)."""
+        image = self._image_for(caller, resource_id, "set_bindings" if write else "list_bindings")
+        if write and image.status == "DELETING":
+            raise ServiceError(Code.FAILED_PRECONDITION, f"Image {resource_id} is being deleted")
         return image
 
     @implements("ImageService.ListAccessBindings")
