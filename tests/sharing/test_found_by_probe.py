@@ -1,0 +1,81 @@
+"""Defects of issue 19's image sharing found by the adversarial probe (branch h-probe19),
+each pinned by the input that showed it. Expected values are written by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_yc_images import Code, FakeImageService, ServiceError
+from pytest_yc_images.factories import ImageFactory
+
+OWNER, BOB = "b1gownerfolder000001", "b1gbobfolder00000001"
+ACCESS = {
+    "owner-token": [OWNER],
+    "bob-token": {"folders": [BOB], "subject": {"id": "ajebob", "type": "userAccount"}},
+}
+VIEWER_A = {"roleId": "viewer", "subject": {"id": "ajea", "type": "userAccount"}}
+
+
+# --- fake.bindings() with an image ID that is not a string ----------------------------
+# It answered another image's bindings (None: the first image that has any) or a raw
+# TypeError from deep inside; it must refuse, naming imageId, and leak nothing.
+@pytest.mark.parametrize("wrong", [None, 5, ["fd8a"]])
+def test_bindings_of_an_image_id_that_is_not_a_string_is_refused(wrong: object) -> None:
+    fake = FakeImageService(seed=1)
+    image = fake.put_image(folderId=OWNER)["id"]
+    fake.put_bindings(image, [VIEWER_A])
+    with pytest.raises(ServiceError) as refused:
+        fake.bindings(wrong)  # type: ignore[arg-type]
+    assert refused.value.code is Code.INVALID_ARGUMENT
+    assert "imageId" in str(refused.value)
+    assert "ajea" not in str(refused.value)
+
+
+# --- the seed profile: no sharing ------------------------------------------------------
+# The seed documents seven RPCs and no access bindings; yet put_bindings / shared_with=
+# stored bindings there and, with access=, they let another token Get the image and
+# Create from it. Bindings in the seed profile must be refused, naming the field, before
+# anything is stored.
+def test_seed_put_bindings_is_refused_and_grants_nothing() -> None:
+    seed = FakeImageService(seed=1, profile="seed", access=ACCESS)
+    image = seed.put_image(folderId=OWNER)["id"]
+    with pytest.raises(ServiceError) as refused:
+        seed.put_bindings(image, ["allAuthenticatedUsers"])
+    assert refused.value.code is Code.INVALID_ARGUMENT
+    assert "accessBindings" in str(refused.value)
+    assert "seed" in str(refused.value)
+    assert seed.service.store.bindings == {}
+    bob = seed.client(token="bob-token")
+    assert bob.get(f"/compute/v1/images/{image}").status_code == 404
+
+
+def test_seed_put_bindings_of_nothing_is_allowed() -> None:
+    # An empty list asks for what the seed already has: nothing to refuse.
+    seed = FakeImageService(seed=1, profile="seed")
+    image = seed.put_image(folderId=OWNER)["id"]
+    assert seed.put_bindings(image, []) == []
+
+
+def test_seed_factory_shared_with_is_refused_before_the_image_is_stored() -> None:
+    seed = FakeImageService(seed=1, profile="seed", access=ACCESS)
+    factory = ImageFactory(seed, folder_id=OWNER)
+    with pytest.raises(ServiceError) as refused:
+        factory.create(shared_with=["userAccount:ajebob"])
+    assert refused.value.code is Code.INVALID_ARGUMENT
+    assert "shared_with" in str(refused.value)
+    assert seed.images(OWNER) == []
+    assert seed.service.store.bindings == {}
+
+
+def test_seed_state_with_bindings_is_refused_naming_the_entry() -> None:
+    live = FakeImageService(seed=1)
+    image = live.put_image(folderId=OWNER)["id"]
+    live.put_bindings(image, [VIEWER_A])
+    from pytest_yc_images._state import dump_state
+
+    data = dump_state(live.service)
+    data["profile"] = "seed"  # hand-edited: a seed state with bindings
+    seed = FakeImageService(seed=2, profile="seed")
+    with pytest.raises(ValueError, match=r"bindings\[0\]"):
+        seed.load_state(data)
+    assert seed.images(OWNER) == []
