@@ -14,6 +14,7 @@ import httpx
 
 from ._catalogue import catalogue
 from ._contracts import DEFAULT_PROFILE, check_profile
+from ._control_checks import refusal
 from ._control_routes import control_routes
 from ._controls import Controls, binding_body, checked_fault, code_json, fault_from_spec
 from ._core.clock import DEFAULT_EPOCH, VirtualClock
@@ -25,7 +26,7 @@ from ._core.service import PUBLIC_FOLDER, ImageService
 from ._rpc import Rpc, method_name
 from ._state import check_state, dump_state, load_state, state_clock
 from ._state_file import read_state_file, write_state_file
-from .errors import Code, ServiceError
+from .errors import Code, FieldViolation, ServiceError
 from .faces.asgi import AsgiApp
 from .faces.rest import RestRouter
 from .faces.server import LoopbackServer
@@ -214,6 +215,9 @@ class FakeImageService:
         """The image's access bindings in the JSON mapping, all of them, in the order
         ListAccessBindings lists them (as ``GET /_fake/bindings?imageId=``); an image
         the fake does not hold is a ServiceError NOT_FOUND."""
+        if not isinstance(image_id, str):  # None would list every image's bindings
+            why = f"must be an image ID (a string), not {type(image_id).__name__}"
+            raise refusal([FieldViolation("imageId", why)])
         route = control_routes().actions["list_bindings"]
         listed = route.run(self.controls, {}, query={"imageId": image_id})
         return list(listed["bindings"][0]["accessBindings"])
