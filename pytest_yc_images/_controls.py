@@ -26,6 +26,7 @@ from ._wire import encode_image, encode_operation, parse_time
 from .errors import Code, FieldViolation, ServiceError
 
 __all__ = [
+    "SEED_HAS_NO_BINDINGS",
     "SHARED_ROLE",
     "Controls",
     "binding_body",
@@ -106,6 +107,10 @@ def object_from_json(body: Mapping[str, Any]) -> ObjectFile:
     return ObjectFile(body["uri"], size, int(body.get("storageSize", size)))
 
 
+SEED_HAS_NO_BINDINGS = (
+    "the seed profile has no access bindings (ListAccessBindings and the others are the "
+    "live profile's); leave them out or use profile='live'"
+)
 # The role a short-form binding ("userAccount:ID") grants: use of the image, no more.
 SHARED_ROLE = "compute.images.user"
 _SHORT_FORMS = (
@@ -263,8 +268,10 @@ class Controls:
 
     def put_bindings(self, image_id: str, bindings: list[AccessBinding]) -> dict[str, Any]:
         """Replace an image's access bindings at once (no operation); NOT_FOUND for an
-        image the fake does not hold."""
+        image the fake does not hold; the seed profile holds none (it has no sharing)."""
         with self.rpc.lock:
+            if bindings and self.rpc.service.profile == "seed":
+                raise refusal([FieldViolation("accessBindings", SEED_HAS_NO_BINDINGS)])
             store = self.rpc.service.store
             if image_id not in store.images:
                 raise ServiceError(Code.NOT_FOUND, f"Image {image_id[:64]} not found")

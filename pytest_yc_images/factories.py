@@ -10,7 +10,7 @@ from typing import Any
 
 from ._contracts import DEFAULT_PROFILE, check_profile, validator
 from ._control_checks import ControlError, refusal
-from ._controls import binding_body
+from ._controls import SEED_HAS_NO_BINDINGS, binding_body
 from ._core.clock import DEFAULT_EPOCH
 from ._fake import FakeImageService
 from ._schema_model import message as schema_model
@@ -118,6 +118,8 @@ class ImageFactory:
             del built["id"]  # the fake issues a fresh one: factories never collide
         if shared_with is not None:
             shared_with = _checked_bindings(shared_with)
+            if shared_with and self.fake.profile == "seed":
+                raise refusal([FieldViolation("shared_with", SEED_HAS_NO_BINDINGS)])
         image = self.fake.put_image(**built)
         if shared_with:
             self.fake.put_bindings(image["id"], shared_with)
