@@ -79,3 +79,22 @@ def test_seed_state_with_bindings_is_refused_naming_the_entry() -> None:
     with pytest.raises(ValueError, match=r"bindings\[0\]"):
         seed.load_state(data)
     assert seed.images(OWNER) == []
+
+
+# --- ListAccessBindings' page token when the last binding seen goes --------------------
+# Page 1 ended at a2; a2 is revoked; page 2 began at a4: a3, held all along, was never
+# listed. (The other lists resume after their last key: nothing held throughout is lost.)
+def test_a_page_token_whose_last_binding_went_skips_nothing() -> None:
+    fake = FakeImageService(seed=1, completion="immediate")
+    image = fake.put_image(folderId=OWNER)["id"]
+    fake.put_bindings(image, [f"userAccount:a{i}" for i in range(7)])
+    path = f"/compute/v1/images/{image}:listAccessBindings"
+    http = fake.client()
+    first = http.get(path, params={"pageSize": 3}).json()
+    assert [b["subject"]["id"] for b in first["accessBindings"]] == ["a0", "a1", "a2"]
+    a2 = {"roleId": "compute.images.user", "subject": {"id": "a2", "type": "userAccount"}}
+    revoke = {"accessBindingDeltas": [{"action": "REMOVE", "accessBinding": a2}]}
+    assert http.post(f"/compute/v1/images/{image}:updateAccessBindings", json=revoke).is_success
+    token = first["nextPageToken"]
+    second = http.get(path, params={"pageSize": 3, "pageToken": token}).json()
+    assert [b["subject"]["id"] for b in second["accessBindings"]] == ["a3", "a4", "a5"]
