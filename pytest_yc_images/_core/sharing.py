@@ -37,8 +37,9 @@ def _digest(binding: AccessBinding) -> str:
 
 def _resume(bindings: list[AccessBinding], position: str) -> int:
     """Where the page after a token's ``<count>:<digest of the last binding>`` starts:
-    after that binding, wherever it now is; at the same count if it was removed. (A token
-    holds a digest, not the binding, to stay within pageToken's 100 characters.)"""
+    after that binding, wherever it now is; if it was removed, where it was (the binding
+    after it has moved up one). (A token holds a digest, not the binding, to stay within
+    pageToken's 100 characters.)"""
     count_text, _, digest = position.partition(":")
     count = int(count_text) if count_text.isdigit() else 0
     if 0 < count <= len(bindings) and _digest(bindings[count - 1]) == digest:
@@ -46,7 +47,7 @@ def _resume(bindings: list[AccessBinding], position: str) -> int:
     for index, binding in enumerate(bindings):
         if _digest(binding) == digest:
             return index + 1
-    return min(count, len(bindings))
+    return min(max(count - 1, 0), len(bindings))
 
 
 def apply_deltas(
