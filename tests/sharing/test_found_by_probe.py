@@ -98,3 +98,41 @@ def test_a_page_token_whose_last_binding_went_skips_nothing() -> None:
     token = first["nextPageToken"]
     second = http.get(path, params={"pageSize": 3, "pageToken": token}).json()
     assert [b["subject"]["id"] for b in second["accessBindings"]] == ["a3", "a4", "a5"]
+
+
+# --- a Set operation's result shows every binding ---------------------------------------
+# compute.images.user may not ListAccessBindings (403), yet OperationService.Get of the
+# owner's SetAccessBindings operation answered its effectiveDeltas: every binding, other
+# subjects' included. An access-binding operation is the image's bindings: only those who
+# may list them (or its creator, or the folder's users) may see it.
+def test_an_images_user_cannot_read_the_bindings_through_a_set_operation() -> None:
+    fake = FakeImageService(seed=1, access=ACCESS)
+    owner, bob = fake.client(token="owner-token"), fake.client(token="bob-token")
+    image = fake.put_image(folderId=OWNER)["id"]
+    bob_user = {"roleId": "compute.images.user", "subject": {"id": "ajebob", "type": "userAccount"}}
+    other = {"roleId": "admin", "subject": {"id": "ajeotheradmin", "type": "userAccount"}}
+    started = owner.post(
+        f"/compute/v1/images/{image}:setAccessBindings", json={"accessBindings": [bob_user, other]}
+    ).json()
+    assert owner.get(f"/operations/{started['id']}").json()["done"] is True
+    assert bob.get(f"/compute/v1/images/{image}").status_code == 200  # he may Get it
+    assert bob.get(f"/compute/v1/images/{image}:listAccessBindings").status_code == 403
+    seen = bob.get(f"/operations/{started['id']}")
+    assert seen.status_code == 404
+    assert "ajeotheradmin" not in seen.text
+
+
+def test_a_viewer_still_follows_a_set_operation() -> None:
+    fake = FakeImageService(seed=1, access=ACCESS)
+    owner, bob = fake.client(token="owner-token"), fake.client(token="bob-token")
+    image = fake.put_image(folderId=OWNER)["id"]
+    bob_viewer = {"roleId": "viewer", "subject": {"id": "ajebob", "type": "userAccount"}}
+    started = owner.post(
+        f"/compute/v1/images/{image}:setAccessBindings", json={"accessBindings": [bob_viewer]}
+    ).json()
+    assert owner.get(f"/operations/{started['id']}").json()["done"] is True  # bound now
+    seen = bob.get(f"/operations/{started['id']}")
+    assert seen.status_code == 200
+    assert seen.json()["response"]["effectiveDeltas"] == [
+        {"action": "ADD", "accessBinding": bob_viewer}
+    ]
