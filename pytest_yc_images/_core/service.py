@@ -22,7 +22,7 @@ from .paging import PageTokens
 from .paging import page_size as effective_page_size
 from .rpcs import implements
 from .seed import Catalogue
-from .sharing import Sharing
+from .sharing import BINDING_METHODS, Sharing
 from .store import IdempotencyKeys, Store
 
 __all__ = ["PUBLIC_FOLDER", "Caller", "ImageService"]
@@ -277,13 +277,15 @@ class ImageService(Sharing):
     # --- OperationService ----------------------------------------------------------
     def _visible_operation(self, caller: Caller, operation_id: str) -> Operation:
         """An operation ``caller`` may see: one of a folder it may use, one it started,
-        or one of an image it may get (a bound subject follows the image's operations)."""
+        or one of an image it may get (a bound subject follows the image's operations);
+        an access-binding operation shows the bindings, so only to who may list them."""
         op = self.store.operations.get(operation_id)
         if op is None:
             raise _not_found("Operation", operation_id)
         if not (self.access.can_read(caller, op.folder_id) or op.created_by == caller.subject):
+            action = "list_bindings" if op.method in BINDING_METHODS else "get"
             try:
-                self._visible_image(caller, op.image_id)
+                self._image_for(caller, op.image_id, action)
             except ServiceError:
                 raise _not_found("Operation", operation_id) from None
         return op
