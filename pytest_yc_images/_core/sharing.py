@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Code, ServiceError
@@ -82,17 +83,7 @@ class Sharing:
 
         def stamp(self) -> float: ...
 
-        def _start(
-            self,
-            method: str,
-            caller: Caller,
-            image_id: str,
-            description: str,
-            now: float,
-            pending: dict[str, Any] | None = None,
-            failure: ServiceError | None = None,
-            deltas: list[Delta] | None = None,
-        ) -> Operation: ...
+        _start: Callable[..., Operation]  # ImageService._start
 
     def _bound_image(self, caller: Caller, resource_id: str, *, write: bool) -> Image:
         """The image whose bindings ``caller`` lists (``list_bindings``) or changes
