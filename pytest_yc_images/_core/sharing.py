@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_right
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -36,18 +37,24 @@ def _digest(binding: AccessBinding) -> str:
     return hashlib.blake2s(text.encode(errors="surrogatepass"), digest_size=8).hexdigest()
 
 
-def _resume(bindings: list[AccessBinding], position: str) -> int:
+# Bindings that page tokens ended on, by digest, the newest kept: a token whose binding
+# was removed resumes after where that binding stood, not at a count that may skip one.
+CURSORS_KEPT = 10_000
+
+
+def _resume(bindings: list[AccessBinding], position: str, cursors: dict[str, AccessBinding]) -> int:
     """Where the page after a token's ``<count>:<digest of the last binding>`` starts:
-    after that binding, wherever it now is; if it was removed, where it was (the binding
-    after it has moved up one). (A token holds a digest, not the binding, to stay within
+    after that binding, wherever it now is; if it was removed, after where it stood (the
+    list is sorted; ``cursors`` remembers the bindings tokens ended on); failing that, at
+    the count less one. (A token holds a digest, not the binding, to stay within
     pageToken's 100 characters.)"""
     count_text, _, digest = position.partition(":")
     count = int(count_text) if count_text.isdigit() else 0
     if 0 < count <= len(bindings) and _digest(bindings[count - 1]) == digest:
         return count
-    for index, binding in enumerate(bindings):
-        if _digest(binding) == digest:
-            return index + 1
+    last = cursors.get(digest)
+    if last is not None:
+        return bisect_right(bindings, last)
     return min(max(count - 1, 0), len(bindings))
 
 
@@ -103,13 +110,23 @@ class Sharing:
         scope = f"bindings\x00{resource_id}"
         start = 0
         if page_token:
-            start = _resume(bindings, self.tokens.read(scope, page_token))
+            start = _resume(bindings, self.tokens.read(scope, page_token), self._cursors)
         end = start + limit
         chosen = bindings[start:end]
-        token = (
-            self.tokens.issue(scope, f"{end}:{_digest(chosen[-1])}") if end < len(bindings) else ""
-        )
-        return chosen, token
+        if end >= len(bindings):
+            return chosen, ""
+        digest = _digest(chosen[-1])
+        cursors = self._cursors
+        cursors.pop(digest, None)
+        cursors[digest] = chosen[-1]  # the newest last
+        if len(cursors) > CURSORS_KEPT:
+            del cursors[next(iter(cursors))]
+        return chosen, self.tokens.issue(scope, f"{end}:{digest}")
+
+    @property
+    def _cursors(self) -> dict[str, AccessBinding]:
+        cursors: dict[str, AccessBinding] = self.__dict__.setdefault("_binding_cursors", {})
+        return cursors
 
     @implements("ImageService.SetAccessBindings")
     def set_access_bindings(

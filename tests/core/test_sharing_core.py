@@ -92,3 +92,24 @@ def test_long_bindings_still_give_tokens_a_request_can_carry() -> None:
         )
         seen.append(page["accessBindings"][0]["subject"]["id"])
     assert seen == long_ids
+
+
+def test_a_page_token_skips_nothing_when_its_binding_and_an_earlier_one_went() -> None:
+    fake = FakeImageService(completion="immediate")
+    image = fake.call("Create", {"folderId": "f", "uri": "https://storage.yandexcloud.net/b/x"})
+    image_id = image["metadata"]["imageId"]
+    fake.call(
+        "SetAccessBindings",
+        {"resourceId": image_id, "accessBindings": [_binding("viewer", f"u{i}") for i in range(6)]},
+    )
+    first = fake.call("ListAccessBindings", {"resourceId": image_id, "pageSize": 3})
+    removals = [
+        {"action": "REMOVE", "accessBinding": _binding("viewer", subject)}
+        for subject in ("u0", "u2")  # an earlier binding and the page's last
+    ]
+    fake.call("UpdateAccessBindings", {"resourceId": image_id, "accessBindingDeltas": removals})
+    second = fake.call(
+        "ListAccessBindings",
+        {"resourceId": image_id, "pageSize": 3, "pageToken": first["nextPageToken"]},
+    )
+    assert [b["subject"]["id"] for b in second["accessBindings"]] == ["u3", "u4", "u5"]
