@@ -12,6 +12,7 @@ from typing import Any
 
 from . import _contracts
 from ._core.clock import check_time
+from ._core.roles import binding_from_json
 from ._routes import routes
 from ._rpc import method_name
 from ._validation import (
@@ -175,8 +176,22 @@ def check(schema_name: str | None, body: Any) -> None:
     ]
     if not found and schema_name == "FaultSpec" and body.get("kind") == "operation_error":
         found = _starts_an_operation(body["method"])
+    if not found and schema_name == "PutBindingsRequest":
+        found = _binding_rules(body["accessBindings"])
     if found:
         raise refusal(found)
+
+
+def _binding_rules(bindings: list[Any]) -> list[FieldViolation]:
+    """What SetAccessBindings checks beyond the schema (roles, subject types and system
+    IDs: ``_core/roles.py``), for each binding."""
+    found: list[FieldViolation] = []
+    for index, raw in enumerate(bindings):
+        try:
+            binding_from_json(raw, f"accessBindings[{index}]")
+        except ServiceError as error:
+            found += error.violations
+    return found
 
 
 def _starts_an_operation(method: str) -> list[FieldViolation]:

@@ -20,6 +20,7 @@ from . import _contracts
 from ._control_checks import check
 from ._controls import (
     Controls,
+    bindings_from_json,
     disk_from_json,
     error_from_json,
     fault_from_json,
@@ -85,6 +86,16 @@ def _list_images(c: Controls, body: dict[str, Any], path: Mapping[str, str]) -> 
 @_action("put_image")
 def _put_image(c: Controls, body: dict[str, Any], path: Mapping[str, str]) -> Any:
     return c.put_image(body)
+
+
+@_action("list_bindings")
+def _list_bindings(c: Controls, body: dict[str, Any], path: Mapping[str, str]) -> Any:
+    return {"bindings": c.list_bindings(body.get("imageId"))}
+
+
+@_action("put_bindings")
+def _put_bindings(c: Controls, body: dict[str, Any], path: Mapping[str, str]) -> Any:
+    return c.put_bindings(body["imageId"], bindings_from_json(body["accessBindings"]))
 
 
 @_action("add_disk")

@@ -12,20 +12,25 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ._control_checks import check, refusal
 from ._core.faults import KINDS, F, Fault
 from ._core.journal import JournalEntry
-from ._core.model import Disk, Image, ObjectFile, Snapshot
+from ._core.model import AccessBinding, Disk, Image, ObjectFile, Snapshot
 from ._core.operations import Completion
+from ._core.roles import SUBJECT_TYPES, SYSTEM_SUBJECTS, binding_json
 from ._rpc import Rpc, method_name
 from ._wire import encode_image, encode_operation, parse_time
 from .errors import Code, FieldViolation, ServiceError
 
 __all__ = [
+    "SEED_HAS_NO_BINDINGS",
+    "SHARED_ROLE",
     "Controls",
+    "binding_body",
+    "bindings_from_json",
     "checked_fault",
     "code_json",
     "disk_from_json",
@@ -100,6 +105,59 @@ def object_from_json(body: Mapping[str, Any]) -> ObjectFile:
     defaults to size)."""
     size = int(body["size"])
     return ObjectFile(body["uri"], size, int(body.get("storageSize", size)))
+
+
+SEED_HAS_NO_BINDINGS = (
+    "the seed profile has no access bindings (ListAccessBindings and the others are the "
+    "live profile's); leave them out or use profile='live'"
+)
+# The role a short-form binding ("userAccount:ID") grants: use of the image, no more.
+SHARED_ROLE = "compute.images.user"
+_SHORT_FORMS = (
+    "a binding is a mapping {'roleId': ..., 'subject': {'id': ..., 'type': ...}}, a "
+    f"subject 'TYPE:ID' (the role {SHARED_ROLE}) or a pair (ROLE, 'TYPE:ID'); the types: "
+    f"{', '.join(SUBJECT_TYPES)}"
+)
+
+
+def _subject(text: str) -> dict[str, str] | None:
+    """``'userAccount:aje...'`` as a subject; a system ID (``allAuthenticatedUsers``,
+    ``group:organization:<id>:users``) may leave its type out."""
+    if SYSTEM_SUBJECTS.fullmatch(text):
+        return {"id": text, "type": "system"}
+    kind, colon, subject_id = text.partition(":")
+    return {"id": subject_id, "type": kind} if colon and kind in SUBJECT_TYPES else None
+
+
+def _binding_json(spec: Any, field: str) -> dict[str, Any]:
+    if isinstance(spec, Mapping):
+        return {
+            key: dict(value) if isinstance(value, Mapping) else value for key, value in spec.items()
+        }
+    role, subject_text = SHARED_ROLE, spec
+    if isinstance(spec, tuple | list) and len(spec) == 2:
+        role, subject_text = spec
+    subject = _subject(subject_text) if isinstance(subject_text, str) else None
+    if subject is None or not isinstance(role, str):
+        raise refusal([FieldViolation(field, f"{_SHORT_FORMS}; not {spec!r:.100}")])
+    return {"roleId": role, "subject": subject}
+
+
+def binding_body(image_id: str, specs: Iterable[Any]) -> dict[str, Any]:
+    """The ``PutBindingsRequest`` of ``image_id`` with the bindings ``specs`` (mappings in
+    the JSON mapping, ``'TYPE:ID'`` or ``(ROLE, 'TYPE:ID')``), checked (:func:`check`: a
+    :class:`ControlError` names the field, ``accessBindings[1].subject.type``)."""
+    if isinstance(specs, str | Mapping):
+        specs = [specs]  # one binding, not its characters or keys
+    bindings = [_binding_json(spec, f"accessBindings[{i}]") for i, spec in enumerate(specs)]
+    body = {"imageId": image_id, "accessBindings": bindings}
+    check("PutBindingsRequest", body)
+    return body
+
+
+def bindings_from_json(bindings: Iterable[Mapping[str, Any]]) -> list[AccessBinding]:
+    """Records of bindings that :func:`check` has passed."""
+    return [AccessBinding(b["roleId"], b["subject"]["type"], b["subject"]["id"]) for b in bindings]
 
 
 def _code(value: Code | int | str) -> Code:
@@ -208,6 +266,29 @@ class Controls:
             live = self.rpc.service.profile == "live"
             return [encode_image(i, live=live) for i in images if folder_id in (None, i.folder_id)]
 
+    def put_bindings(self, image_id: str, bindings: list[AccessBinding]) -> dict[str, Any]:
+        """Replace an image's access bindings at once (no operation); NOT_FOUND for an
+        image the fake does not hold; the seed profile holds none (it has no sharing)."""
+        with self.rpc.lock:
+            if bindings and self.rpc.service.profile == "seed":
+                raise refusal([FieldViolation("accessBindings", SEED_HAS_NO_BINDINGS)])
+            store = self.rpc.service.store
+            if image_id not in store.images:
+                raise ServiceError(Code.NOT_FOUND, f"Image {image_id[:64]} not found")
+            store.set_bindings(image_id, bindings)
+            return _image_bindings(image_id, store.bindings.get(image_id, []))
+
+    def list_bindings(self, image_id: str | None = None) -> list[dict[str, Any]]:
+        """Each image's bindings: of every image that has any, or of ``image_id`` (an
+        unknown image is NOT_FOUND)."""
+        with self.rpc.lock:
+            store = self.rpc.service.store
+            if image_id is None:
+                return [_image_bindings(i, held) for i, held in store.bindings.items()]
+            if image_id not in store.images:
+                raise ServiceError(Code.NOT_FOUND, f"Image {image_id[:64]} not found")
+            return [_image_bindings(image_id, store.bindings.get(image_id, []))]
+
     def list_operations(self, image_id: str | None = None) -> list[dict[str, Any]]:
         with self.rpc.lock:
             ops = self.rpc.service.store.operations.values()
@@ -279,3 +360,7 @@ class Controls:
     def read_journal(self) -> list[JournalEntry]:
         with self.rpc.lock:
             return self.rpc.service.journal.entries
+
+
+def _image_bindings(image_id: str, bindings: list[AccessBinding]) -> dict[str, Any]:
+    return {"imageId": image_id, "accessBindings": [binding_json(b) for b in bindings]}

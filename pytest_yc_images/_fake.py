@@ -14,8 +14,9 @@ import httpx
 
 from ._catalogue import catalogue
 from ._contracts import DEFAULT_PROFILE, check_profile
+from ._control_checks import refusal
 from ._control_routes import control_routes
-from ._controls import Controls, checked_fault, code_json, fault_from_spec
+from ._controls import Controls, binding_body, checked_fault, code_json, fault_from_spec
 from ._core.clock import DEFAULT_EPOCH, VirtualClock
 from ._core.faults import ErrorFault, F, Fault, LatencyFault, LostReplyFault, OperationFault
 from ._core.ids import IdSource
@@ -25,7 +26,7 @@ from ._core.service import PUBLIC_FOLDER, ImageService
 from ._rpc import Rpc, method_name
 from ._state import check_state, dump_state, load_state, state_clock
 from ._state_file import read_state_file, write_state_file
-from .errors import Code, ServiceError
+from .errors import Code, FieldViolation, ServiceError
 from .faces.asgi import AsgiApp
 from .faces.rest import RestRouter
 from .faces.server import LoopbackServer
@@ -44,8 +45,15 @@ class FakeImageService:
     OperationService.Get), ``"immediate"``, ``"manual"`` (:meth:`complete`,
     :meth:`fail_operation`) or ``"clock"`` (:meth:`advance` past ``durations``).
     ``seed`` makes IDs reproducible (the ID source's seed: ``serve --id-seed``).
-    ``access`` maps tokens to the folders each may use; by default any token may use any
-    folder, created on first use. With ``access`` set, the ``/_fake/`` controls take
+    ``access`` maps tokens to the folders each may use (``{"t1": ["b1gfolder"]}``) or to
+    ``{"folders": [...], "subject": {"id": ..., "type": ...}, "groups": [...]}``: the
+    subject access bindings name (``userAccount``, ``serviceAccount`` or
+    ``federatedUser``; by default a ``userAccount`` derived from the token, as
+    ``createdBy`` shows it) and the ``group:organization:<id>:users`` /
+    ``group:federation:<id>:users`` it belongs to. A token may then act on an image of a
+    folder it may not use if a role bound on the image allows it (the docs page "Sharing
+    images"); a bad entry is a ValueError naming it and its field. By default any token
+    may use any folder, created on first use. With ``access`` set, the ``/_fake/`` controls take
     only ``control_token`` (generated when not given; :attr:`control_token`) as their
     bearer token. ``state_file`` is where :meth:`save_state` and ``POST
     /_fake/state:save`` write (:meth:`load_state` reads one). ``profile`` is the API it
@@ -59,7 +67,7 @@ class FakeImageService:
         seed: int | str | None = None,
         completion: Completion | str = Completion.ON_POLL,
         durations: dict[str, float] | None = None,
-        access: dict[str, Iterable[str]] | None = None,
+        access: Mapping[str, Any] | None = None,
         start_time: float = DEFAULT_EPOCH,
         standard: bool = True,
         http_controls: bool = True,
@@ -203,6 +211,28 @@ class FakeImageService:
         field has the format ``POST /_fake/images`` documents (controls.yaml)."""
         return dict(self._control("put_image", fields))
 
+    def bindings(self, image_id: str) -> list[dict[str, Any]]:
+        """The image's access bindings in the JSON mapping, all of them, in the order
+        ListAccessBindings lists them (as ``GET /_fake/bindings?imageId=``); an image
+        the fake does not hold is a ServiceError NOT_FOUND."""
+        if not isinstance(image_id, str):  # None would list every image's bindings
+            why = f"must be an image ID (a string), not {type(image_id).__name__}"
+            raise refusal([FieldViolation("imageId", why)])
+        route = control_routes().actions["list_bindings"]
+        listed = route.run(self.controls, {}, query={"imageId": image_id})
+        return list(listed["bindings"][0]["accessBindings"])
+
+    def put_bindings(self, image_id: str, bindings: Iterable[Any]) -> list[dict[str, Any]]:
+        """Replace the image's access bindings at once, without an operation (as ``POST
+        /_fake/bindings``); returns them as stored. Each binding is a mapping in the JSON
+        mapping (``{"roleId": "viewer", "subject": {"id": ..., "type": "userAccount"}}``),
+        a subject ``"userAccount:ID"`` (granting ``compute.images.user``: use of the
+        image) or a pair ``("viewer", "userAccount:ID")``; system subjects may leave the
+        type out (``"allAuthenticatedUsers"``). Each is checked as SetAccessBindings
+        checks it: a ControlError names the field (``accessBindings[1].roleId``)."""
+        body = binding_body(image_id, bindings)
+        return list(self._control("put_bindings", body)["accessBindings"])
+
     def add_disk(self, disk_id: str, *, folder_id: str, **fields: Any) -> None:
         """Register a disk (``size``, ``os_type``, ``product_ids``, ``hardware_generation``,
         ``kms_key``), as ``POST /_fake/disks``."""
@@ -253,9 +283,9 @@ class FakeImageService:
             self.clock = fresh.clock
 
     def save_state(self, path: str | Path | None = None) -> Path:
-        """Write the fake's state (images, disks, snapshots, operations, keys, clock and
-        ID source; not the journal or faults) to ``path`` (default: ``state_file``) as a
-        state file (``contracts/state.schema.json``), atomically."""
+        """Write the fake's state (images, disks, snapshots, bindings, operations, keys,
+        clock and ID source; not the journal or faults) to ``path`` (default:
+        ``state_file``) as a state file (``contracts/state.schema.json``), atomically."""
         target = path if path is not None else self.state_file
         if target is None:
             raise ValueError("save_state() needs a path: this fake has no state_file")

@@ -29,7 +29,8 @@ from typing import Any
 
 from ._contracts import DEFAULT_PROFILE, PROFILES
 from ._core.faults import ErrorFault, LatencyFault, LostReplyFault
-from ._core.model import Image
+from ._core.model import AccessBinding, Image
+from ._core.roles import binding_json
 from ._core.rpcs import implemented
 from ._core.service import ImageService
 from ._core.store import FirstCall
@@ -47,13 +48,18 @@ def _page_reply(key: str, live: bool, result: tuple[list[Any], str]) -> dict[str
     items, token = result
     out: dict[str, Any] = {}
     if items:
-        out[key] = [
-            encode_image(i, live=live) if isinstance(i, Image) else encode_operation(i, live=live)
-            for i in items
-        ]
+        out[key] = [_item(i, live) for i in items]
     if token:
         out["nextPageToken"] = token
     return out
+
+
+def _item(item: Any, live: bool) -> dict[str, Any]:
+    if isinstance(item, Image):
+        return encode_image(item, live=live)
+    if isinstance(item, AccessBinding):
+        return binding_json(item)
+    return encode_operation(item, live=live)
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,10 +46,10 @@ _STRUCTURE = frozenset(
 )
 _VALUES = frozenset(
     {"type", "required", "pattern", "minLength", "maxLength", "minimum", "maximum"}
-    | {"maxProperties", "enum", "const"}
+    | {"maxProperties", "minItems", "maxItems", "enum", "const"}
 )
 KEYWORDS = _ANNOTATIONS | _STRUCTURE | _VALUES  # every keyword the model can read
-_LIMITS = ("maxLength", "minLength", "minimum", "maximum", "maxProperties")
+_LIMITS = ("maxLength", "minLength", "minimum", "maximum", "maxProperties", "minItems", "maxItems")
 _ONEOF_NAME = re.compile(r"^(\w+) oneof:")
 
 
@@ -65,7 +65,9 @@ class Constraint:
     ``additionalProperties.maxLength`` for a label value, ``properties.type.enum``);
     ``limit`` is a tuple for ``enum``, for ``type`` (the JSON types accepted) and for
     ``oneof`` (whose ``field`` names the oneof, e.g. ``source``, and whose limit lists its
-    members, at most one of which may be set). ``required`` has the limit True.
+    members, at most one of which may be set). ``required`` has the limit True: the field
+    itself is required, or below it the property its keyword names
+    (``items.properties.subject.properties.id.required``: each list item's ``subject.id``).
     ``description`` is the schema's description of the field (not part of equality).
     """
 
@@ -157,9 +159,9 @@ def _merge_into(out: Flat, node: Any) -> None:
         elif key in ("enum", "const"):
             values = value if key == "enum" else [value]
             out["enum"] = [v for v in out.get("enum", values) if v in values]
-        elif key in ("minLength", "minimum"):
+        elif key in ("minLength", "minimum", "minItems"):
             out[key] = max(out.get(key, value), value)
-        elif key in ("maxLength", "maximum", "maxProperties"):
+        elif key in ("maxLength", "maximum", "maxProperties", "maxItems"):
             out[key] = min(out.get(key, value), value)
         elif key == "required":
             out["required"] = list(dict.fromkeys([*out.get("required", []), *value]))
@@ -218,7 +220,9 @@ def _walk(
 
     ``type`` comes first (over an ``anyOf``, the types its alternatives accept), then the
     node's keywords in schema order, then each ``anyOf`` alternative's (breaking one breaks
-    that alternative). No ``type`` below ``propertyNames``: an object key is a string.
+    that alternative). No ``type`` below ``propertyNames``: an object key is a string. A
+    ``required`` name ``n`` of the node is ``properties.n.required`` (limit True) on the node
+    holding it; an alternative's ``required`` (a oneof that must be set) is no constraint.
     """
     alternatives = [flatten(alt) for group in node.get("anyOf", ()) for alt in group]
     if typed:
@@ -233,6 +237,9 @@ def _walk(
                 yield prefix + key, pattern, node, path
         elif key == "enum":
             yield prefix + key, tuple(value), node, path
+        elif key == "required" and typed:
+            for name in value:
+                yield f"{prefix}properties.{name}.required", True, node, path
         elif key == "propertyNames":
             yield from _walk(
                 flatten({"allOf": value}), f"{prefix}{key}.", (*path, (key, node)), typed=False

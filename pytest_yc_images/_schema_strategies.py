@@ -15,7 +15,7 @@ from ._contracts import DEFAULT_PROFILE, SCHEMA_BASE, _ecma_regex, check_profile
 from ._schema_model import Flat, Site, Unsatisfiable, flatten, merged, message, read
 
 _Flat = Flat  # a schema with refs inlined and allOf merged
-_MAX_ITEMS = 3  # at most this many list items and extra (additionalProperties) entries
+_MAX_ITEMS = 3  # at most this many list items (beyond minItems) and extra map entries
 _SAMPLES: dict[str, Any] = {"null": None, "boolean": False, "integer": 1, "number": 0.5}
 _SAMPLES |= {"string": "0", "array": [], "object": {}}  # a value of each JSON type
 
@@ -89,7 +89,9 @@ def _inferred_types(flat: _Flat) -> set[str]:
         return {"string"}
     if flat.keys() & {"minimum", "maximum"}:
         return {"integer"}
-    return {"array"} if "items" in flat else {"boolean", "integer", "string"}
+    if flat.keys() & {"items", "minItems", "maxItems"}:
+        return {"array"}
+    return {"boolean", "integer", "string"}
 
 
 def _regex(pattern: str) -> SearchStrategy[str]:
@@ -147,8 +149,17 @@ _BUILDERS: dict[str, Callable[[_Flat], SearchStrategy[Any]]] = {
     "string": _string,
     "integer": lambda f: st.integers(min_value=f.get("minimum"), max_value=f.get("maximum")),
     "boolean": lambda f: st.booleans(),
-    "array": lambda f: st.lists(_compile({"allOf": f.get("items", [])}), max_size=_MAX_ITEMS),
+    "array": lambda f: _array(f),
 }
+
+
+def _array(flat: _Flat) -> SearchStrategy[list[Any]]:
+    """Lists within ``minItems``/``maxItems``, at most :data:`_MAX_ITEMS` past the minimum."""
+    low = flat.get("minItems", 0)
+    high = min(flat.get("maxItems", low + _MAX_ITEMS), low + _MAX_ITEMS)
+    if high < low:
+        raise Unsatisfiable
+    return st.lists(_compile({"allOf": flat.get("items", [])}), min_size=low, max_size=high)
 
 
 def _checker(node: Any) -> Callable[[Any], bool]:
@@ -215,7 +226,8 @@ def _defined(
 def _breakable(site: Site) -> bool:
     """Whether some value breaks the constraint (a minimum length of 0 none does)."""
     c = site.constraint
-    return c.keyword != "oneof" and not (c.keyword.endswith("minLength") and c.limit <= 0)
+    counts = c.keyword.endswith(("minLength", "minItems"))
+    return c.keyword != "oneof" and not (counts and c.limit <= 0)
 
 
 def _breaking(site: Site) -> SearchStrategy[Any]:
@@ -243,6 +255,13 @@ def _breaking(site: Site) -> SearchStrategy[Any]:
         bad = st.integers(min_value=limit + 1)
     elif keyword == "enum":
         bad = st.text(max_size=12).filter(lambda v: v not in limit)
+    elif keyword == "required":  # a valid node without the property its keyword names
+        name = site.constraint.keyword.split(".")[-2]
+        bad = _compile_flat(node).map(partial(_without, name))
+    elif keyword == "minItems":  # too few valid items
+        bad = st.lists(_items(node), max_size=limit - 1)
+    elif keyword == "maxItems":  # one valid item, repeated once too often (cheap at 1001)
+        bad = _items(node).map(lambda item: [item] * (limit + 1))
     else:  # maxProperties
         bad = st.dictionaries(_keys(node), _values(node), min_size=limit + 1)
     for step, container in reversed(site.path):  # wrap the bad value back up to the field
@@ -261,6 +280,15 @@ def _values(flat: _Flat) -> SearchStrategy[Any]:
     """Valid values of an object's extra entries ("" where any value would do)."""
     extra = flat.get("additionalProperties", [False])
     return st.just("") if False in extra else _compile({"allOf": extra})
+
+
+def _items(flat: _Flat) -> SearchStrategy[Any]:
+    """Valid items of a list node."""
+    return _compile({"allOf": flat.get("items", [])})
+
+
+def _without(name: str, value: dict[str, Any]) -> dict[str, Any]:
+    return {key: item for key, item in value.items() if key != name}
 
 
 def _entry(key: str, value: Any) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """A fake's state as plain JSON data, and back: what a state file holds.
 
 :func:`dump_state` writes what a restarted fake needs to answer as this one would:
-images, disks, snapshots, objects (files at URIs), operations (shown and resumed alike),
+images, disks, snapshots, objects (files at URIs), each image's access bindings,
+operations (shown and resumed alike, with the deltas of access-binding operations),
 Idempotency-Keys, the virtual clock, the ID source and the completion mode. Journal,
 faults and ``access`` are not state. :func:`load_state` checks data against
 ``contracts/state.schema.json`` and loads it into a fresh service through the controls'
@@ -20,12 +21,14 @@ from . import _contracts
 from ._catalogue import catalogue
 from ._control_checks import inlined_control_schema
 from ._control_routes import control_routes
-from ._controls import Controls, image_from_json
-from ._core.model import Image, Operation
+from ._controls import Controls
+from ._core.model import Image
+from ._core.roles import binding_json
 from ._core.service import PUBLIC_FOLDER, ImageService
 from ._core.store import FirstCall
+from ._state_operations import image_json, operation_from_json, operation_json
 from ._validation import violations
-from ._wire import encode_image, encode_time, parse_time
+from ._wire import encode_image
 from .errors import Code, ServiceError
 
 __all__ = [
@@ -39,16 +42,6 @@ __all__ = [
 
 STATE_VERSION = 1
 
-# Operation.pending's attributes by their names in the file (the API's JSON names).
-_PENDING = {
-    "name": "name",
-    "description": "description",
-    "minDiskSize": "min_disk_size",
-    "labels": "labels",
-    "status": "status",
-}
-_PENDING_NAMES = {attr: name for name, attr in _PENDING.items()}
-
 
 class StateError(ValueError):
     """State data that cannot be loaded: ``field`` is where (``images[2].os``)."""
@@ -60,47 +53,6 @@ class StateError(ValueError):
 
 
 # --- dump -------------------------------------------------------------------------------
-def _image_json(image: Image) -> dict[str, Any]:
-    out = encode_image(image)
-    # Written even at their default: a loaded image without them would get put_image's.
-    out["storageSize"] = str(image.storage_size)
-    out["minDiskSize"] = str(image.min_disk_size)
-    return out
-
-
-def _status(error: ServiceError) -> dict[str, Any]:
-    return {"code": int(error.code), "message": error.message}
-
-
-def _operation_json(op: Operation) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": op.id,
-        "method": op.method,
-        "folderId": op.folder_id,
-        "imageId": op.image_id,
-        "description": op.description,
-        "createdAt": encode_time(op.created_at),
-        "createdBy": op.created_by,
-        "modifiedAt": encode_time(op.modified_at),
-        "done": op.done,
-    }
-    if op.error is not None:
-        out["error"] = _status(op.error)
-    if op.response is not None:
-        out["response"] = _image_json(op.response)
-    if op.polls:
-        out["polls"] = op.polls
-    if op.due_at is not None:
-        out["dueAt"] = op.due_at
-    if op.pending is not None:
-        out["pending"] = {_PENDING_NAMES[k]: v for k, v in op.pending.items()}
-    if op.fail_with is not None:
-        out["failWith"] = _status(op.fail_with)
-    if op.fail_after_polls is not None:
-        out["failAfterPolls"] = op.fail_after_polls
-    return out
-
-
 def _changed(shared: Image | None, image: Image) -> bool:
     """Whether ``image`` differs from the catalogue's record ``shared``."""
     return shared is not image and (shared is None or encode_image(shared) != encode_image(image))
@@ -128,7 +80,7 @@ def dump_state(service: ImageService) -> dict[str, Any]:
         "clock": {"now": service.clock.now(), "lastStamp": service.last_stamp},
         "ids": {"key": key.hex(), "count": count},
         "images": [
-            _image_json(image)
+            image_json(image)
             for image in images
             # The public folder's catalogue comes with every fake: only changes are state.
             if image.folder_id != PUBLIC_FOLDER or _changed(shared.get(image.id), image)
@@ -160,7 +112,12 @@ def dump_state(service: ImageService) -> dict[str, Any]:
             {"uri": o.uri, "size": str(o.size), "storageSize": str(o.storage_size)}
             for o in service.store.objects.values()
         ],
-        "operations": [_operation_json(op) for op in service.store.operations.values()],
+        # Each image's access bindings, as POST /_fake/bindings takes them.
+        "bindings": [
+            {"imageId": image_id, "accessBindings": [binding_json(b) for b in held]}
+            for image_id, held in service.store.bindings.items()
+        ],
+        "operations": [operation_json(op) for op in service.store.operations.values()],
         # Idempotency-Keys: the caller's subject and key; the first call's operation, method
         # and request digest (a repeat with others is still answered, and marked).
         "idempotency": [
@@ -261,35 +218,6 @@ def state_clock(data: Mapping[str, Any]) -> float | None:
     return float(clock["now"]) if clock else None
 
 
-def _status_error(status: Mapping[str, Any]) -> ServiceError:
-    return ServiceError(Code(status["code"]), status["message"])
-
-
-def _operation(data: Mapping[str, Any]) -> Operation:
-    response = None
-    if "response" in data:
-        response = image_from_json(data["response"], image_id="", created_at=0.0)
-    pending = data.get("pending")
-    return Operation(
-        id=data["id"],
-        method=data["method"],
-        folder_id=data["folderId"],
-        image_id=data["imageId"],
-        description=data.get("description", ""),
-        created_at=parse_time(data["createdAt"]),
-        created_by=data["createdBy"],
-        modified_at=parse_time(data["modifiedAt"]),
-        done=data["done"],
-        error=_status_error(data["error"]) if "error" in data else None,
-        response=response,
-        polls=data.get("polls", 0),
-        due_at=data.get("dueAt"),
-        pending=None if pending is None else {_PENDING[k]: v for k, v in pending.items()},
-        fail_with=_status_error(data["failWith"]) if "failWith" in data else None,
-        fail_after_polls=data.get("failAfterPolls"),
-    )
-
-
 def _run(where: str, apply: Any, *args: Any) -> Any:
     """Apply one item; a refusal becomes a :class:`StateError` naming the item's field."""
     try:
@@ -302,6 +230,8 @@ def _run(where: str, apply: Any, *args: Any) -> Any:
             raise StateError(f"{where}.name", error.message) from None
         if error.code is Code.ALREADY_EXISTS:
             raise StateError(f"{where}.id", error.message) from None
+        if error.code is Code.NOT_FOUND:  # bindings of an image the state does not hold
+            raise StateError(f"{where}.imageId", error.message) from None
         raise StateError(where, error.message) from None
     except (ValueError, TypeError, KeyError) as exc:
         raise StateError(where, str(exc)[:200]) from None
@@ -309,9 +239,9 @@ def _run(where: str, apply: Any, *args: Any) -> Any:
 
 def load_state(controls: Controls, state: Mapping[str, Any]) -> None:
     """Load ``state`` (as :func:`check_state` gives it) into the fresh fake behind
-    ``controls`` (its clock already at :func:`state_clock`): images, disks, snapshots
-    and objects through the controls that store them, then operations, keys, the ID source and the
-    completion mode."""
+    ``controls`` (its clock already at :func:`state_clock`): images, disks, snapshots,
+    objects and bindings through the controls that store them, then operations, keys,
+    the ID source and the completion mode."""
     service = controls.rpc.service
     if state.get("profile", service.profile) != service.profile:
         raise StateError(
@@ -332,6 +262,12 @@ def load_state(controls: Controls, state: Mapping[str, Any]) -> None:
             _run(f"snapshots[{index}]", actions["add_snapshot"].run, controls, snapshot)
         for index, found in enumerate(state.get("objects", [])):
             _run(f"objects[{index}]", actions["put_object"].run, controls, found)
+        bound: set[str] = set()
+        for index, held in enumerate(state.get("bindings", [])):
+            if held["imageId"] in bound:
+                raise StateError(f"bindings[{index}].imageId", "the image is given twice")
+            bound.add(held["imageId"])
+            _run(f"bindings[{index}]", actions["put_bindings"].run, controls, held)
         _load_operations(service, state.get("operations", []))
         _load_keys(service, state.get("idempotency", []))
         ids = state.get("ids")
@@ -369,7 +305,7 @@ def _load_operations(service: ImageService, operations: list[Any]) -> None:
     store = service.store
     for index, data in enumerate(operations):
         where = f"operations[{index}]"
-        op = _run(where, _operation, data)
+        op = _run(where, operation_from_json, data)
         if op.id in store.operations:
             raise StateError(f"{where}.id", f"operation {op.id} is given twice")
         image = store.images.get(op.image_id)

@@ -279,6 +279,8 @@ def _describe(keyword: Any, value: Any, instance: Any) -> str:
             return f"must have at most {value} entries"
         case "maxItems":
             return f"must have at most {value} items"
+        case "minItems":
+            return f"must have at least {value} item{'' if value == 1 else 's'}"
         case "enum":
             return "must be one of " + ", ".join(map(str, value))
         case "type":

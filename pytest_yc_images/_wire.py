@@ -14,6 +14,8 @@ from functools import lru_cache
 from typing import Any
 
 from ._core.model import Image, Operation
+from ._core.roles import binding_json
+from ._core.sharing import BINDING_METHODS
 from .errors import ServiceError
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
 
 TYPE_PREFIX = "type.googleapis.com/"
 _COMPUTE = TYPE_PREFIX + "yandex.cloud.compute.v1."
+_ACCESS = TYPE_PREFIX + "yandex.cloud.access."
 _INT64_FIELDS = frozenset({"minDiskSize", "pageSize", "size", "storageSize"})
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -136,9 +139,20 @@ def encode_operation(op: Operation, *, live: bool = True) -> dict[str, Any]:
         # could omit it): clients that read op["done"] work against both.
         "done": op.done,
     }
-    out["metadata"] = {"@type": f"{_COMPUTE}{op.method}ImageMetadata", "imageId": op.image_id}
+    if op.method in BINDING_METHODS:
+        out["metadata"] = {"@type": f"{_ACCESS}{op.method}Metadata", "resourceId": op.image_id}
+    else:
+        out["metadata"] = {"@type": f"{_COMPUTE}{op.method}ImageMetadata", "imageId": op.image_id}
     if op.error is not None:
         out["error"] = encode_status(op.error)
+    elif op.done and op.method in BINDING_METHODS:
+        result: dict[str, Any] = {"@type": _ACCESS + "AccessBindingsOperationResult"}
+        if op.deltas:
+            result["effectiveDeltas"] = [
+                {"action": action, "accessBinding": binding_json(binding)}
+                for action, binding in op.deltas
+            ]
+        out["response"] = result
     elif op.done:
         if op.method == "Delete" or op.response is None:
             out["response"] = {"@type": TYPE_PREFIX + "google.protobuf.Empty"}

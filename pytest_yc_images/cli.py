@@ -7,10 +7,11 @@ import shutil
 import sys
 import tempfile
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ._core.access import AccessConfigError, parse_access
 from ._fake import FakeImageService
 from ._state import StateError
 from ._state_file import read_state_file
@@ -70,9 +71,12 @@ def _parser() -> argparse.ArgumentParser:
         "--access",
         type=Path,
         metavar="FILE",
-        help='JSON file of token -> folders ({"t1": ["b1gfolder"]}): other tokens get 401, '
-        "other folders 403, and /_fake/ takes only the control token (default: any token, "
-        "any folder)",
+        help='JSON file of token -> folders ({"t1": ["b1gfolder"]}) or -> {"folders": [...], '
+        '"subject": {"id": ..., "type": "userAccount"}, "groups": '
+        '["group:organization:<id>:users"]} (the subject that access bindings name; by '
+        "default a userAccount derived from the token): other tokens get 401, other folders "
+        "403 (their images 404 unless a binding shares them), and /_fake/ takes only the "
+        "control token (default: any token, any folder)",
     )
     serve.add_argument(
         "--control-token",
@@ -113,16 +117,16 @@ def _fail(line: str) -> int:
     return 2
 
 
-def _read_access(path: Path) -> dict[str, Iterable[str]]:
-    """``--access FILE``: a JSON object of token -> list of folder IDs."""
+def _read_access(path: Path) -> dict[str, Any]:
+    """``--access FILE``: a JSON object of token -> folder IDs or {"folders", "subject",
+    "groups"}, checked as ``access=`` is (the error names the token's entry and field)."""
     data = read_state_file(path)  # the same JSON reading, errors as one StateError
     if not isinstance(data, dict):
         raise StateError("(top level)", "must be a JSON object of token -> [folder IDs]")
-    for token, folders in data.items():
-        if not token.strip():
-            raise StateError(repr(token), "a token must not be empty")
-        if not isinstance(folders, list) or not all(isinstance(f, str) and f for f in folders):
-            raise StateError(token[:40], "must be a list of folder IDs (non-empty strings)")
+    try:
+        parse_access(data)
+    except AccessConfigError as exc:
+        raise StateError(exc.field, exc.problem) from None
     return data
 
 

@@ -5,13 +5,17 @@ fake's)."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from typing import Any
 
 from ._contracts import DEFAULT_PROFILE, check_profile, validator
+from ._control_checks import ControlError, refusal
+from ._controls import SEED_HAS_NO_BINDINGS, binding_body
 from ._core.clock import DEFAULT_EPOCH
 from ._fake import FakeImageService
 from ._schema_model import message as schema_model
 from ._wire import encode_time
+from .errors import FieldViolation
 
 __all__ = ["TRAITS", "ImageFactory", "RequestFactory"]
 
@@ -57,7 +61,10 @@ class ImageFactory:
     ``linux``, ``windows``, ``pooled``, ``creating``, ``ready``, ``error``, ``deleting``.
     Overrides use the JSON names (``folderId``, ``minDiskSize``, ...) and win over traits.
     Images are checked against ``profile``'s ``Image`` schema: the fake's profile, else
-    ``"live"``.
+    ``"live"``. ``create(..., shared_with=[...])`` also gives the stored image access
+    bindings, in the forms :meth:`FakeImageService.put_bindings` takes
+    (``"userAccount:ID"`` grants ``compute.images.user``; ``("viewer", "userAccount:ID")``;
+    a binding mapping).
     """
 
     def __init__(
@@ -77,6 +84,8 @@ class ImageFactory:
 
     def build(self, *traits: str, **overrides: Any) -> dict[str, Any]:
         """A valid image that is not stored anywhere."""
+        if "shared_with" in overrides:
+            raise TypeError("shared_with= gives a stored image bindings: use create()")
         number = next(self._numbers)
         image: dict[str, Any] = {
             "id": _id("fd8", number),
@@ -97,14 +106,24 @@ class ImageFactory:
         kept = {k: v for k, v in image.items() if v not in (None, "", [], {})}
         return _checked("Image", kept, self.profile)
 
-    def create(self, *traits: str, **overrides: Any) -> dict[str, Any]:
-        """Build an image and put it straight into the fake (no operation)."""
+    def create(
+        self, *traits: str, shared_with: Iterable[Any] | None = None, **overrides: Any
+    ) -> dict[str, Any]:
+        """Build an image and put it straight into the fake (no operation); with
+        ``shared_with``, its access bindings too (checked before anything is stored)."""
         if self.fake is None:
             raise RuntimeError("this ImageFactory has no fake to put images into")
         built = self.build(*traits, **overrides)
         if "id" not in overrides:
             del built["id"]  # the fake issues a fresh one: factories never collide
-        return self.fake.put_image(**built)
+        if shared_with is not None:
+            shared_with = _checked_bindings(shared_with)
+            if shared_with and self.fake.profile == "seed":
+                raise refusal([FieldViolation("shared_with", SEED_HAS_NO_BINDINGS)])
+        image = self.fake.put_image(**built)
+        if shared_with:
+            self.fake.put_bindings(image["id"], shared_with)
+        return image
 
     def family(self, family: str, *, versions: int = 3, **overrides: Any) -> list[dict[str, Any]]:
         """``versions`` images of one family, oldest first (stored if the factory has a fake)."""
@@ -113,6 +132,20 @@ class ImageFactory:
             make(family=family, name=f"{family}-v{version}", **overrides)
             for version in range(1, versions + 1)
         ]
+
+
+def _checked_bindings(specs: Iterable[Any]) -> list[dict[str, Any]]:
+    """``shared_with`` in the JSON mapping, checked as ``put_bindings`` checks it; a
+    ControlError names the item (``shared_with[1].subject.type``)."""
+    try:
+        bindings: list[dict[str, Any]] = binding_body("-", specs)["accessBindings"]
+    except ControlError as error:
+        renamed = [
+            FieldViolation(v.field.replace("accessBindings", "shared_with", 1), v.description)
+            for v in error.violations
+        ]
+        raise refusal(renamed) from None
+    return bindings
 
 
 class RequestFactory:

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from ._contracts import DEFAULT_PROFILE, PROFILES
+from ._core.access import AccessConfigError, parse_access
 from ._fake import DEFAULT_TOKEN, FakeImageService
 from ._fixture_values import YcGrpc, YcServer
 from .faces.server import LoopbackServer
@@ -70,7 +71,9 @@ _MARKER = (
     "images to put in first (JSON mapping, folderId defaults to yc_folder_id), faults to "
     "script ({'kind': 'error', 'method': 'Create', 'code': 'UNAVAILABLE', 'times': 1}), "
     "virtual durations per method, the tokens that may call and their folders "
-    "({'token': ['folder', ...]}), and the teardown checks."
+    "({'token': ['folder', ...]}, or {'token': {'folders': [...], 'subject': {'id': ..., "
+    "'type': 'userAccount'}, 'groups': ['group:organization:<id>:users']}} to name the "
+    "subject that access bindings share images with), and the teardown checks."
 )
 
 
@@ -161,6 +164,16 @@ def _folder_for(request: pytest.FixtureRequest) -> str:
     return "b1g" + digest[:17]
 
 
+def _access(access: Any) -> Any:
+    """The marker's ``access=``, checked here so a bad one names the marker."""
+    if access is not None:
+        try:
+            parse_access(access)
+        except AccessConfigError as exc:
+            raise pytest.UsageError(f"@pytest.mark.yc_images(access=...): {exc}") from None
+    return access
+
+
 class _TestSettings:
     """What the fixtures of one test need from pytest, each read when first needed: the
     options as the command line, environment, ini and the test's ``yc_images`` marker
@@ -200,7 +213,7 @@ class _TestSettings:
             "profile": self.profile,
             "completion": self.marker.get("completion") or _setting(config, "completion"),
             "durations": self.marker.get("durations"),
-            "access": self.marker.get("access"),
+            "access": _access(self.marker.get("access")),
         }
 
     @cached_property

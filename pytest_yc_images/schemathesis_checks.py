@@ -6,7 +6,8 @@ in Python, importing this module registers them (``@schemathesis.check``), after
 
 - ``yc_operations``: a done operation has exactly one of ``error`` and ``response``, a
   running one no ``response``; the metadata's ``@type`` is the method's and its
-  ``imageId`` the image in the path (Update, Delete, ListOperations) or the created one
+  ``imageId`` (``resourceId`` for the access bindings', whose result is an
+  ``AccessBindingsOperationResult``) the image in the path or the created one
   (Create: a done response is that image; a running one is found by a follow-up GET in the
   request's folder); while a Create or Delete runs, a follow-up GET shows the image
   ``CREATING`` or ``DELETING`` (a Delete may overtake a Create).
@@ -68,6 +69,7 @@ MAX_PAGE_SIZE = 1000
 _TYPE = "type.googleapis.com/"
 _IMAGE_TYPE = _TYPE + "yandex.cloud.compute.v1.Image"
 _EMPTY_TYPE = _TYPE + "google.protobuf.Empty"
+_ACCESS_RESULT = _TYPE + "yandex.cloud.access.AccessBindingsOperationResult"
 _BAD_REQUEST = _TYPE + "google.rpc.BadRequest"
 _ROUTES = routes()
 _GET_IMAGE = _ROUTES["ImageService.Get"]
@@ -83,7 +85,9 @@ _METADATA = {r.metadata_type: r.rpc.split(".")[1] for r in _ROUTES if r.metadata
 _WHILE_RUNNING = {"Create": ("CREATING", "DELETING"), "Delete": ("DELETING",)}
 _OPERATIONS = {(r.http_method, r.path) for r in _BINDINGS if r.response == "Operation"}
 _LISTS = {(r.http_method, r.path): r.page_items for r in _BINDINGS if r.page_items}
-_ABOUT_IMAGE = {r.path for r in _BINDINGS if "imageId" in r.path_parameters}
+# The path's image: imageId, or the resourceId of the access-binding RPCs.
+_IDS = {"imageId", "resourceId"}
+_ABOUT_IMAGE = {r.path: p for r in _BINDINGS for p in r.path_parameters[:1] if p in _IDS}
 
 
 def _require(ok: object, message: str) -> None:
@@ -150,21 +154,23 @@ def _check_operation(case: Case[Any], response: Response, op: Any, expected: str
     method = _METADATA.get(metadata.get("@type", "") if isinstance(metadata, dict) else "")
     if method is None or not isinstance(metadata, dict):
         raise AssertionError(
-            f"operation {op.get('id')!r} has no image metadata (@type Create/Update/Delete"
-            f"ImageMetadata): {metadata!r:.200}"
+            f"operation {op.get('id')!r} has metadata of no known @type: {metadata!r:.200}"
         )
+    named = metadata["@type"].rpartition(".")[2]
     _require(
         expected is None or method == expected,
-        f"{expected} answered an operation whose metadata is {method}ImageMetadata",
+        f"{expected} answered an operation whose metadata is {named}",
     )
-    image_id = metadata.get("imageId")
+    field = "resourceId" if method.endswith("AccessBindings") else "imageId"
+    image_id = metadata.get(field)
     if not isinstance(image_id, str) or not image_id:
-        raise AssertionError(f"metadata.imageId is missing: {metadata!r}")
-    in_path = (case.path_parameters or {}).get("imageId")
-    if in_path is not None and _key(case)[1] in _ABOUT_IMAGE:
+        raise AssertionError(f"metadata.{field} is missing: {metadata!r}")
+    parameter = _ABOUT_IMAGE.get(_key(case)[1])
+    in_path = (case.path_parameters or {}).get(parameter or "")
+    if in_path is not None:
         _require(
             image_id == str(in_path),
-            f"metadata.imageId is {image_id!r}, but the request was about image {in_path!r}",
+            f"metadata.{field} is {image_id!r}, but the request was about image {in_path!r}",
         )
     outcomes = [name for name in ("error", "response") if name in op]
     if op.get("done") is True:
@@ -186,6 +192,9 @@ def _check_outcome(op: dict[str, Any], method: str, image_id: str) -> None:
         return
     if method == "Delete":
         _require(result.get("@type") == _EMPTY_TYPE, f"a done Delete answers Empty: {result!r}")
+        return
+    if method.endswith("AccessBindings"):
+        _require(result.get("@type") == _ACCESS_RESULT, f"a done {method}: {result!r:.200}")
         return
     _require(result.get("@type") == _IMAGE_TYPE, f"a done {method} answers the Image: {result!r}")
     _require(
@@ -252,8 +261,8 @@ def yc_paging(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | 
             limit is None or len(items) <= limit,
             f"page {number} has {len(items)} {items_key}, more than the page size {limit}",
         )
-        for item in items:
-            ident = str(item.get("id") if isinstance(item, dict) else item)
+        for item in items:  # an access binding has no ID: the whole binding is its identity
+            ident = json.dumps(item.get("id", item) if isinstance(item, dict) else item)
             _require(ident not in seen, f"{items_key} {ident!r} is on two pages (page {number})")
             seen.add(ident)
         token = page.get("nextPageToken")

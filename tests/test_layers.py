@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     (
         "request path",
         {"_rpc", "_wire", "_validation", "_element_checks", "_controls", "_control_checks"}
-        | {"_control_routes", "_state", "_catalogue"},
+        | {"_control_routes", "_state", "_state_operations", "_catalogue"},
     ),
     ("faces", {"faces"}),
     (

@@ -16,6 +16,7 @@ from pytest_yc_images.conformance import MESSAGES, boundary_cases
 pytest_plugins = ("pytest_yc_images.conformance.plugin",)
 
 _MUTATING = {route.rpc for route in routes() if route.mutating}  # they take Idempotency-Key
+_SEED_RPCS = {route.rpc for route in routes(profile="seed")}
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -31,7 +32,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         if MESSAGES[case.constraint.message][0] in _MUTATING:
             marks.append(pytest.mark.mutating)
         seed_fields = schema(case.constraint.message, profile="seed")["properties"]
-        if case.constraint.field not in {*seed_fields, "source"}:
-            marks.append(pytest.mark.profile("live"))  # a field only today's service has
+        if (
+            case.constraint.field not in {*seed_fields, "source"}
+            or MESSAGES[case.constraint.message][0] not in _SEED_RPCS
+        ):
+            marks.append(pytest.mark.profile("live"))  # a field or RPC only today's has
         params.append(pytest.param(case, id=case.id, marks=marks))
     metafunc.parametrize("boundary_case", params)

@@ -16,18 +16,28 @@ from typing import Any
 import httpx
 import pytest
 
-from pytest_yc_images.conformance import Api, Case, RunIdentity, expect_error, violations
+from pytest_yc_images.conformance import (
+    Api,
+    Case,
+    RunIdentity,
+    expect_error,
+    request_body,
+    violations,
+)
 
 _SNAKE = {
     name: "".join("_" + ch.lower() if ch.isupper() else ch for ch in name)
     for name in ("folderId", "imageId", "pageSize", "pageToken", "minDiskSize", "productIds",
-                 "updateMask", "diskId", "snapshotId")
+                 "updateMask", "diskId", "snapshotId", "resourceId", "accessBindings",
+                 "accessBindingDeltas")
 }  # fmt: skip
 _SOURCES = ("imageId", "diskId", "snapshotId", "uri")
 _STORED = {"name", "description", "labels", "family", "minDiskSize", "productIds", "os"}
 # Requests whose value at the limit names an image that does not exist: NOT_FOUND.
 _MISSING_IMAGE = {"GetImageRequest", "DeleteImageRequest", "UpdateImageRequest",
-                  "ListImageOperationsRequest"}  # fmt: skip
+                  "ListImageOperationsRequest", "ListAccessBindingsRequest",
+                  "SetAccessBindingsRequest", "UpdateAccessBindingsRequest"}  # fmt: skip
+_BINDING_CHANGES = {"SetAccessBindingsRequest", "UpdateAccessBindingsRequest"}
 NOT_FOUND, PERMISSION_DENIED = 5, 7
 
 
@@ -92,6 +102,13 @@ def _send(
             return api.list_operations(value), fields
         scratch = request.getfixturevalue("scratch_image") if api.target.mutations_allowed else None
         return api.list_operations(_image_for_operations(api, scratch), **fields), fields
+    if c.message == "ListAccessBindingsRequest":
+        if field == "resourceId":
+            return api.list_access_bindings(value), fields
+        scratch = request.getfixturevalue("scratch_image") if api.target.mutations_allowed else None
+        return api.list_access_bindings(_image_for_operations(api, scratch), **fields), fields
+    if c.message in _BINDING_CHANGES:
+        return _send_bindings(case, api, request), fields
     if c.message == "CreateImageRequest":
         source = request.getfixturevalue("source_image_id")
         body = api.create_body(source)
@@ -134,6 +151,26 @@ def _send(
                         "larger than this limit on this target")  # fmt: skip
         return api.update(str(scratch["id"]), body), fields
     raise AssertionError(f"no way to send a {c.message}")
+
+
+def _send_bindings(case: Case, api: Api, request: pytest.FixtureRequest) -> httpx.Response:
+    """A Set/UpdateAccessBindings of the case on the run's sharing image (its resourceId
+    cases: on the ID at the limit), binding only the target's subject."""
+    body = request_body(case, api.run, request.getfixturevalue("subject"))
+    field = case.constraint.field
+    if field != "resourceId":
+        body["resourceId"] = str(request.getfixturevalue("bound_image")["id"])
+    resource_id = str(body.pop("resourceId"))
+    if case.constraint.message == "SetAccessBindingsRequest":
+        return api.set_access_bindings(resource_id, None, **body)
+    deltas = body.get("accessBindingDeltas")
+    if case.kind == "at" and isinstance(deltas, list) and deltas[0]["action"] == "REMOVE":
+        # A REMOVE of a binding the image holds: what one of a binding not held gets is
+        # not documented.
+        held = api.set_access_bindings(resource_id, [deltas[0]["accessBinding"]])
+        if held.is_success:
+            assert "error" not in api.wait(held.json()), held.text
+    return api.update_access_bindings(resource_id, body)
 
 
 def _same(field: str, sent: Any, image: dict[str, Any]) -> bool:
@@ -183,8 +220,10 @@ def _documented_outcome(case: Case) -> Check | None:
     """None: the case must succeed. Else the check of the documented answers to a value at
     the limit that names nothing."""
     c = case.constraint
-    if c.field == "imageId" and c.message in _MISSING_IMAGE:
+    if c.field in ("imageId", "resourceId") and c.message in _MISSING_IMAGE:
         return _not_found
+    if c.message in _BINDING_CHANGES:
+        return _operation_succeeds
     if c.message == "CreateImageRequest" and c.field in ("imageId", "diskId", "snapshotId"):
         return _source_not_found
     if c.message == "GetImageLatestByFamilyRequest":
@@ -202,6 +241,14 @@ def _not_found(api: Api, response: httpx.Response) -> None:
     """A well-formed ID of no image: NOT_FOUND (API.md's codes)."""
     __tracebackhide__ = True
     expect_error(response, NOT_FOUND)
+
+
+def _operation_succeeds(api: Api, response: httpx.Response) -> None:
+    """A valid request that changes bindings: an operation that ends without an error."""
+    __tracebackhide__ = True
+    assert response.is_success, f"a value at the limit must be taken: {response.text[:300]}"
+    done = api.wait(response.json())
+    assert "error" not in done, f"the operation failed: {done['error']}"
 
 
 def _source_not_found(api: Api, response: httpx.Response) -> None:

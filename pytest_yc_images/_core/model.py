@@ -7,7 +7,15 @@ from typing import Any
 
 from ..errors import ServiceError
 
-__all__ = ["DEFAULT_HARDWARE_GENERATION", "Disk", "Image", "ObjectFile", "Operation", "Snapshot"]
+__all__ = [
+    "DEFAULT_HARDWARE_GENERATION",
+    "AccessBinding",
+    "Disk",
+    "Image",
+    "ObjectFile",
+    "Operation",
+    "Snapshot",
+]
 
 STATUSES = ("CREATING", "READY", "ERROR", "DELETING")
 OS_TYPES = ("LINUX", "WINDOWS")
@@ -110,10 +118,31 @@ class ObjectFile:
     storage_size: int = DEFAULT_OBJECT_SIZE
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class AccessBinding:
+    """A role granted on an image to a subject (``yandex.cloud.access.AccessBinding``).
+    Ordered by role, then subject type and ID: the order ListAccessBindings pages in."""
+
+    role_id: str
+    subject_type: str
+    subject_id: str
+
+    @property
+    def key(self) -> str:
+        """The binding as one string (a page token's position)."""
+        return f"{self.role_id}\x00{self.subject_type}\x00{self.subject_id}"
+
+
+# An access-binding change: ("ADD" or "REMOVE", the binding).
+Delta = tuple[str, AccessBinding]
+
+
 @dataclass(slots=True)
 class Operation:
     id: str
-    method: str  # "Create", "Update" or "Delete"
+    # "Create", "Update", "Delete" (an image's) or "SetAccessBindings",
+    # "UpdateAccessBindings" (its bindings': the image is the operation's resource).
+    method: str
     folder_id: str
     image_id: str
     description: str
@@ -128,3 +157,6 @@ class Operation:
     pending: dict[str, Any] | None = None  # the changes an Update applies when it finishes
     fail_with: ServiceError | None = None  # a scripted failure
     fail_after_polls: int | None = None
+    # Set/UpdateAccessBindings: the bindings' changes when they apply (the deltas asked
+    # for, or the whole new list as ADDs for Set); once done, the effective ones.
+    deltas: list[Delta] | None = None

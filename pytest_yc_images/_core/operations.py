@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from ..errors import Code, ServiceError
 from .model import Image, Operation
+from .sharing import BINDING_METHODS, apply_deltas
 from .store import Store
 
 __all__ = ["Completion", "Lifecycle"]
@@ -33,7 +34,13 @@ class Completion(StrEnum):
         raise ValueError(f"unknown completion mode {value!r}; the modes: {modes}")
 
 
-DEFAULT_DURATIONS = {"Create": 30.0, "Update": 2.0, "Delete": 10.0}
+DEFAULT_DURATIONS = {
+    "Create": 30.0,
+    "Update": 2.0,
+    "Delete": 10.0,
+    "SetAccessBindings": 1.0,
+    "UpdateAccessBindings": 1.0,
+}
 
 
 @dataclass(slots=True)
@@ -84,6 +91,11 @@ class Lifecycle:
         image = self.store.images.get(op.image_id)
         if error is None and op.method == "Update" and image is not None:
             error = self._apply_update(op, image)
+        if op.method in BINDING_METHODS:
+            if error is None and image is None:
+                error = _gone(op.image_id)
+            if error is None and image is not None:
+                self._apply_bindings(op, image)
         op.done = True
         op.modified_at = now
         if error is not None:
@@ -110,6 +122,13 @@ class Lifecycle:
                 self.finish(other, now, _gone(image_id))
         # Finished now, all of them: the oldest beyond the retained window are released.
         self.store.release_operations()
+
+    def _apply_bindings(self, op: Operation, image: Image) -> None:
+        """Apply a Set or Update of the image's bindings; keep its effective deltas."""
+        current = self.store.bindings.get(image.id, [])
+        after, effective = apply_deltas(current, op.method, op.deltas or [])
+        self.store.set_bindings(image.id, after)
+        op.deltas = effective
 
     def _apply_update(self, op: Operation, image: Image) -> ServiceError | None:
         changes = op.pending or {}

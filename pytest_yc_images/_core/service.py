@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 
 from ..errors import Code, ServiceError
@@ -16,12 +16,13 @@ from .ids import IMAGE_PREFIX, OPERATION_PREFIX, IdSource
 from .journal import Journal
 from .listing import list_page, parse_order
 from .masks import UPDATABLE, parse_mask
-from .model import Image, Operation
+from .model import Delta, Image, Operation
 from .operations import Completion, Lifecycle
 from .paging import PageTokens
 from .paging import page_size as effective_page_size
 from .rpcs import implements
 from .seed import Catalogue
+from .sharing import BINDING_METHODS, Sharing
 from .store import IdempotencyKeys, Store
 
 __all__ = ["PUBLIC_FOLDER", "Caller", "ImageService"]
@@ -34,8 +35,9 @@ def _not_found(kind: str, ident: str) -> ServiceError:
     return ServiceError(Code.NOT_FOUND, f"{kind} {ident} not found")
 
 
-class ImageService:
-    """The fake's rules. Every public method is one RPC or one test control."""
+class ImageService(Sharing):
+    """The fake's rules. Every public method is one RPC or one test control (the
+    access-binding RPCs are :class:`~.sharing.Sharing`'s)."""
 
     def __init__(
         self,
@@ -44,7 +46,7 @@ class ImageService:
         ids: IdSource,
         completion: Completion | str = Completion.ON_POLL,
         durations: dict[str, float] | None = None,
-        access: dict[str, Iterable[str]] | None = None,
+        access: Mapping[str, Any] | None = None,
         profile: str = "live",
     ) -> None:
         if profile not in PROFILES:
@@ -69,11 +71,19 @@ class ImageService:
         self.last_stamp = 0.0  # the latest stamp given out: stamps only grow
 
     # --- callers and folders -------------------------------------------------------
-    def _visible_image(self, caller: Caller, image_id: str) -> Image:
+    def _image_for(self, caller: Caller, image_id: str, action: str) -> Image:
+        """The image, if ``caller`` may do ``action`` (roles.ACTIONS) to it: NOT_FOUND if
+        it may not even get it (its existence does not leak), PERMISSION_DENIED if only."""
         image = self.store.images.get(image_id)
-        if image is None or not self.access.can_read(caller, image.folder_id):
+        bindings = self.store.bindings.get(image_id, ())
+        if image is None or not self.access.may(caller, image.folder_id, bindings, "get"):
             raise _not_found("Image", image_id)
+        if action != "get":
+            self.access.check_image(caller, image_id, image.folder_id, bindings, action)
         return image
+
+    def _visible_image(self, caller: Caller, image_id: str) -> Image:
+        return self._image_for(caller, image_id, "get")
 
     # --- time ----------------------------------------------------------------------
     def stamp(self) -> float:
@@ -153,7 +163,7 @@ class ImageService:
                 Code.ALREADY_EXISTS, f"Image with name {name!r} already exists in the folder"
             )
         src = sources.resolve(
-            self.store, self.access, caller, self._visible_image,
+            self.store, self.access, caller, self._image_for,
             image_id=image_id, disk_id=disk_id, snapshot_id=snapshot_id, uri=uri,
         )  # fmt: skip
         failure = None
@@ -205,8 +215,7 @@ class ImageService:
         min_disk_size: int = 0,
         labels: dict[str, str] | None = None,
     ) -> Operation:
-        image = self._visible_image(caller, image_id)
-        self.access.check_write(caller, image.folder_id)
+        image = self._image_for(caller, image_id, "update")
         if image.status == "DELETING":
             raise ServiceError(Code.FAILED_PRECONDITION, f"Image {image_id} is being deleted")
         given = {
@@ -237,8 +246,7 @@ class ImageService:
 
     @implements("ImageService.Delete")
     def delete_image(self, caller: Caller, *, image_id: str) -> Operation:
-        image = self._visible_image(caller, image_id)
-        self.access.check_write(caller, image.folder_id)
+        image = self._image_for(caller, image_id, "delete")
         if image.status == "DELETING":
             raise ServiceError(
                 Code.FAILED_PRECONDITION, f"Image {image_id} is already being deleted"
@@ -253,7 +261,7 @@ class ImageService:
     def list_image_operations(
         self, caller: Caller, *, image_id: str, page_size: int = 0, page_token: str = ""
     ) -> tuple[list[Operation], str]:
-        self._visible_image(caller, image_id)
+        self._image_for(caller, image_id, "list_operations")
         limit = effective_page_size(page_size)
         op_ids = self.store.operations_by_image.get(image_id, [])
         scope = f"operations\x00{image_id}"
@@ -268,9 +276,18 @@ class ImageService:
 
     # --- OperationService ----------------------------------------------------------
     def _visible_operation(self, caller: Caller, operation_id: str) -> Operation:
+        """An operation ``caller`` may see: one of a folder it may use, one it started,
+        or one of an image it may get (a bound subject follows the image's operations);
+        an access-binding operation shows the bindings, so only to who may list them."""
         op = self.store.operations.get(operation_id)
-        if op is None or not self.access.can_read(caller, op.folder_id):
+        if op is None:
             raise _not_found("Operation", operation_id)
+        if not (self.access.can_read(caller, op.folder_id) or op.created_by == caller.subject):
+            action = "list_bindings" if op.method in BINDING_METHODS else "get"
+            try:
+                self._image_for(caller, op.image_id, action)
+            except ServiceError:
+                raise _not_found("Operation", operation_id) from None
         return op
 
     @implements("OperationService.Get")
@@ -282,6 +299,12 @@ class ImageService:
     @implements("OperationService.Cancel")
     def cancel_operation(self, caller: Caller, *, operation_id: str) -> Operation:
         op = self._visible_operation(caller, operation_id)
+        if not (self.access.can_read(caller, op.folder_id) or op.created_by == caller.subject):
+            raise ServiceError(
+                Code.PERMISSION_DENIED,
+                f"Permission denied to cancel operation {operation_id}: only its creator or "
+                f"a caller with access to folder {op.folder_id} may",
+            )
         if not op.done:
             self.lifecycle.finish(
                 op, self.stamp(), ServiceError(Code.CANCELLED, "Operation was cancelled")
@@ -298,6 +321,7 @@ class ImageService:
         now: float,
         pending: dict[str, Any] | None = None,
         failure: ServiceError | None = None,
+        deltas: list[Delta] | None = None,
     ) -> Operation:
         op = Operation(
             id=self.ids.new(OPERATION_PREFIX, self.store.operations),
@@ -310,6 +334,7 @@ class ImageService:
             modified_at=now,
             pending=pending,
             fail_with=failure,  # ends with it when it finishes, as its completion mode says
+            deltas=deltas,
         )
         fault = self.faults.take("ImageService." + method, OperationFault)
         if fault is not None:

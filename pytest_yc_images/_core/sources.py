@@ -80,18 +80,22 @@ def resolve(
     store: Store,
     access: Access,
     caller: Caller,
-    visible_image: Callable[[Caller, str], Image],
+    image_for: Callable[[Caller, str, str], Image],
     *,
     image_id: str,
     disk_id: str,
     snapshot_id: str,
     uri: str,
 ) -> Source:
-    """The source a Create names; NOT_FOUND for one the caller cannot see."""
+    """The source a Create names; NOT_FOUND for one the caller cannot see. An image of
+    another folder is a source for a caller that may ``use`` it (a role bound on it:
+    access.py), PERMISSION_DENIED for one that may only get it."""
     if image_id:
         try:
-            src = visible_image(caller, image_id)
-        except ServiceError:
+            src = image_for(caller, image_id, "use")
+        except ServiceError as exc:
+            if exc.code is not Code.NOT_FOUND:
+                raise
             raise ServiceError(Code.NOT_FOUND, f"Source image {image_id} not found") from None
         if src.status != "READY":
             raise ServiceError(

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from .model import Disk, Image, ObjectFile, Operation, Snapshot
+from .model import AccessBinding, Disk, Image, ObjectFile, Operation, Snapshot
 
 __all__ = [
     "DEFAULT_RETAINED_KEYS",
@@ -60,6 +60,9 @@ class Store:
     disks: dict[str, Disk] = field(default_factory=dict)
     snapshots: dict[str, Snapshot] = field(default_factory=dict)
     objects: dict[str, ObjectFile] = field(default_factory=dict)  # by URI
+    # Each image's access bindings, sorted (the order ListAccessBindings pages in); an
+    # image without any has no entry. Removed with the image.
+    bindings: dict[str, list[AccessBinding]] = field(default_factory=dict)
     retained_operations: int = DEFAULT_RETAINED_OPERATIONS
     # Operations of removed images, oldest first: released beyond retained_operations.
     retired: deque[str] = field(default_factory=deque)
@@ -137,8 +140,17 @@ class Store:
             members.remove(image_id)
             if not members:
                 del index.families[image.family]
+        self.bindings.pop(image_id, None)
         self.retired.extend(self.operations_by_image.get(image_id, ()))
         return image
+
+    def set_bindings(self, image_id: str, bindings: list[AccessBinding]) -> None:
+        """Replace an image's bindings (sorted, without repeats)."""
+        unique = sorted(set(bindings))
+        if unique:
+            self.bindings[image_id] = unique
+        else:
+            self.bindings.pop(image_id, None)
 
     def release_operations(self) -> None:
         """Release the oldest retired operations beyond ``retained_operations``."""

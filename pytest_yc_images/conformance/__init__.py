@@ -8,7 +8,7 @@ Run them with ``yc-images-conformance``.
 from __future__ import annotations
 
 from .api import Api, OperationTimeout, expect_error, violations
-from .cases import MESSAGES, Case, Constraint, boundary_cases, constraints
+from .cases import MESSAGES, ROLE, Case, Constraint, boundary_cases, constraints, request_body
 from .client import ContractViolation, NotExpressible, check_response
 from .rules import Rule, catalogue, rule
 from .safety import NAME_PREFIX, RUN_LABEL, RunIdentity
@@ -17,6 +17,7 @@ from .target import Target, TargetError
 __all__ = [
     "MESSAGES",
     "NAME_PREFIX",
+    "ROLE",
     "RUN_LABEL",
     "Api",
     "Case",
@@ -33,6 +34,7 @@ __all__ = [
     "check_response",
     "constraints",
     "expect_error",
+    "request_body",
     "rule",
     "violations",
 ]

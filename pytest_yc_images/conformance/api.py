@@ -3,29 +3,45 @@
 Contracts call :class:`Api` only: Create claims a slot of the run's budget and marks the
 image with the run's name prefix and label (unless a contract sets those fields on
 purpose); Update and Delete refuse images this run did not create; every image this run
-created is deleted by :meth:`Api.cleanup`.
+created is deleted by :meth:`Api.cleanup`. A request that changes access bindings, however a
+contract builds it, passes :meth:`Api._check_binding` first: only on this run's images,
+never the public groups beyond loopback; the images bound are cleared (Set []) before
+they are deleted.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 
 from pytest_yc_images import routes
 
 from .client import Recorder, make_http_client
-from .safety import RUN_LABEL, Budget, BudgetExhausted, Ownership, Redactor, RunIdentity
+from .safety import (
+    PUBLIC_SUBJECTS,
+    RUN_LABEL,
+    Budget,
+    BudgetExhausted,
+    Ownership,
+    Redactor,
+    RunIdentity,
+    public_subjects,
+)
 from .target import Target
 
 __all__ = ["Api", "OperationTimeout", "expect_error", "violations"]
 
 CREATE = "ImageService.Create"
+BINDING_RPCS = ("ImageService.SetAccessBindings", "ImageService.UpdateAccessBindings")
 Pages = list[list[dict[str, Any]]]
 Ids = list[str]
+Bindings = list[dict[str, Any]]  # AccessBinding in the JSON mapping
 
 
 class OperationTimeout(AssertionError):
@@ -75,6 +91,7 @@ class Api:
         self.budget = budget
         self.owned = Ownership()
         self.shared: set[str] = set()
+        self.bound: set[str] = set()  # images of this run a binding request was sent for
         self.cleanup_errors: dict[
             str, str
         ] = {}  # images of session fixtures: deleted at the end only
@@ -89,13 +106,37 @@ class Api:
         self.folder_id = target.folder_id
 
     def _client(self, base_url: str, token: str | None) -> httpx.Client:
-        return make_http_client(
+        client = make_http_client(
             base_url,
             token=token,
             recorder=self.recorder,
             on_success=self._seen,
             transport=self._transport,
         )
+        client.event_hooks["request"] = [self._check_binding]
+        return client
+
+    def _check_binding(self, request: httpx.Request) -> None:
+        """Refuse a Set/UpdateAccessBindings on an image this run did not create, or one
+        naming allUsers or allAuthenticatedUsers beyond loopback; remember the images."""
+        matched = routes().match(request.url.path)
+        route = matched[0].get(request.method) if matched else None
+        if matched is None or route is None or route.rpc not in BINDING_RPCS:
+            return
+        resource_id = unquote(str(matched[1].get("resourceId", "")))
+        self._guard(resource_id)
+        if not self.target.loopback:
+            try:
+                named = public_subjects(json.loads(request.content or b"{}"))
+            except ValueError:  # not JSON: any mention refuses it
+                named = [s for s in PUBLIC_SUBJECTS if s.encode() in request.content]
+            if named:
+                raise PermissionError(
+                    f"refusing to bind {', '.join(sorted(set(named)))} on {resource_id}: "
+                    "the suite binds the public groups only on loopback"
+                )
+        if resource_id in self.owned.images:
+            self.bound.add(resource_id)
 
     def _seen(self, response: httpx.Response, body: Any) -> None:
         """Every successful Create, whoever sent it, makes an image this run must delete."""
@@ -172,6 +213,30 @@ class Api:
     def delete(self, image_id: str) -> httpx.Response:
         self._guard(image_id)
         return _send(self.http, "ImageService.Delete", imageId=image_id)
+
+    def list_access_bindings(self, resource_id: str, **params: Any) -> httpx.Response:
+        query = {k: str(v) for k, v in params.items() if v is not None}
+        return _send(self.http, "ImageService.ListAccessBindings", params=query,
+                     resourceId=resource_id)  # fmt: skip
+
+    def set_access_bindings(
+        self, resource_id: str, bindings: Bindings | None, **body: Any
+    ) -> httpx.Response:
+        """Set the image's bindings (None: the field left out)."""
+        if bindings is not None:
+            body["accessBindings"] = bindings
+        return _send(self.http, BINDING_RPCS[0], json=body, resourceId=resource_id)
+
+    def update_access_bindings(self, resource_id: str, body: dict[str, Any]) -> httpx.Response:
+        return _send(self.http, BINDING_RPCS[1], json=body, resourceId=resource_id)
+
+    def clear_access_bindings(self, image_id: str) -> None:
+        """Set [] on an image of this run and wait for it (AssertionError if it fails)."""
+        reply = self.set_access_bindings(image_id, [])
+        assert reply.status_code == 200, f"Set [] on {image_id}: {reply.status_code} {reply.text}"
+        done = self.wait(reply.json(), timeout=min(self.target.timeout, 120))
+        assert "error" not in done, f"Set [] on {image_id} failed: {done['error']}"
+        self.bound.discard(image_id)
 
     def _guard(self, image_id: str) -> None:
         if not self.owned.may_change(image_id):
@@ -254,6 +319,11 @@ class Api:
             for image_id in left:
                 with contextlib.suppress(Exception):
                     self._settle(image_id)
+                if image_id in self.bound:  # its bindings go first: deleting may fail
+                    try:
+                        self.clear_access_bindings(image_id)
+                    except Exception as exc:
+                        self.cleanup_errors[image_id] = f"Set []: {exc}"[:300]
                 try:
                     reply = self.delete(image_id)
                     if reply.status_code == 404:

@@ -12,22 +12,29 @@ module cannot build values for is reported as an uncovered rule instead of being
 
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from functools import cache
 from typing import Any
 
 from pytest_yc_images import Constraint, routes, validator
 from pytest_yc_images import constraints as schema_constraints
 
-from .safety import RunIdentity
+from .pattern_strings import class_chars, longest_match
+from .safety import LOOPBACK_SUBJECT, RunIdentity
 
-# The stdlib's regex parser (private, stable since 3.11) turns a pattern into a tree to
-# build strings it accepts; typed as Any, as its stubs are not public.
-sre: Any = importlib.import_module("re._parser")
-
-__all__ = ["MESSAGES", "Case", "Constraint", "boundary_cases", "constraints", "skipped"]
+__all__ = [
+    "EXAMPLE_SUBJECT",
+    "MESSAGES",
+    "ROLE",
+    "Case",
+    "Constraint",
+    "boundary_cases",
+    "constraints",
+    "request_body",
+    "skipped",
+]
 
 # ImageService's request messages -> (RPC, HTTP method, the fields in its path), from the
 # route table; fields not in the path go in the body for POST/PATCH, the query for GET.
@@ -36,10 +43,43 @@ MESSAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     for r in routes()
     if r.rpc.startswith("ImageService.")
 }
+# The access-binding messages' requests name a subject and a role. The example subject
+# stands for the run's (``--subject-id``; the contracts put the target's in its place);
+# the role is one the real cloud has.
+ROLE = "compute.images.user"
+EXAMPLE_SUBJECT = {"id": LOOPBACK_SUBJECT, "type": "userAccount"}
+_BINDING = {"roleId": ROLE, "subject": EXAMPLE_SUBJECT}
+# A valid item of each list field of a request, into which the cases put their values.
+_ITEMS: dict[str, Any] = {
+    "accessBindings": _BINDING,
+    "accessBindingDeltas": {"action": "ADD", "accessBinding": _BINDING},
+    "productIds": "a",
+}
+_UNKNOWN = (
+    "names no {what} the target has, and what a request naming one gets is not "
+    "documented (access.proto says only the length)"
+)
 # Limits no REST request can sit at or cross, with why (reported, never silently dropped).
+# Keys are (message, field, keyword or keyword@kind); a key may hold "*" and other
+# shell-style wildcards (a nested keyword: "*.properties.roleId.maxLength@at").
 NOT_TESTABLE: dict[tuple[str, str, str], str] = {
     ("*", "imageId", "required"): "a path parameter: an empty one is another route",
     ("*", "imageId", "minLength"): "a path parameter: an empty one is another route",
+    ("*", "resourceId", "required"): "a path parameter: an empty one is another route",
+    ("*", "resourceId", "minLength"): "a path parameter: an empty one is another route",
+    ("ListAccessBindingsRequest", "pageToken", "maxLength@at"): (
+        "every token of that length the suite could make is forged, which the service rejects"
+    ),
+    ("*", "*", "maxItems@at"): (
+        "1,000 distinct bindings need 1,000 subjects the target knows; the suite has one "
+        "(--subject-id), and the same binding 1,000 times is no sensible request"
+    ),
+    ("*", "*", "*properties.roleId.m??Length@at"): _UNKNOWN.format(what="role"),
+    ("*", "*", "*properties.subject.properties.id.m??Length@at"): _UNKNOWN.format(what="account"),
+    ("*", "*", "*properties.subject.properties.type.m??Length@at"): (
+        "access.proto names four subject types, none of this length; whether another type is "
+        "refused is the service's choice"
+    ),
     ("ListImagesRequest", "pageToken", "maxLength@at"): (
         "every token of that length the suite could make is forged, which the service rejects"
     ),
@@ -54,7 +94,7 @@ NOT_TESTABLE: dict[tuple[str, str, str], str] = {
         "createdAt and id), so whether one is accepted is the service's choice"
     ),
     ("CreateImageRequest", "folderId", "maxLength@at"): "it would create outside the folder",
-    ("*", "*", "required@at"): "every accepted request of the message sends it",
+    ("*", "*", "*required@at"): "every accepted request of the message sends it",
     ("*", "source", "oneof@at"): "every image the suite creates names exactly one source",
     ("CreateImageRequest", "folderId", "minLength@at"): "it would create outside the folder",
 }
@@ -105,44 +145,6 @@ def _range(c: Constraint) -> tuple[int, int] | None:
     return (low, high) if low is not None and high is not None else None
 
 
-# --- strings a pattern accepts ------------------------------------------------------------
-def _longest(pattern: str, cap: int = 3) -> tuple[str, bool]:
-    """A long string ``pattern`` accepts, and whether the pattern bounds the length."""
-    bounded = True
-    turn = 0
-
-    def walk(items: Any) -> str:
-        nonlocal bounded, turn
-        out = ""
-        for op, arg in items:
-            if op is sre.LITERAL:
-                out += chr(arg)
-            elif op is sre.IN:
-                ranges = [a for o, a in arg if o is sre.RANGE]
-                out += (
-                    chr(ranges[0][0])
-                    if ranges
-                    else chr(next(a for o, a in arg if o is sre.LITERAL))
-                )
-            elif op is sre.SUBPATTERN:
-                out += walk(arg[-1])
-            elif op is sre.BRANCH:
-                options = [walk(b) for b in arg[1]]
-                if any(o == "" for o in options):
-                    out += max(options, key=len)
-                else:
-                    out += options[turn % len(options)]
-                    turn += 1
-            elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
-                low, high, sub = arg
-                if high is sre.MAXREPEAT:
-                    bounded, high = False, max(low, cap)
-                out += "".join(walk(sub) for _ in range(high))
-        return out
-
-    return walk(sre.parse(pattern)), bounded
-
-
 # --- values at and past each limit --------------------------------------------------------
 def _string_cases(c: Constraint, run: RunIdentity, tag: str) -> list[Case]:
     keyword = c.keyword.rsplit(".", 1)[-1]
@@ -163,28 +165,17 @@ def _string_cases(c: Constraint, run: RunIdentity, tag: str) -> list[Case]:
         if c.limit > 0:
             cases += [Case(c, "past", f"{c.limit - 1}-chars", "a" * (c.limit - 1))]
     elif keyword == "pattern":
-        longest, bounded = _longest(c.limit)
+        longest, bounded = longest_match(c.limit)
         if bounded:
             value = text(len(longest)) if re.search(c.limit, text(len(longest))) else longest
             cases += [Case(c, "at", f"longest-{len(value)}", value)]
             cases += [Case(c, "past", f"longer-{len(value) + 1}", value[:-1] + "a" + value[-1:])]
         else:
-            cases += [Case(c, "at", "every-class-char", _class_chars(c.limit, longest))]
+            cases += [Case(c, "at", "every-class-char", class_chars(c.limit, longest))]
         shortest = longest[:1] if longest else "a"
         for bad in ("A" + shortest[1:] + "aa", shortest + "aa!", "!", "\u00e9aa"):
             cases += [Case(c, "past", "bad-char", bad)]
     return cases
-
-
-def _class_chars(pattern: str, fallback: str) -> str:
-    """A string using every character of the pattern's last class (e.g. a label value)."""
-    found = re.findall(r"\[([^\]]+)\]", pattern)
-    if not found:
-        return fallback
-    chars = sorted({ch for ch in re.sub(r"(.)-(.)", lambda m: m[1] + m[2], found[-1][1:] if
-                    found[-1].startswith("-") else found[-1]) if ch != "\\"})  # fmt: skip
-    candidate = fallback[:1] + "".join(chars) + "-"
-    return candidate if re.fullmatch(pattern.strip("^$"), candidate) else fallback
 
 
 def _cases_for(c: Constraint, run: RunIdentity) -> list[Case]:
@@ -193,6 +184,15 @@ def _cases_for(c: Constraint, run: RunIdentity) -> list[Case]:
     keyword = parts[-1]
     if c.keyword == "required":
         return [Case(c, "past", "absent", None, absent=True)]
+    if parts[0] == "items":
+        return _item_cases(c, run, tag)
+    if keyword in ("minItems", "maxItems"):
+        step = -1 if keyword == "minItems" else 1
+        return [
+            Case(c, kind, f"{n}-items", [_ITEMS[c.field]] * n)
+            for kind, n in (("at", c.limit), ("past", c.limit + step))
+            if n >= 0
+        ]
     if c.keyword == "oneof":
         return [Case(c, "past", "two-sources", "", also=(("uri", "https://example.com/a.qcow2"),))]
     if parts[0] in ("propertyNames", "additionalProperties"):
@@ -202,9 +202,6 @@ def _cases_for(c: Constraint, run: RunIdentity) -> list[Case]:
             key, value = (case.value, "v") if parts[0] == "propertyNames" else ("k", case.value)
             out.append(Case(c, case.kind, case.label, {key: value}))
         return out
-    if parts[0] == "items":
-        sub = Constraint(c.message, c.field, keyword, c.limit)
-        return [Case(c, x.kind, x.label, [x.value]) for x in _string_cases(sub, run, tag)]
     if parts[0] == "properties" and keyword == "enum":
         names = parts[1:-1:2]  # properties.a.properties.b.enum: {"a": {"b": value}}
 
@@ -236,8 +233,59 @@ def _cases_for(c: Constraint, run: RunIdentity) -> list[Case]:
     return []
 
 
-def _fits(case: Case, run: RunIdentity) -> bool:
-    """At-cases must be valid requests; past-cases invalid at their field only."""
+_ABSENT = object()
+
+
+def _item_cases(c: Constraint, run: RunIdentity, tag: str) -> list[Case]:
+    """Cases of a constraint inside a list's items (``items.properties.roleId.maxLength``):
+    each value in place in a valid item, the list holding that one item."""
+    steps = c.keyword.split(".")
+    keyword = steps[-1]
+    if keyword == "required":
+        values = [("past", "absent", _ABSENT)]
+    elif keyword == "enum":
+        values = [("at", str(v), v) for v in c.limit] + [("past", "not-a-member", "NOT_A_MEMBER")]
+    else:
+        sub = Constraint(c.message, c.field, keyword, c.limit)
+        values = [(x.kind, x.label, x.value) for x in _string_cases(sub, run, tag)]
+    return [Case(c, kind, label, _placed([_ITEMS[c.field]], steps[:-1], value))
+            for kind, label, value in values]  # fmt: skip
+
+
+def _placed(node: Any, steps: list[str], value: Any) -> Any:
+    """A copy of ``node`` with ``value`` where ``steps`` (items, properties.<name>) lead
+    (``_ABSENT``: that property left out)."""
+    if not steps:
+        return value
+    if steps[0] == "items":
+        return [_placed(node[0], steps[1:], value)]
+    name, rest = steps[1], steps[2:]
+    inner = _placed(node.get(name), rest, value)
+    out = {k: v for k, v in node.items() if k != name}
+    return out if inner is _ABSENT else out | {name: inner}
+
+
+def request_body(
+    case: Case, run: RunIdentity, subject: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The request the case sends, as a JSON body (path fields included): the message's
+    example with the case's value in place; ``subject`` takes the place of
+    :data:`EXAMPLE_SUBJECT` (the contracts give the target's)."""
+    body = _request_body(case, run)
+    return body if subject is None else _swap(body, EXAMPLE_SUBJECT, subject)
+
+
+def _swap(node: Any, old: Any, new: Any) -> Any:
+    if node == old:
+        return dict(new)
+    if isinstance(node, dict):
+        return {k: _swap(v, old, new) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_swap(v, old, new) for v in node]
+    return node
+
+
+def _request_body(case: Case, run: RunIdentity) -> dict[str, Any]:
     c = case.constraint
     body = _example(c.message, run)
     if case.absent:
@@ -250,6 +298,13 @@ def _fits(case: Case, run: RunIdentity) -> bool:
         body[c.field] = case.value
         if c.field == "labels" and isinstance(case.value, dict):
             body[c.field] = {**case.value, **run.labels}
+    return body
+
+
+def _fits(case: Case, run: RunIdentity) -> bool:
+    """At-cases must be valid requests; past-cases invalid at their field only."""
+    c = case.constraint
+    body = _request_body(case, run)
     errors = list(validator(c.message).iter_errors(body))
     if case.kind == "at":
         return not errors
@@ -272,6 +327,12 @@ def _example(message: str, run: RunIdentity) -> dict[str, Any]:
         body |= {"name": run.name("e"), "labels": dict(run.labels), "imageId": "fd8source"}
     if message == "UpdateImageRequest":
         body["updateMask"] = "description"
+    if Constraint(message, "resourceId", "required", True) in found:
+        body["resourceId"] = "fd8example0000000000"
+    if message == "SetAccessBindingsRequest":
+        body["accessBindings"] = [_BINDING]
+    if message == "UpdateAccessBindingsRequest":
+        body["accessBindingDeltas"] = [_ITEMS["accessBindingDeltas"]]
     return body
 
 
@@ -282,6 +343,12 @@ def skipped(c: Constraint, kind: str) -> str | None:
     for key in keys:
         if key in NOT_TESTABLE:
             return NOT_TESTABLE[key]
+    named = (c.message, c.field)
+    for (message, field, keyword), why in NOT_TESTABLE.items():
+        if all(fnmatchcase(n, p) for n, p in zip(named, (message, field), strict=True)) and any(
+            fnmatchcase(k, keyword) for k in (c.keyword, f"{c.keyword}@{kind}")
+        ):
+            return why
     return None
 
 

@@ -3,6 +3,7 @@
     yc-images-conformance --endpoint URL [--operation-endpoint URL] --folder-id ID
         [--token TOKEN] [--source-image-id ID] [--allow-mutations] [--max-images N]
         [--profile live|seed] [--junitxml PATH] [--report PATH]
+        [--subject-id ID [--subject-type TYPE]]
         [--connect-timeout S] [--read-timeout S] [-- extra pytest args]
     yc-images-conformance --grpc-endpoint HOST:PORT [--operation-endpoint HOST:PORT]
         [--ca PATH] --folder-id ID [...the same options]
@@ -32,6 +33,12 @@ the first divergence to a minimal program, printed with both transcripts side by
 (--report: the same as Markdown) and the command that reproduces it (with --seed, random
 when not given; never the token). --steps: steps per program (10); --programs: 50 for
 record, 100 for diff.
+
+The access-binding contracts (profile live) bind a role to one account: --subject-id
+(its --subject-type: userAccount by default, serviceAccount or federatedUser). In-process
+and on loopback a made-up account serves; against a real cloud without --subject-id they
+are reported not run. They bind only on images the run created, never allUsers or
+allAuthenticatedUsers beyond loopback, and clear every binding before deleting the image.
 
 With --grpc-endpoint the same contracts run through the official SDK's gRPC stubs (TLS;
 --ca: the PEM file of the CA to trust, default the system's roots); a contract whose
@@ -113,6 +120,11 @@ def _run_parser() -> argparse.ArgumentParser:
         default="live",
         help="the API profile to check (default: live, today's service)",
     )
+    parser.add_argument("--subject-id", help="an account the access-binding contracts may "
+                        "bind a role to (default: none beyond loopback)")  # fmt: skip
+    parser.add_argument("--subject-type", default="userAccount",
+                        choices=("userAccount", "serviceAccount", "federatedUser"),
+                        help="the type of --subject-id (default: userAccount)")  # fmt: skip
     parser.add_argument("--operation-timeout", type=float, default=0.0)
     parser.add_argument("--junitxml", metavar="PATH")
     parser.add_argument("--report", metavar="PATH", default=DEFAULT_REPORT,
@@ -183,6 +195,7 @@ def pytest_args(args: argparse.Namespace, extra: list[str]) -> list[str]:
              "--yc-operation-timeout": str(args.operation_timeout),
              "--yc-connect-timeout": str(args.connect_timeout),
              "--yc-read-timeout": str(args.read_timeout),
+             "--yc-subject-id": args.subject_id, "--yc-subject-type": args.subject_type,
              "--yc-conformance-report": args.report, "--junitxml": args.junitxml}  # fmt: skip
     for flag, value in flags.items():
         if value:
@@ -225,7 +238,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             target = Target(endpoint=args.endpoint or "", folder_id=args.folder_id or "",
                             operation_endpoint=args.operation_endpoint or "", token=token,
-                            grpc_endpoint=args.grpc_endpoint or "", ca=args.ca or "")  # fmt: skip
+                            grpc_endpoint=args.grpc_endpoint or "", ca=args.ca or "",
+                            subject_id=args.subject_id or "",
+                            subject_type=args.subject_type)  # fmt: skip
         except TargetError as exc:
             return _usage(str(exc))
         try:

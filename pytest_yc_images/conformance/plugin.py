@@ -22,7 +22,17 @@ from .rules import catalogue
 from .safety import Budget, Redactor, RunIdentity, new_run_id
 from .target import Target, TargetError
 
-__all__ = ["api", "conformance_api", "run_identity", "scratch_image", "source_image_id", "target"]
+__all__ = [
+    "api",
+    "bound_image",
+    "conformance_api",
+    "run_identity",
+    "scratch_image",
+    "sharing_image",
+    "source_image_id",
+    "subject",
+    "target",
+]
 
 _TARGET = pytest.StashKey[Target]()
 _RUN = pytest.StashKey[RunIdentity]()
@@ -53,6 +63,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add("--yc-folder-id", help="conformance: the folder the suite works in")
     add("--yc-source-image-id", help="conformance: image to create images from "
         f"(default: latest {DEFAULT_FAMILY} of {PUBLIC_FOLDER})")  # fmt: skip
+    add("--yc-subject-id", help="conformance: an account the access-binding contracts may "
+        "bind a role to (default: a made-up one in-process and on loopback)")  # fmt: skip
+    add("--yc-subject-type", default="userAccount",
+        help="conformance: the type of --yc-subject-id (userAccount, serviceAccount or "
+        "federatedUser)")  # fmt: skip
     add("--yc-allow-mutations", action="store_true", default=False,
         help="conformance: let mutating contracts run against a non-loopback endpoint")  # fmt: skip
     add("--yc-max-images", type=int, default=0, help="conformance: images a run may create "
@@ -91,6 +106,8 @@ def pytest_configure(config: pytest.Config) -> None:
             # --yc-profile is the main plugin's (one option for the fake and the suite).
             profile=getattr(config.option, "yc_profile", None) or "live",
             operation_timeout=opt("yc_operation_timeout"),
+            subject_id=opt("yc_subject_id"),
+            subject_type=opt("yc_subject_type"),
         )
     except TargetError as exc:
         raise pytest.UsageError(f"yc-images conformance: {exc}") from None
@@ -100,6 +117,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RUN] = RunIdentity(run_id)
     config.stash[_BUDGET] = Budget(run_id, target.budget)
     report = Report(target.describe(), target.profile, target.mutations_allowed, run_id)
+    if target.subject is None and target.mutations_allowed and target.profile == "live":
+        report.notes.append(
+            "**no --subject-id**: the access-binding contracts that bind a role did not run "
+            "(they need an account of this cloud to bind it to)"
+        )
     config.stash[_REPORT] = report
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(_Collector(config), "yc-images-conformance-collector")
@@ -311,6 +333,56 @@ def scratch_image(conformance_api: Api, source_image_id: str, target: Target) ->
     image = api.create_ready(source_image_id, description="scratch")
     api.shared.add(str(image["id"]))
     return image
+
+
+@pytest.fixture(scope="session")
+def subject(target: Target) -> dict[str, str]:
+    """The account the access-binding contracts bind a role to (:attr:`Target.subject`);
+    against a real cloud without ``--subject-id`` they are not run, saying so."""
+    found = target.subject
+    if found is None:
+        pytest.skip(NO_SUBJECT)
+    return found
+
+
+NO_SUBJECT = (
+    "needs --subject-id: an account this target knows, to bind a role to (the suite binds "
+    "none it was not given)"
+)
+
+
+@pytest.fixture(scope="session")
+def sharing_image(
+    conformance_api: Api, subject: dict[str, str], source_image_id: str, target: Target
+) -> Iterator[dict[str, Any]]:
+    """An image of this run's own that the access-binding contracts bind roles on (made
+    only when there is a subject to bind); at the end its bindings are cleared (Set []) and
+    it is deleted (``Api.cleanup``)."""
+    if not target.mutations_allowed:
+        pytest.skip("read-only run")
+    api = conformance_api
+    image = api.create_ready(source_image_id, description="access bindings")
+    image_id = str(image["id"])
+    api.shared.add(image_id)
+    try:
+        yield image
+    finally:
+        api.shared.discard(image_id)
+        api.cleanup([image_id])
+
+
+@pytest.fixture
+def bound_image(
+    api: Api, subject: dict[str, str], sharing_image: dict[str, Any]
+) -> Iterator[dict[str, Any]]:
+    """The run's sharing image, holding no binding when the contract starts; whatever the
+    contract binds on it is cleared (Set [], waited for) when it ends, pass or fail."""
+    image_id = str(sharing_image["id"])
+    api.clear_access_bindings(image_id)
+    try:
+        yield sharing_image
+    finally:
+        api.clear_access_bindings(image_id)
 
 
 assert set(MESSAGES)  # the cases' message table is part of this plugin's contract

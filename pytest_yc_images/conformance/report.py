@@ -36,6 +36,7 @@ class Report:
     mutations: bool
     run_id: str
     rows: dict[str, Row] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what did not run for want of an option
 
     def add(self, nodeid: str, when: str, outcome: str, props: Iterable[tuple[str, Any]],
             detail: str) -> None:  # fmt: skip
@@ -77,6 +78,7 @@ class Report:
                 "- **read-only run**: the target is not on loopback and --allow-mutations was "
                 "not given, so contracts that create, update or delete images did not run"
             )
+        lines += [f"- {note}" for note in self.notes]
         lines += [
             "",
             "| contract | rules | method | result | failure / note |",

@@ -297,8 +297,11 @@ def catalogue() -> dict[str, Rule]:
                 text = "source oneof: image_id, disk_id, snapshot_id or uri"
             why = " / ".join(filter(None, {skipped(c, "at"), skipped(c, "past")}))
             testable = "" if not skipped(c, "past") else why
-            # A field the seed's message lacks (hardwareGeneration) is today's proto's.
+            # A field the seed's message lacks (hardwareGeneration) is today's proto's; so is
+            # every field of an RPC the seed lacks (the access bindings: access.proto's).
             source = "seed" if c.field in seed_fields(message) else "live/image_service.proto"
+            if method not in seed_rpcs():
+                source = "live/access.proto"
             if c.rule in _TODAYS_PATTERNS:  # the live pattern, quoted; both profiles check
                 source = "live/image_service.proto"  # the part they share (no leading "_")
             rules[c.rule] = Rule(c.rule, method, f"{text} ({c.keyword}: {c.limit!r})"[:300],
@@ -309,11 +312,19 @@ def catalogue() -> dict[str, Rule]:
         for rid, why in getattr(module, "NOT_TESTABLE", {}).items():
             rules[rid] = replace(rules[rid], not_testable=why)
     # Every message a response carries: each route's, and an error's Status.
+    seed_responses = {r.response for r in routes() if r.rpc in seed_rpcs()}
     for schema_name in dict.fromkeys([*(r.response for r in routes()), "Operation", "Status"]):
         rid = f"wire.schema.{schema_name}"
+        source = "seed" if schema_name in {*seed_responses, "Operation", "Status"} else "live"
         rules[rid] = Rule(rid, "*", f"every {schema_name} a response carries matches its schema",
-                          "seed")  # fmt: skip
+                          source)  # fmt: skip
     return rules
+
+
+@cache
+def seed_rpcs() -> frozenset[str]:
+    """The RPCs of the seed's route table (today's service has more)."""
+    return frozenset(r.rpc for r in routes(profile="seed"))
 
 
 def seed_fields(message: str) -> set[str]:

@@ -356,7 +356,6 @@ RULES: list[tuple[str, ...]] = [
     ),
 ]
 
-_ACCESS = "no contract yet: the access-binding RPCs (issue 'Image sharing')"
 _STORAGE = (
     "needs a file in Object Storage behind a pre-signed URL, which a conformance run has no"
     " way to make"
@@ -392,16 +391,4 @@ NOT_TESTABLE: dict[str, str] = {
     " ImageService",
     "ids.folder-shape": "folders are given to the suite, not made by the target: no reply"
     " of ImageService makes a folder ID",
-    **{
-        rid: _ACCESS
-        for rid in (
-            "live.access-list",
-            "live.access-set",
-            "live.access-update",
-            "live.access-routes",
-            "live.access-page-size",
-            "live.access-all-users",
-            "live.access-deltas",
-        )
-    },
 }

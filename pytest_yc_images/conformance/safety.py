@@ -3,6 +3,10 @@
 Every image the suite creates carries :data:`RUN_LABEL` (value: the run id) and a name that
 starts with :data:`NAME_PREFIX`; the suite updates or deletes only images it created in this
 run (or IDs no real image can have), and a sweep finds leftovers of crashed runs by the label.
+
+Access bindings: the suite binds roles only on images it created, to one subject (the
+target's ``--subject-id``), never to the public groups beyond loopback
+(:func:`public_subjects`), and clears each image's bindings before deleting it.
 """
 
 from __future__ import annotations
@@ -15,9 +19,13 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 __all__ = [
+    "ACCOUNT_TYPES",
+    "LOOPBACK_SUBJECT",
     "NAME_PREFIX",
+    "PUBLIC_SUBJECTS",
     "RUN_LABEL",
     "Budget",
     "BudgetExhausted",
@@ -25,12 +33,39 @@ __all__ = [
     "Redactor",
     "RunIdentity",
     "new_run_id",
+    "public_subjects",
 ]
 
 RUN_LABEL = "yc-images-conformance-run"
 NAME_PREFIX = "ycc-"
 _RUN_ID = re.compile(r"[a-z0-9]{8}")
 _REAL_ID = re.compile(r"[a-z0-9]{20}")
+# access.proto: the subject types an account ID goes with (``system`` is for groups).
+ACCOUNT_TYPES = ("userAccount", "serviceAccount", "federatedUser")
+# The subject bound in-process and on loopback when no --subject-id is given: an account
+# ID of the cloud's shape that no real account needs to have (nothing leaves the machine).
+LOOPBACK_SUBJECT = "ajeconformance000001"
+# access.proto's public groups: anyone (allUsers), anyone authenticated. Binding either on
+# a real cloud would publish the image; the suite does that only on loopback.
+PUBLIC_SUBJECTS = frozenset({"allUsers", "allAuthenticatedUsers"})
+
+
+def public_subjects(body: Any, limit: int = 10_000) -> list[str]:
+    """The public groups a request body names as a subject (anywhere, however nested)."""
+    found: list[str] = []
+    stack = [body]
+    for _ in range(limit):
+        if not stack:
+            return found
+        node = stack.pop()
+        if isinstance(node, dict):
+            subject = node.get("subject")
+            if isinstance(subject, dict) and subject.get("id") in PUBLIC_SUBJECTS:
+                found.append(str(subject["id"]))
+            stack += list(node.values())
+        elif isinstance(node, list):
+            stack += node
+    raise ValueError(f"a request body of more than {limit} nodes")
 
 
 def new_run_id() -> str:

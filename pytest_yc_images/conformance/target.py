@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .safety import ACCOUNT_TYPES, LOOPBACK_SUBJECT, PUBLIC_SUBJECTS
+
 __all__ = ["FAKE_FOLDER", "PROFILES", "Target", "TargetError", "grpc_missing", "is_loopback"]
 
 PROFILES = ("live", "seed")
@@ -89,10 +91,21 @@ class Target:
     operation_timeout: float = 0.0  # 0: chosen by the kind of target
     grpc_endpoint: str = ""
     ca: str = ""
+    subject_id: str = ""  # an account the access-binding contracts may bind a role to
+    subject_type: str = "userAccount"
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
             raise TargetError(f"--profile must be one of {', '.join(PROFILES)}")
+        if self.subject_type not in ACCOUNT_TYPES:
+            raise TargetError(f"--subject-type must be one of {', '.join(ACCOUNT_TYPES)}")
+        if (
+            len(self.subject_id) > 100
+            or self.subject_id.startswith("group:")
+            or (self.subject_id in PUBLIC_SUBJECTS)
+        ):
+            raise TargetError("--subject-id must be an account's ID (at most 100 characters; "
+                              "not a system group)")  # fmt: skip
         if self.max_images < 0:
             raise TargetError("--max-images must be at least 1 (0: the default)")
         if self.fake:
@@ -141,6 +154,17 @@ class Target:
     def mutations_allowed(self) -> bool:
         """Mutating contracts run in-process, on loopback, or with ``--allow-mutations``."""
         return self.loopback or self.allow_mutations
+
+    @property
+    def subject(self) -> dict[str, str] | None:
+        """The subject the access-binding contracts bind a role to (JSON mapping): the
+        account of ``--subject-id``, else in-process and on loopback a made-up account;
+        None against a real cloud without ``--subject-id`` (those contracts do not run)."""
+        if self.subject_id:
+            return {"id": self.subject_id, "type": self.subject_type}
+        if self.loopback:
+            return {"id": LOOPBACK_SUBJECT, "type": self.subject_type}
+        return None
 
     @property
     def budget(self) -> int:

@@ -144,7 +144,8 @@ def _handlers(face: _Face, table: RouteTable) -> dict[str, dict[str, Any]]:
 
     Request and response classes come from protobuf's default pool (the SDK module of
     each service is imported for it). A method of an SDK service that the table does not
-    list (e.g. ImageService's access bindings) has no handler: gRPC answers UNIMPLEMENTED.
+    list (in the seed profile, ImageService's access bindings) has no handler: gRPC
+    answers UNIMPLEMENTED.
     """
     services: dict[str, dict[str, Any]] = {}
     for route in table:

@@ -127,7 +127,8 @@ class RestRouter:
         self.controls = controls
         # What /_fake/ takes as its bearer token while the service has access= set.
         self.control_token = control_token
-        self._by_path = (table or routes()).by_path
+        # Without a table, the profile's (read per request: reset() may change it).
+        self._table = table
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         # The caller's request ID, if it sent one; otherwise one is made only for an error.
@@ -143,7 +144,8 @@ class RestRouter:
 
     def _api(self, request: HttpRequest, request_id: str | None) -> HttpResponse:
         path = request.path
-        for pattern, methods in self._by_path:
+        table = self._table or routes(profile=self.rpc.service.profile)
+        for pattern, methods in table.by_path:
             match = pattern.fullmatch(path)
             if match is None:
                 continue

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from pytest_yc_images import _rpc
-from pytest_yc_images._core import filters
+from pytest_yc_images._core import filters, operations, sharing
 from pytest_yc_images._core import service as core
 from pytest_yc_images._core.access import Access
 from pytest_yc_images._core.listing import DEFAULT_ORDER, Order
@@ -356,6 +356,81 @@ def _() -> None:
 @mutant("create-ignores-family", "create_polls or latest")
 def _() -> None:
     _validating(lambda n, m: m.pop("family", None) if n == "CreateImageRequest" else None)
+
+
+# --- access bindings ------------------------------------------------------------------------
+@mutant("set-bindings-merges", "test_set_replaces")
+def _() -> None:
+    original = sharing.apply_deltas
+
+    def merge(current: Any, method: str, deltas: Any) -> Any:
+        return original(current, "UpdateAccessBindings", deltas)  # ADDs only: nothing goes
+
+    _MP.setattr(operations, "apply_deltas", merge)
+
+
+@mutant("update-bindings-ignores-remove", "test_update_adds")
+def _() -> None:
+    original = sharing.apply_deltas
+
+    def adds_only(current: Any, method: str, deltas: Any) -> Any:
+        return original(current, method, [d for d in deltas if d[0] == "ADD"])
+
+    _MP.setattr(operations, "apply_deltas", adds_only)
+
+
+@mutant("list-bindings-ignores-page-size", "test_list_pages")
+def _() -> None:
+    original = sharing.Sharing.list_access_bindings
+
+    def whole(self: Any, caller: Any, **kw: Any) -> Any:
+        return original(self, caller, **{**kw, "page_size": 1000})
+
+    _MP.setattr(sharing.Sharing, "list_access_bindings", whole)
+
+
+@mutant("set-metadata-typed-as-update", "sharing")
+def _() -> None:
+    def retype(node: dict[str, Any]) -> None:
+        if str(node.get("@type", "")).endswith("access.SetAccessBindingsMetadata"):
+            node["@type"] = node["@type"].replace("Set", "Update")
+
+    _responses(lambda s, p: _walk(p, retype))
+
+
+@mutant("access-bindings-1001-accepted", "accessBindings.maxItems")
+def _() -> None:
+    def change(name: str, message: Any) -> None:
+        if len(message.get("accessBindings") or []) == 1001:
+            del message["accessBindings"][1000:]
+
+    _validating(change)
+
+
+def _bindings_listed_in_reverse() -> None:
+    original = sharing.Sharing.list_access_bindings
+
+    def reverse(self: Any, caller: Any, **kw: Any) -> Any:
+        chosen, token = original(self, caller, **kw)
+        return list(reversed(chosen)), token
+
+    _MP.setattr(sharing.Sharing, "list_access_bindings", reverse)
+
+
+CORRECT["bindings-listed-in-reverse"] = _bindings_listed_in_reverse  # no order is documented
+
+
+def _any_binding_taken() -> None:
+    from pytest_yc_images._core.model import AccessBinding
+
+    def take(raw: Any, field: str) -> Any:  # no role, subject type or system ID is refused
+        subject = raw["subject"]
+        return AccessBinding(raw["roleId"], subject["type"], subject["id"])
+
+    _MP.setattr(sharing, "binding_from_json", take)
+
+
+CORRECT["any-role-and-subject-taken"] = _any_binding_taken  # which roles exist is IAM's
 
 
 def _done_false_sent() -> None:

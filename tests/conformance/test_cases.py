@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import pytest
@@ -72,3 +73,65 @@ def test_public_surface() -> None:
     assert {"Api", "Target", "boundary_cases", "catalogue", "check_response"} <= set(
         conformance.__all__
     )
+
+
+@cache
+def _all() -> tuple[Any, ...]:
+    return tuple(boundary_cases(RUN))
+
+
+def _case(case_id: str) -> Any:
+    found = [c for c in _all() if c.id == case_id]
+    assert len(found) == 1, case_id
+    return found[0]
+
+
+def test_a_value_inside_list_items_sits_in_a_valid_item() -> None:
+    subject = {"id": "ajeconformance000001", "type": "userAccount"}
+    role = "compute.images.user"
+    case = _case("SetAccessBindingsRequest.accessBindings.items.properties.roleId.maxLength"
+                 "-past-65-chars")  # fmt: skip
+    assert case.value == [{"roleId": "a" * 65, "subject": subject}]
+    case = _case("UpdateAccessBindingsRequest.accessBindingDeltas.items.properties."
+                 "accessBinding.properties.subject.properties.id.required-past-absent")  # fmt: skip
+    assert case.value == [
+        {"action": "ADD", "accessBinding": {"roleId": role, "subject": {"type": "userAccount"}}}
+    ]
+    case = _case("UpdateAccessBindingsRequest.accessBindingDeltas.items.properties.action."
+                 "enum-at-REMOVE")  # fmt: skip
+    assert case.value == [{"action": "REMOVE", "accessBinding": {"roleId": role,
+                                                                 "subject": subject}}]  # fmt: skip
+
+
+def test_list_counts_sit_at_and_past_their_limits() -> None:
+    at = _case("UpdateAccessBindingsRequest.accessBindingDeltas.minItems-at-1-items")
+    assert len(at.value) == 1
+    assert (
+        _case("UpdateAccessBindingsRequest.accessBindingDeltas.minItems-past-0-items").value == []
+    )
+    past = _case("SetAccessBindingsRequest.accessBindings.maxItems-past-1001-items")
+    assert len(past.value) == 1001
+    ids = {c.id for c in _all()}
+    assert "SetAccessBindingsRequest.accessBindings.maxItems-at-1000-items" not in ids
+
+
+def test_a_resource_id_sits_at_its_64_characters_in_the_path() -> None:
+    for message in ("ListAccessBindingsRequest", "SetAccessBindingsRequest",
+                    "UpdateAccessBindingsRequest"):  # fmt: skip
+        assert _case(f"{message}.resourceId.maxLength-at-64-chars").value == "a" * 64
+        assert _case(f"{message}.resourceId.maxLength-past-65-chars").value == "a" * 65
+
+
+def test_reasons_reach_nested_keywords() -> None:
+    nested = conformance.Constraint(
+        "SetAccessBindingsRequest", "accessBindings",
+        "items.properties.subject.properties.id.required", True,
+    )  # fmt: skip
+    assert cases.skipped(nested, "at") == "every accepted request of the message sends it"
+    assert cases.skipped(nested, "past") is None
+    role = conformance.Constraint(
+        "UpdateAccessBindingsRequest", "accessBindingDeltas",
+        "items.properties.accessBinding.properties.roleId.maxLength", 64,
+    )  # fmt: skip
+    assert "role" in (cases.skipped(role, "at") or "")
+    assert cases.skipped(role, "past") is None

@@ -75,6 +75,31 @@ OPS = [
         "ListImageOperationsResponse",
         READS,
     ),
+    # live/image_service.proto's three access-binding RPCs (not in the seed profile).
+    Op(
+        "listImageAccessBindings",
+        "get",
+        "/compute/v1/images/{resourceId}:listAccessBindings",
+        "ListAccessBindingsRequest",
+        "ListAccessBindingsResponse",
+        READS,
+    ),
+    Op(
+        "setImageAccessBindings",
+        "post",
+        "/compute/v1/images/{resourceId}:setAccessBindings",
+        "SetAccessBindingsRequest",
+        "SetAccessBindingsOperation",
+        WRITES,
+    ),
+    Op(
+        "updateImageAccessBindings",
+        "post",
+        "/compute/v1/images/{resourceId}:updateAccessBindings",
+        "UpdateAccessBindingsRequest",
+        "UpdateAccessBindingsOperation",
+        WRITES,
+    ),
     Op(
         "getOperation",
         "get",
@@ -357,6 +382,8 @@ def test_every_link_targets_an_existing_operation_and_its_parameters() -> None:
             ("createImage", "deleteImage", "imageId", "$response.body#/metadata/imageId"),
             ("updateImage", "getOperation", "operationId", "$response.body#/id"),
             ("deleteImage", "getOperation", "operationId", "$response.body#/id"),
+            ("setImageAccessBindings", "getOperation", "operationId", "$response.body#/id"),
+            ("updateImageAccessBindings", "getOperation", "operationId", "$response.body#/id"),
         ]
     ],
 )

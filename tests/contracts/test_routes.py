@@ -58,6 +58,19 @@ def test_the_table_as_the_api_has_it() -> None:
         "ImageService.Update": ("PATCH", "/compute/v1/images/{imageId}"),
         "ImageService.Delete": ("DELETE", "/compute/v1/images/{imageId}"),
         "ImageService.ListOperations": ("GET", "/compute/v1/images/{imageId}/operations"),
+        # live/image_service.proto: the three access-binding RPCs (the live profile only)
+        "ImageService.ListAccessBindings": (
+            "GET",
+            "/compute/v1/images/{resourceId}:listAccessBindings",
+        ),
+        "ImageService.SetAccessBindings": (
+            "POST",
+            "/compute/v1/images/{resourceId}:setAccessBindings",
+        ),
+        "ImageService.UpdateAccessBindings": (
+            "POST",
+            "/compute/v1/images/{resourceId}:updateAccessBindings",
+        ),
         "OperationService.Get": ("GET", "/operations/{operationId}"),
         "OperationService.Cancel": ("GET", "/operations/{operationId}:cancel"),
     }
@@ -69,9 +82,16 @@ def test_the_table_as_the_api_has_it() -> None:
         "ImageService.Create",
         "ImageService.Update",
         "ImageService.Delete",
+        "ImageService.SetAccessBindings",
+        "ImageService.UpdateAccessBindings",
         "OperationService.Cancel",
     }
-    assert {r.rpc for r in table if r.body} == {"ImageService.Create", "ImageService.Update"}
+    assert {r.rpc for r in table if r.body} == {
+        "ImageService.Create",
+        "ImageService.Update",
+        "ImageService.SetAccessBindings",
+        "ImageService.UpdateAccessBindings",
+    }
     assert table["ImageService.List"].query_parameters == (
         "folderId",
         "pageSize",
@@ -85,6 +105,7 @@ def test_the_table_as_the_api_has_it() -> None:
     assert {r.rpc: r.page_items for r in table if r.page_items} == {
         "ImageService.List": "images",
         "ImageService.ListOperations": "operations",
+        "ImageService.ListAccessBindings": "accessBindings",
     }
     assert table["ImageService.Create"].metadata_type == (
         "type.googleapis.com/yandex.cloud.compute.v1.CreateImageMetadata"

@@ -46,7 +46,12 @@ IMAGE_TYPE = "type.googleapis.com/yandex.cloud.compute.v1.Image"
 BASES: dict[str, dict[str, Any]] = {
     "Image": {"": IMAGE},
     "Status": {"": {"code": 3}, "details.items": {"@type": ANY}},
-    "Operation": {"": {"id": "op"}, "error": {"code": 3}, "response": {"@type": ANY}},
+    "Operation": {
+        "": {"id": "op"},
+        "error": {"code": 3},
+        "response": {"@type": ANY},
+        "metadata": {"@type": ANY},
+    },
     "CreateImageOperation": _typed("Create", IMAGE_TYPE),
     "UpdateImageOperation": _typed("Update", IMAGE_TYPE),
     "DeleteImageOperation": {**_typed("Delete", ""), "response": {"@type": ANY}},
@@ -55,6 +60,7 @@ BASES: dict[str, dict[str, Any]] = {
         "operations.items": {"id": "op"},
         "operations.items.error": {"code": 3},
         "operations.items.response": {"@type": ANY},
+        "operations.items.metadata": {"@type": ANY},
         "operations.items.error.details.items": {"@type": ANY},
     },
     "GetImageRequest": {"": {"imageId": "fd8i"}},
@@ -67,8 +73,46 @@ BASES: dict[str, dict[str, Any]] = {
     "GetOperationRequest": {"": {"operationId": "op"}},
     "CancelOperationRequest": {"": {"operationId": "op"}},
 }
-for _name in ("Operation", "CreateImageOperation", "UpdateImageOperation", "DeleteImageOperation"):
+SUBJECT = {"id": "aje", "type": "userAccount"}
+BINDING = {"roleId": "viewer", "subject": SUBJECT}
+DELTA = {"action": "ADD", "accessBinding": BINDING}
+
+
+def _bindings(path: str, binding: str = "") -> dict[str, Any]:
+    """The bases of the access-binding containers below ``path`` (a list of bindings, or of
+    deltas when ``binding`` names the delta's binding field)."""
+    if not binding:
+        return {path: BINDING, f"{path}.subject": SUBJECT}
+    return {path: DELTA, f"{path}.{binding}": BINDING, f"{path}.{binding}.subject": SUBJECT}
+
+
+def _access(kind: str) -> dict[str, Any]:
+    meta = f"type.googleapis.com/yandex.cloud.access.{kind}AccessBindingsMetadata"
+    result = "type.googleapis.com/yandex.cloud.access.AccessBindingsOperationResult"
+    return {"": {"id": "op", "metadata": {"@type": meta}}, "metadata": {"@type": meta},
+            "response": {"@type": result},
+            **_bindings("response.effectiveDeltas.items", "accessBinding")}  # fmt: skip
+
+
+BASES |= {
+    "Subject": {"": SUBJECT},
+    "AccessBinding": {"": BINDING, "subject": SUBJECT},
+    "AccessBindingDelta": {"": DELTA, "accessBinding": BINDING, "accessBinding.subject": SUBJECT},
+    "AccessBindingsOperationResult": _bindings("effectiveDeltas.items", "accessBinding"),
+    "ListAccessBindingsResponse": _bindings("accessBindings.items"),
+    "ListAccessBindingsRequest": {"": {"resourceId": "fd8i"}},
+    "SetAccessBindingsRequest": {"": {"resourceId": "fd8i"}, **_bindings("accessBindings.items")},
+    "UpdateAccessBindingsRequest": {
+        "": {"resourceId": "fd8i", "accessBindingDeltas": [DELTA]},
+        **_bindings("accessBindingDeltas.items", "accessBinding"),
+    },
+    "SetAccessBindingsOperation": _access("Set"),
+    "UpdateAccessBindingsOperation": _access("Update"),
+}
+for _name in ("Operation", "CreateImageOperation", "UpdateImageOperation", "DeleteImageOperation",
+              "SetAccessBindingsOperation", "UpdateAccessBindingsOperation"):  # fmt: skip
     BASES[_name] |= {"error": {"code": 3}, "error.details.items": {"@type": ANY}}
+_KEEP, _ABSENT = object(), object()  # for a nested required: the base as is / without it
 SAMPLES = {"null": None, "boolean": True, "integer": 7, "number": 0.5, "string": "s"}
 SAMPLES |= {"array": [], "object": {}}
 
@@ -96,7 +140,11 @@ def _place(c: Constraint, value: Any) -> dict[str, Any]:
             body = dict(container)
             if name == "response" and (operation or path == "operations.items"):
                 body["done"] = True  # a response only once done
-            body[name] = build(index + 2, inner, _base(c.message, inner))
+            built = build(index + 2, inner, _base(c.message, inner))
+            if built is _ABSENT:
+                del body[name]  # KeyError: the base lacks the field the case removes
+            elif built is not _KEEP:
+                body[name] = built
             return body
         if step == "items":
             inner = f"{path}.items"
@@ -163,6 +211,13 @@ def _at_and_past(c: Constraint) -> tuple[list[Any], list[Any]]:
         return list(limit), ["NOT_A_MEMBER"]
     if keyword == "maxProperties":
         return [{f"k{i}": "v" for i in range(limit)}], [{f"k{i}": "v" for i in range(limit + 1)}]
+    if keyword in ("minItems", "maxItems"):
+        below = c.keyword.rpartition(".")[0]
+        item = _base(c.message, ".".join(filter(None, (c.field, below, "items"))))
+        step = -1 if keyword == "minItems" else 1
+        return [[item] * limit], [[item] * (limit + step)] if limit + step >= 0 else []
+    if keyword == "required":  # nested: the base has the property; without it, rejected
+        return [_KEEP], [_ABSENT]
     if keyword == "type":
         accepted = set(limit) | ({"integer"} if "number" in limit else set())
         return [], [v for kind, v in SAMPLES.items() if kind not in accepted]
@@ -218,6 +273,7 @@ def test_a_pattern_rejects_a_final_newline(c: Constraint) -> None:
 
 # --- completeness: every limit stated in a schema file ------------------------------------------
 _LIMITS = {"maxLength", "minLength", "pattern", "minimum", "maximum", "maxProperties", "enum"}
+_LIMITS |= {"minItems", "maxItems"}
 _RULES = {"if", "then", "else", "not", "oneOf", "dependentSchemas"}  # cross-field, not limits
 
 
@@ -256,6 +312,47 @@ def test_every_limit_a_schema_states_is_a_constraint(message: str) -> None:
     assert set(doc.get("required", [])) <= required
     oneofs = [c.limit for c in constraints(message) if c.keyword == "oneof"]
     assert [tuple(doc["dependentSchemas"])] == oneofs if "dependentSchemas" in doc else not oneofs
+
+
+def _required_below(node: Any, base: str, at: str = "") -> Iterator[str]:
+    """The dotted keyword of every ``required`` name written below a field (not the
+    message's own, nor a oneof's alternatives), following ``$ref``."""
+    if not isinstance(node, dict):
+        return
+    if "$ref" in node:
+        resolved = registry().resolver(base_uri=base).lookup(node["$ref"])
+        target = node["$ref"].split("#")[0]
+        yield from _required_below(resolved.contents, base if not target else base.rsplit(
+            "/", 1)[0] + "/" + target, at)  # fmt: skip
+    if at:
+        yield from (f"{at}.properties.{name}.required" for name in node.get("required", ()))
+    for name, sub in node.get("properties", {}).items():
+        yield from _required_below(sub, base, f"{at}.properties.{name}" if at else name)
+    for key in ("items", "additionalProperties"):
+        yield from _required_below(node.get(key), base, f"{at}.{key}")
+    for sub in node.get("allOf", ()):
+        yield from _required_below(sub, base, at)
+
+
+@pytest.mark.parametrize("message", message_names())
+def test_every_nested_required_a_schema_states_is_a_constraint(message: str) -> None:
+    doc = schema(message)
+    have = {f"{c.field}.{c.keyword}" for c in constraints(message)
+            if c.keyword.endswith(".required")}  # fmt: skip
+    assert set(_required_below(doc, doc["$id"])) == have
+
+
+def test_the_access_binding_lists_have_their_counts_and_nested_required() -> None:
+    rules = {c.rule: c.limit for c in constraints("UpdateAccessBindingsRequest")}
+    field = "UpdateAccessBindingsRequest.accessBindingDeltas"
+    assert rules[f"{field}.minItems"] == 1
+    assert rules[f"{field}.maxItems"] == 1000
+    subject = f"{field}.items.properties.accessBinding.properties.subject"
+    assert rules[f"{subject}.properties.id.required"] is True
+    assert rules[f"{subject}.properties.type.required"] is True
+    assert "SetAccessBindingsRequest.accessBindings.minItems" not in {
+        c.rule for c in constraints("SetAccessBindingsRequest")
+    }  # Set may clear every binding
 
 
 def test_the_strategies_break_every_field_constraint() -> None:

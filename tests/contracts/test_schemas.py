@@ -24,6 +24,9 @@ ALL_SCHEMAS = [*message_names(), "common"]
 def test_the_messages_are_the_documented_ones() -> None:
     assert message_names() == sorted(
         [
+            "AccessBinding",
+            "AccessBindingDelta",
+            "AccessBindingsOperationResult",
             "BadRequest",
             "CancelOperationRequest",
             "CreateImageMetadata",
@@ -38,6 +41,8 @@ def test_the_messages_are_the_documented_ones() -> None:
             "HardwareGeneration",
             "Image",
             "KMSKey",
+            "ListAccessBindingsRequest",
+            "ListAccessBindingsResponse",
             "ListImageOperationsRequest",
             "ListImageOperationsResponse",
             "ListImagesRequest",
@@ -45,7 +50,14 @@ def test_the_messages_are_the_documented_ones() -> None:
             "Operation",
             "Os",
             "RequestInfo",
+            "SetAccessBindingsMetadata",
+            "SetAccessBindingsOperation",
+            "SetAccessBindingsRequest",
             "Status",
+            "Subject",
+            "UpdateAccessBindingsMetadata",
+            "UpdateAccessBindingsOperation",
+            "UpdateAccessBindingsRequest",
             "UpdateImageMetadata",
             "UpdateImageOperation",
             "UpdateImageRequest",

@@ -169,8 +169,8 @@ def test_serve_without_access_prints_what_it_printed_before() -> None:
     ("text", "named"),
     [
         ("[1]", "must be a JSON object"),
-        ('{"t": "b1gfolder"}', "t: must be a list of folder IDs"),
-        ('{"t": [1]}', "t: must be a list of folder IDs"),
+        ('{"t": "b1gfolder"}', "access['t']: must be a list of folder IDs"),
+        ('{"t": [1]}', "access['t'][0]: must be a folder ID"),
         ('{" ": []}', "a token must not be empty"),
         ("{nope", "not valid JSON"),
     ],

@@ -254,3 +254,77 @@ def test_errors_fails_a_bad_request_naming_no_field_of_the_request(checker: Chec
         checker.check(yc_errors, case, 400, body)
     violation["field"] = "pageSize"  # a field of ListImagesRequest, even if not sent
     checker.check(yc_errors, case, 400, body)
+
+
+# --- the access-binding RPCs (issue 19) -----------------------------------------------------
+SET_BINDINGS = "/compute/v1/images/{resourceId}:setAccessBindings"
+LIST_BINDINGS = "/compute/v1/images/{resourceId}:listAccessBindings"
+SET_META = TYPE + "yandex.cloud.access.SetAccessBindingsMetadata"
+RESULT = TYPE + "yandex.cloud.access.AccessBindingsOperationResult"
+VIEWER = {"roleId": "viewer", "subject": {"id": "ajea", "type": "userAccount"}}
+
+
+def _set_op(image_id: str, **fields: Any) -> dict[str, Any]:
+    return {"id": "fd8op", "metadata": {"@type": SET_META, "resourceId": image_id}, **fields}
+
+
+def _set_case(checker: Checker, image_id: str, body: Any) -> schemathesis.Case:
+    return checker.case(SET_BINDINGS, "POST", path_parameters={"resourceId": image_id}, body=body)
+
+
+def test_operations_passes_real_access_binding_operations(checker: Checker) -> None:
+    image = checker.image()
+    body = {"accessBindings": [VIEWER]}
+    running = checker.api.post(f"{IMAGES}/{image['id']}:setAccessBindings", json=body).json()
+    case = _set_case(checker, image["id"], body)
+    checker.check(yc_operations, case, 200, running)
+    done = checker.fake.complete(running["id"])
+    assert done["response"]["@type"] == RESULT
+    checker.check(yc_operations, case, 200, done)
+
+
+def test_operations_fails_access_metadata_naming_another_image(checker: Checker) -> None:
+    image, other = checker.image(name="a"), checker.image(name="b")
+    with _fails("metadata.resourceId is .* but the request was about image"):
+        checker.check(yc_operations, _set_case(checker, image["id"], {}), 200, _set_op(other["id"]))
+
+
+def test_operations_fails_access_metadata_without_a_resource_id(checker: Checker) -> None:
+    image = checker.image()
+    op = {"id": "fd8op", "metadata": {"@type": SET_META, "imageId": image["id"]}}
+    with _fails("metadata.resourceId is missing"):
+        checker.check(yc_operations, _set_case(checker, image["id"], {}), 200, op)
+
+
+def test_operations_fails_a_done_set_answering_an_image(checker: Checker) -> None:
+    image = checker.image()
+    response = {"@type": TYPE + "yandex.cloud.compute.v1.Image", "id": image["id"]}
+    done = _set_op(image["id"], done=True, response=response)
+    with _fails("a done SetAccessBindings"):
+        checker.check(yc_operations, _set_case(checker, image["id"], {}), 200, done)
+
+
+def _binding_page(checker: Checker, count: int) -> tuple[schemathesis.Case, dict[str, Any]]:
+    image = checker.image()
+    checker.fake.put_bindings(image["id"], [f"userAccount:aje{n}" for n in range(count)])
+    query = {"pageSize": 2}
+    page = checker.api.get(f"{IMAGES}/{image['id']}:listAccessBindings", params=query).json()
+    parameters = {"resourceId": image["id"]}
+    return checker.case(LIST_BINDINGS, "GET", path_parameters=parameters, query=query), page
+
+
+def test_paging_passes_real_pages_of_bindings(checker: Checker) -> None:
+    case, page = _binding_page(checker, 5)
+    assert len(page["accessBindings"]) == 2
+    checker.check(yc_paging, case, 200, page)
+
+
+def test_paging_fails_a_binding_repeated_on_the_next_page(checker: Checker) -> None:
+    case, page = _binding_page(checker, 5)
+    # Sorted by subject ID: aje0, aje1 on the first page, aje2 on the second.
+    page["accessBindings"][1] = {
+        "roleId": "compute.images.user",
+        "subject": {"id": "aje2", "type": "userAccount"},
+    }
+    with _fails("is on two pages"):
+        checker.check(yc_paging, case, 200, page)

@@ -1,5 +1,6 @@
 """The gRPC face's methods come from the route table: what it lists is served, the rest
-of the SDK's services answers UNIMPLEMENTED, and the server can be pointed at another fake."""
+of the SDK's services (and the RPCs the seed profile lacks) answers UNIMPLEMENTED, and
+the server can be pointed at another fake."""
 
 from __future__ import annotations
 
@@ -17,8 +18,12 @@ from yandex.cloud.access.access_pb2 import (
     SetAccessBindingsRequest,
     UpdateAccessBindingsRequest,
 )
+from yandex.cloud.compute.v1.disk_service_pb2 import GetDiskRequest
+from yandex.cloud.compute.v1.disk_service_pb2_grpc import DiskServiceStub
 from yandex.cloud.compute.v1.image_service_pb2 import GetImageRequest
 from yandex.cloud.compute.v1.image_service_pb2_grpc import ImageServiceStub
+from yandex.cloud.compute.v1.snapshot_service_pb2 import GetSnapshotRequest
+from yandex.cloud.compute.v1.snapshot_service_pb2_grpc import SnapshotServiceStub
 
 from pytest_yc_images import DEFAULT_TOKEN, FakeImageService, openapi_document, routes
 from pytest_yc_images.faces.grpc import GrpcServer
@@ -45,6 +50,44 @@ def server(fake: FakeImageService) -> Iterator[Any]:
         served.stop()
 
 
+def test_every_image_service_method_of_the_sdk_is_a_route() -> None:
+    """Today's ImageService (live profile) is served whole; the seed's lacks the three
+    access-binding RPCs (live/image_service.proto has ten, the seed documents seven)."""
+    from yandex.cloud.compute.v1 import image_service_pb2
+
+    sdk = image_service_pb2.DESCRIPTOR.services_by_name["ImageService"].methods
+    in_sdk = {f"ImageService.{m.name}" for m in sdk}
+    assert in_sdk == {r.rpc for r in routes() if r.rpc.startswith("ImageService.")}
+    seed = {r.rpc for r in routes(profile="seed") if r.rpc.startswith("ImageService.")}
+    assert in_sdk - seed == {
+        "ImageService.ListAccessBindings",
+        "ImageService.SetAccessBindings",
+        "ImageService.UpdateAccessBindings",
+    }
+
+
+@pytest.mark.parametrize(
+    ("stub_class", "request_message"),
+    [
+        (DiskServiceStub, GetDiskRequest(disk_id="epdnosuchdisk0000000")),
+        (SnapshotServiceStub, GetSnapshotRequest(snapshot_id="fd8nosuchsnap0000000")),
+    ],
+)
+def test_sdk_methods_the_fake_does_not_serve_answer_unimplemented(
+    server: Any, stub_class: Any, request_message: Any
+) -> None:
+    with _channel(server) as channel:
+        with pytest.raises(grpc.RpcError) as caught:
+            stub_class(channel).Get(request_message, metadata=AUTH, timeout=10)
+        assert caught.value.code() is grpc.StatusCode.UNIMPLEMENTED
+        # The served methods on the same channel still answer.
+        with pytest.raises(grpc.RpcError) as missing:
+            ImageServiceStub(channel).Get(
+                GetImageRequest(image_id="fd8nosuchimage0000000"), metadata=AUTH, timeout=10
+            )
+        assert missing.value.code() is grpc.StatusCode.NOT_FOUND
+
+
 @pytest.mark.parametrize(
     ("method", "request_message"),
     [
@@ -53,19 +96,17 @@ def server(fake: FakeImageService) -> Iterator[Any]:
         ("UpdateAccessBindings", UpdateAccessBindingsRequest(resource_id="fd8x")),
     ],
 )
-def test_sdk_methods_the_fake_does_not_serve_answer_unimplemented(
-    server: Any, method: str, request_message: Any
+def test_a_seed_fake_does_not_serve_the_access_binding_methods(
+    method: str, request_message: Any
 ) -> None:
-    assert f"ImageService.{method}" not in routes()
-    with _channel(server) as channel:
-        stub = ImageServiceStub(channel)
-        with pytest.raises(grpc.RpcError) as caught:
-            getattr(stub, method)(request_message, metadata=AUTH, timeout=10)
-        assert caught.value.code() is grpc.StatusCode.UNIMPLEMENTED
-        # The served methods of the same service still answer.
-        with pytest.raises(grpc.RpcError) as missing:
-            stub.Get(GetImageRequest(image_id="fd8nosuchimage0000000"), metadata=AUTH, timeout=10)
-        assert missing.value.code() is grpc.StatusCode.NOT_FOUND
+    seed = FakeImageService(seed=1, profile="seed")
+    served = seed.serve_grpc()
+    try:
+        with _channel(served) as channel, pytest.raises(grpc.RpcError) as caught:
+            getattr(ImageServiceStub(channel), method)(request_message, metadata=AUTH, timeout=10)
+    finally:
+        served.stop()
+    assert caught.value.code() is grpc.StatusCode.UNIMPLEMENTED
 
 
 def test_every_route_is_served(server: Any, fake: FakeImageService) -> None:
@@ -114,32 +155,28 @@ def test_a_route_the_core_does_not_implement_answers_unimplemented(
     """A route added to the contract is served at once; until the core implements its
     RPC, the request path answers UNIMPLEMENTED (and the journal records the call)."""
     document = copy.deepcopy(openapi_document())
-    document["paths"]["/compute/v1/images/{imageId}:listAccessBindings"] = {
+    document["paths"]["/compute/v1/disks/{imageId}"] = {
         "parameters": [{"$ref": "#/components/parameters/imageId"}],
-        "get": _access_bindings_operation(document),
+        "get": _disk_operation(document),
     }
     server = GrpcServer(fake._rpc, table=routes(document)).start()
     try:
-        with _channel(server) as channel:
-            stub = ImageServiceStub(channel)
-            with pytest.raises(grpc.RpcError) as caught:
-                stub.ListAccessBindings(
-                    ListAccessBindingsRequest(resource_id="fd8x"), metadata=AUTH, timeout=10
-                )
+        with _channel(server) as channel, pytest.raises(grpc.RpcError) as caught:
+            DiskServiceStub(channel).Get(GetDiskRequest(disk_id="epdx"), metadata=AUTH, timeout=10)
     finally:
         server.stop()
     assert caught.value.code() is grpc.StatusCode.UNIMPLEMENTED
-    assert "ImageService.ListAccessBindings is not implemented" in (caught.value.details() or "")
-    assert [e.method for e in fake.journal.entries] == ["ImageService.ListAccessBindings"]
+    assert "DiskService.Get is not implemented" in (caught.value.details() or "")
+    assert [e.method for e in fake.journal.entries] == ["DiskService.Get"]
 
 
-def _access_bindings_operation(document: dict[str, Any]) -> dict[str, Any]:
+def _disk_operation(document: dict[str, Any]) -> dict[str, Any]:
     operation = copy.deepcopy(document["paths"]["/compute/v1/images/{imageId}"]["get"])
-    operation["operationId"] = "listImageAccessBindings"
+    operation["operationId"] = "getDisk"
     operation["x-yc-rpc"] = {
-        "method": "yandex.cloud.compute.v1.ImageService/ListAccessBindings",
+        "method": "yandex.cloud.compute.v1.DiskService/Get",
         "request": "GetImageRequest",
-        "requestType": "yandex.cloud.access.ListAccessBindingsRequest",
-        "responseType": "yandex.cloud.access.ListAccessBindingsResponse",
+        "requestType": "yandex.cloud.compute.v1.GetDiskRequest",
+        "responseType": "yandex.cloud.compute.v1.Disk",
     }
     return operation

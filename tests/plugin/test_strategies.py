@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from pytest_yc_images import message_names, validator
 from pytest_yc_images._schema_strategies import _compile_schema as compile_schema
+from pytest_yc_images._validation import validate
+from pytest_yc_images.errors import ServiceError
 from pytest_yc_images.strategies import (
     Constraint,
     constraints,
@@ -154,6 +156,52 @@ def test_invalid_values_break_the_field(
     assert all(list(e.absolute_path)[:1] == [field] for e in found), errors(message, body)
 
 
+SUBJECT = "items.properties.accessBinding.properties.subject"
+ACCESS = [  # (message, minimal body, field, keyword, what the violation names)
+    ("SetAccessBindingsRequest", "accessBindings", "maxItems", "accessBindings"),
+    ("UpdateAccessBindingsRequest", "accessBindingDeltas", "minItems", "accessBindingDeltas"),
+    ("UpdateAccessBindingsRequest", "accessBindingDeltas", "maxItems", "accessBindingDeltas"),
+    ("UpdateAccessBindingsRequest", "accessBindingDeltas", "items.properties.action.required",
+     "accessBindingDeltas[0].action"),
+    ("UpdateAccessBindingsRequest", "accessBindingDeltas", f"{SUBJECT}.properties.id.required",
+     "accessBindingDeltas[0].accessBinding.subject.id"),
+    ("SetAccessBindingsRequest", "accessBindings", "items.properties.subject.required",
+     "accessBindings[0].subject"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("message", "field", "keyword", "named"), ACCESS)
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_invalid_access_binding_lists_break_their_count_or_a_nested_required(
+    message: str, field: str, keyword: str, named: str, data: st.DataObject
+) -> None:
+    value = data.draw(invalid_values(message, field, keyword=keyword))
+    body = {"resourceId": "fd8i", field: value}
+    found = list(validator(message).iter_errors(body))
+    assert found, f"{field}={value!r} passed"
+    assert {e.validator for e in found} == {keyword.rpartition(".")[2]}, errors(message, body)
+    if keyword == "maxItems":
+        assert len(value) == 1001
+    if keyword.endswith("required"):  # one item, with the named property left out
+        assert len(value) == 1
+    with pytest.raises(ServiceError) as caught:
+        validate(message, body)
+    described = {v.field: v.description for v in caught.value.violations}
+    assert named in described, described
+    words = {"minItems": "must have at least 1 item", "maxItems": "must have at most 1000 items"}
+    assert described[named] == words.get(keyword, "is required")
+
+
+@FEW
+@given(from_schema("UpdateAccessBindingsRequest"), from_schema("SetAccessBindingsRequest"))
+def test_access_binding_requests_keep_their_counts(
+    update: dict[str, Any], replace: dict[str, Any]
+) -> None:
+    assert 1 <= len(update["accessBindingDeltas"]) <= 4  # minItems 1, a few more at most
+    assert len(replace.get("accessBindings", [])) <= 3
+
+
 @pytest.mark.parametrize("message", REQUESTS)
 @settings(max_examples=20, deadline=None)
 @given(data=st.data())
@@ -176,8 +224,8 @@ def test_an_unknown_keyword_is_not_silently_ignored() -> None:
         compile_schema(
             {"type": "object", "properties": {"at": {"type": "string", "format": "uri"}}}
         )
-    with pytest.raises(NotImplementedError, match="'minItems'"):
-        compile_schema({"allOf": [{"$ref": "Os.json"}, {"minItems": 1}]})
+    with pytest.raises(NotImplementedError, match="'uniqueItems'"):
+        compile_schema({"allOf": [{"$ref": "Os.json"}, {"uniqueItems": True}]})
 
 
 # --- profiles: each strategy generates what its profile's schemas accept ------------------
