@@ -159,12 +159,13 @@ def check(schema_name: str | None, body: Any) -> None:
     rule of :data:`_RULES` refuses."""
     if schema_name is None:
         if body:
-            raise refusal([FieldViolation(str(name)[:100], "unknown field") for name in body])
+            bodiless = "unknown field; this control takes no body"
+            raise refusal([FieldViolation(str(name)[:100], bodiless) for name in body])
         return
     if not _fits(schema_name, body):
         found, unlisted = collect(_contracts.control_validator(schema_name), schema_name, body)
         if found:
-            raise refusal(found, unlisted)
+            raise refusal(_naming_the_fields(schema_name, found), unlisted)
     if not _flat_ascii(body):
         unencodable = _lone_surrogates(body)  # stored, no face could serve them back
         if unencodable:
@@ -180,6 +181,18 @@ def check(schema_name: str | None, body: Any) -> None:
         found = _binding_rules(body["accessBindings"])
     if found:
         raise refusal(found)
+
+
+def _naming_the_fields(schema_name: str, found: list[FieldViolation]) -> list[FieldViolation]:
+    """An unknown top-level field's violation, with the fields the control takes."""
+    schema = _contracts.controls_document()["components"]["schemas"][schema_name]
+    why = f"unknown field; the fields: {', '.join(schema.get('properties', {}))}"
+    return [
+        FieldViolation(v.field, why)
+        if v.description == "unknown field" and not any(c in v.field for c in ".[")
+        else v
+        for v in found
+    ]
 
 
 def _binding_rules(bindings: list[Any]) -> list[FieldViolation]:

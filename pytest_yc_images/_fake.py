@@ -353,7 +353,9 @@ class FakeImageService:
 
     def add_latency(self, method: str, seconds: float, *, times: int | None = None) -> LatencyFault:
         """Replies to ``method`` wait ``seconds`` of real time (to test client timeouts);
-        at most 60 s."""
+        at most 60 s. Through :attr:`transport` a client whose read timeout is shorter
+        waits only that long and gets ``httpx.ReadTimeout``, as from a slow server (the
+        call is made all the same)."""
         return self._script(LatencyFault, method, seconds=seconds, times=times)
 
     def lose_reply(self, method: str, *, times: int = 1) -> LostReplyFault:

@@ -1,4 +1,5 @@
-"""``yc-images-fake``: run the fake as a server for clients in any language."""
+"""``yc-images-fake``: run the fake as a server for clients in any language (``serve``), or
+list the contract files the package ships, for tools such as schemathesis (``contracts``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ._contracts import PROFILES, contracts_path
 from ._core.access import AccessConfigError, parse_access
 from ._fake import FakeImageService
 from ._state import StateError
@@ -23,7 +25,26 @@ from .faces.server import (
     uvicorn_config,
 )
 
-__all__ = ["main"]
+__all__ = ["OPENAPI_FILES", "contract_files", "main"]
+
+# The OpenAPI document of each API profile, in the contracts folder. The live one $refs the
+# files under schemas/; the seed one is bundled (self-contained), because schemas/seed/
+# holds merge patches of the live messages, not messages a $ref could name. It is
+# openapi_document(profile="seed", bundled=True) written out (tests/fuzz/test_contracts_command.py
+# says how to write it again).
+OPENAPI_FILES = {"live": "openapi.yaml", "seed": "openapi.seed.json"}
+
+
+def contract_files() -> dict[str, Path]:
+    """What ``yc-images-fake contracts`` lists: name -> path, in the wheel or a checkout."""
+    root = contracts_path()
+    return {
+        **{f"openapi-{profile}": root / OPENAPI_FILES[profile] for profile in PROFILES},
+        "controls": root / "controls.yaml",
+        "schemas": root / "schemas",
+        "schemathesis-config": root / "schemathesis.toml",
+        "hooks": Path(__file__).with_name("schemathesis_checks.py"),
+    }
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -104,7 +125,26 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         help="the /_fake/ control endpoints: auto = on for loopback only",
     )
+    contracts = commands.add_parser(
+        "contracts",
+        help="print where the shipped contract files are, one 'name: path' a line: the "
+        "OpenAPI document of each API profile, the controls' document, the schemas folder, "
+        "the schemathesis config and the hooks module (pytest_yc_images.schemathesis_checks)",
+    )
+    contracts.add_argument(
+        "name", nargs="?", choices=list(contract_files()), help="print only this one's path"
+    )
     return parser
+
+
+def _contracts(name: str | None) -> int:
+    files = contract_files()
+    if name is not None:
+        print(files[name])
+    else:
+        for key, path in files.items():
+            print(f"{key}: {path}")
+    return 0
 
 
 def _log(line: str) -> None:
@@ -178,6 +218,8 @@ def _setup(args: argparse.Namespace, controls: bool) -> FakeImageService:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "contracts":
+        return _contracts(args.name)
     import uvicorn
 
     loopback = args.host in LOOPBACK_HOSTS

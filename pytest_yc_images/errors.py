@@ -38,9 +38,18 @@ class Code(IntEnum):
         """A code from itself, its number or its name (``"NOT_FOUND"``, any case)."""
         try:
             return cls[value.strip().upper()] if isinstance(value, str) else cls(value)
-        except (KeyError, ValueError):
-            known = ", ".join(f"{code.name} ({code.value})" for code in cls)
-            raise ValueError(f"unknown gRPC code {value!r}; the codes: {known}") from None
+        except KeyError:
+            raise _unknown(value) from None
+
+    @classmethod
+    def _missing_(cls, value: object) -> Code:
+        # Code(503), Code("NOPE"): what the error says, with the valid codes.
+        raise _unknown(value)
+
+
+def _unknown(value: object) -> ValueError:
+    known = ", ".join(f"{code.name} ({code.value})" for code in Code)
+    return ValueError(f"unknown gRPC code {value!r:.100}; the codes: {known}")
 
 
 _HTTP = {

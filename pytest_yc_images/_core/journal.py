@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "CLOCKS",
     "DEFAULT_LIMIT",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_REQUEST_BYTES",
@@ -56,6 +58,8 @@ DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
 # The key that replaces a truncated request's containers; its value is the request's size.
 TRUNCATED = "...truncated"
+# The clocks a call's time is read on: the host's monotonic clock and the fake's own.
+CLOCKS = ("wall", "virtual")
 _KEPT_SCALARS = 16  # top-level scalar fields a truncated request keeps (folderId, name...)
 _KEPT_STRING = 256  # and only strings up to this length
 _TRUNCATED_SIZE = _KEPT_SCALARS * (_KEPT_STRING + 64)  # what a truncated request weighs, at most
@@ -83,7 +87,12 @@ class Journal:
     Sizes are what the caller says a call weighed (the face knows its request's wire
     size; the request path adds an estimate of the reply), so nothing is serialised
     again to weigh it. Calls are kept as plain tuples and become :class:`JournalEntry`
-    records when read: recording is on every request's path, reading only in tests."""
+    records when read: recording is on every request's path, reading only in tests.
+
+    ``methods``: the RPCs the fake answers (``Service.Method``), which :meth:`calls` checks
+    a name against (a misspelt name raises instead of finding nothing); empty, any name
+    goes. ``default_clock``: the clock :meth:`poll_gaps` reads when not told (the service
+    says ``"virtual"`` while its operations follow the virtual clock)."""
 
     limit: int = DEFAULT_LIMIT
     count: int = 0
@@ -91,6 +100,8 @@ class Journal:
     max_bytes: int = DEFAULT_MAX_BYTES
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     bytes: int = 0  # the kept calls' sizes, together
+    methods: tuple[str, ...] = ()
+    default_clock: Callable[[], str] = field(default=lambda: "wall", repr=False)
     _rows: deque[tuple[Any, ...]] = field(default_factory=deque, repr=False)
     _sizes: deque[int] = field(default_factory=deque, repr=False)
 
@@ -151,13 +162,24 @@ class Journal:
         return [JournalEntry(*row) for row in self._rows]
 
     def calls(self, method: str | None = None) -> list[JournalEntry]:
-        """Entries of one method (``"ImageService.Create"`` or just ``"Create"``), or all."""
+        """Entries of one method (``"ImageService.Create"`` or just ``"Create"``; a short
+        name matches it in every service), or all. A name the fake does not answer raises
+        ValueError listing the ones it does."""
         if method is None:
             return self.entries
         suffix = "." + method
-        return [
-            JournalEntry(*row) for row in self._rows if row[0] == method or row[0].endswith(suffix)
-        ]
+        rows = [row for row in self._rows if row[0] == method or row[0].endswith(suffix)]
+        if not rows and self.methods:
+            self._check_method(method)
+        return [JournalEntry(*row) for row in rows]
+
+    def _check_method(self, method: str) -> None:
+        suffix = "." + method
+        if not any(name == method or name.endswith(suffix) for name in self.methods):
+            known = ", ".join(self.methods)
+            raise ValueError(
+                f"unknown method {method!r}; known: {known} (or the part after the dot)"
+            )
 
     def replays(self) -> list[JournalEntry]:
         """Calls answered with the operation their Idempotency-Key's first call made."""
@@ -173,8 +195,15 @@ class Journal:
         gets = self.calls("OperationService.Get")
         return [e for e in gets if e.request.get("operationId") == operation_id]
 
-    def poll_gaps(self, operation_id: str, *, clock: str = "wall") -> list[float]:
-        """Seconds between consecutive polls of an operation (``clock``: wall or virtual)."""
+    def poll_gaps(self, operation_id: str, *, clock: str | None = None) -> list[float]:
+        """Seconds between consecutive polls of an operation, on ``clock``: ``"wall"`` (the
+        host's) or ``"virtual"`` (the fake's). Not given, the fake's clock while operations
+        finish by it (``completion="clock"``), the host's otherwise: a client that sleeps
+        for real between polls moves no virtual time."""
+        if clock is None:
+            clock = self.default_clock()
+        if clock not in CLOCKS:
+            raise ValueError(f"unknown clock {clock!r}; the clocks: {', '.join(CLOCKS)}")
         attr = "wall_time" if clock == "wall" else "virtual_time"
         times = [getattr(e, attr) for e in self.polls(operation_id)]
         return [later - earlier for earlier, later in itertools.pairwise(times)]

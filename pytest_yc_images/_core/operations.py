@@ -50,6 +50,11 @@ class Lifecycle:
     durations: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_DURATIONS))
     due: list[tuple[float, str]] = field(default_factory=list)
 
+    def poll_clock(self) -> str:
+        """The clock a client's polls are timed on when a test does not say (the journal's
+        ``poll_gaps``): the fake's while operations finish by it, the host's otherwise."""
+        return "virtual" if self.completion is Completion.CLOCK else "wall"
+
     def started(self, op: Operation, now: float | None = None) -> None:
         """Schedule a new operation by the completion mode (``now``: the clock's reading)."""
         if op.fail_with is not None and op.fail_after_polls is not None:

@@ -20,7 +20,7 @@ from .model import Delta, Image, Operation
 from .operations import Completion, Lifecycle
 from .paging import PageTokens
 from .paging import page_size as effective_page_size
-from .rpcs import implements
+from .rpcs import implemented, implements
 from .seed import Catalogue
 from .sharing import BINDING_METHODS, Sharing
 from .store import IdempotencyKeys, Store
@@ -66,7 +66,9 @@ class ImageService(Sharing):
         # (caller, Idempotency-Key) -> the first call made with it (store.FirstCall)
         self.idempotency = IdempotencyKeys()
         self.faults = Faults()
-        self.journal = Journal(profile=profile)
+        self.journal = Journal(
+            profile=profile, methods=_RPCS, default_clock=self.lifecycle.poll_clock
+        )
         self._seq = 0
         self.last_stamp = 0.0  # the latest stamp given out: stamps only grow
 
@@ -400,3 +402,6 @@ class ImageService(Sharing):
         self.clock.set(max(now, self.clock.now()))
         self.ids.restore(ids)
         self.lifecycle.due = due
+
+
+_RPCS = tuple(implemented(ImageService))  # every RPC the core answers, in some profile

@@ -107,11 +107,36 @@ class FakeTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response, delay = self._handle(request, request.read())
         if delay:
-            time.sleep(delay)
+            wait, timeout = _waited(request, delay)
+            time.sleep(wait)
+            if timeout is not None:
+                raise _timed_out(request, delay, timeout)
         return response
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response, delay = self._handle(request, await request.aread())
         if delay:
-            await asyncio.sleep(delay)
+            wait, timeout = _waited(request, delay)
+            await asyncio.sleep(wait)
+            if timeout is not None:
+                raise _timed_out(request, delay, timeout)
         return response
+
+
+def _waited(request: httpx.Request, delay: float) -> tuple[float, float | None]:
+    """How long a client waits for a reply delayed by ``delay`` (a scripted latency): the
+    delay, or its read timeout if that is shorter (then also the timeout, else None)."""
+    timeout = request.extensions.get("timeout", {}).get("read")
+    if timeout is not None and delay > timeout:
+        return timeout, timeout
+    return delay, None
+
+
+def _timed_out(request: httpx.Request, delay: float, timeout: float) -> httpx.ReadTimeout:
+    """What the client raises when a server answers later than its read timeout (the
+    call itself was made, as on a real server)."""
+    return httpx.ReadTimeout(
+        f"timed out: the reply waits {delay:g} s of scripted latency, "
+        f"past the read timeout of {timeout:g} s",
+        request=request,
+    )

@@ -131,7 +131,10 @@ def run_example(example: Example, pytester: pytest.Pytester) -> None:
         pytester.makeini(STRICT_INI)
         pytester.makepyfile(**{"test_docs_example": example.code})
         result = pytester.runpytest("-v")
-        result.assert_outcomes(passed=len(example.tests))
+        # A parametrized test (schemathesis' schema.parametrize()) passes once per case.
+        outcomes = result.parseoutcomes()
+        assert outcomes.get("passed", 0) >= len(example.tests), outcomes
+        assert set(outcomes) <= {"passed", "warnings"}, outcomes
         result.stdout.fnmatch_lines_random([f"*::{name} PASSED*" for name in example.tests])
         return
     script = pytester.path / "docs_example.py"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,10 +18,11 @@ import schemathesis
 
 import pytest_yc_images.schemathesis_checks  # noqa: F401  (registers our checks)
 from pytest_yc_images import FakeImageService, LoopbackServer, openapi_document
+from pytest_yc_images.cli import contract_files
 
 TOKEN = "fuzz-token"
 FOLDER = "b1gfuzzfolder0000001"
-CONFIG_FILE = Path(__file__).with_name("schemathesis.toml")
+CONFIG_FILE = contract_files()["schemathesis-config"]  # the one the package ships
 SEEDED = 5  # images put into FOLDER before each example, so List has pages to follow
 
 # Examples per operation (stateless) and scenarios (stateful): the CI profile, and the long
