@@ -115,6 +115,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # One --yc-profile for the fake and the conformance suite: resolved here (command
     # line, environment, ini, default), and what the conformance plugin reads.
     config.option.yc_profile = _setting(config, "profile")
+    for name, (_, _, choices) in _OPTIONS.items():
+        if choices:  # a bad ini or environment value: one usage error, at start-up
+            _setting(config, name)
 
 
 _SETTINGS = pytest.StashKey[dict[str, str]]()
@@ -152,6 +155,13 @@ def _marker_options(request: pytest.FixtureRequest) -> dict[str, Any]:
             f"@pytest.mark.yc_images: unknown options {sorted(unknown)}; "
             f"known: {', '.join(_MARKER_OPTIONS)}"
         )
+    for name in ("completion", "unfired_faults", "unfinished_operations"):
+        choices = _OPTIONS[name][2] or ()
+        if options.get(name) is not None and options[name] not in choices:
+            raise pytest.UsageError(
+                f"@pytest.mark.yc_images({name}={options[name]!r}): "
+                f"choose one of {', '.join(choices)}"
+            )
     return options
 
 

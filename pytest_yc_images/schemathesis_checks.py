@@ -395,7 +395,12 @@ _UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 def before_call(ctx: schemathesis.HookContext, case: Case[Any], **kwargs: Any) -> None:
     """A drawn UUID ``Idempotency-Key`` becomes one derived from it and the request: the
     same request keeps its key (a retry), another gets its own. Other values are left
-    for the API to refuse."""
+    for the API to refuse. With YC_FOLDER_ID set, the folder is pinned here too: the
+    ``map_*`` hooks see only the generated cases, not the examples and coverage phases'."""
+    if isinstance(case.body, dict):
+        case.body = _pin_folder(case.body)
+    if isinstance(case.query, dict):
+        case.query = _pin_folder(case.query)
     headers = case.headers
     if not headers:
         return

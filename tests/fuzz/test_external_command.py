@@ -85,6 +85,11 @@ def test_the_command_passes_against_serve_with_access(tmp_path: Path) -> None:
     # A call in that folder succeeded (the stateful phase may delete what it made).
     reached = [e for e in entries if e["code"] == 0 and e["request"].get("folderId") == FOLDER]
     assert reached, "the run never reached the folder YC_FOLDER_ID names"
+    # Every phase's Creates go to that folder, the examples' and coverage's too (the
+    # schema's example folder is not the token's: pinned only in map_body, they were 403).
+    creates = [e for e in entries if e["method"] == "ImageService.Create"]
+    denied = [e for e in creates if e["code"] == 7]  # PERMISSION_DENIED
+    assert len(denied) * 10 <= len(creates), f"{len(denied)} of {len(creates)} Creates were 403"
     refused = [e for e in entries if e["code"] == 16]  # UNAUTHENTICATED: ignored_auth's probes
     assert refused, "no request with a wrong token reached the fake"
 
