@@ -170,5 +170,8 @@ def test_a_bad_completion_in_the_marker_names_the_choices(pytester: pytest.Pytes
     result = pytester.runpytest()
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
-        ["*unknown completion mode 'eventually'; the modes: on-poll, immediate, manual, clock*"]
+        [
+            "*@pytest.mark.yc_images(completion='eventually'): "
+            "choose one of on-poll, immediate, manual, clock*"
+        ]
     )
