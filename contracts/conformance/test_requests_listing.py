@@ -207,16 +207,27 @@ def test_the_seed_filter_selects_that_name_only(api: Api, three: list[str]) -> N
 @pytest.mark.parametrize("folder", ["mine", PUBLIC])
 def test_page_size_zero_or_absent_is_the_default_of_100(api: Api, folder: str) -> None:
     folder_id = api.folder_id if folder == "mine" else PUBLIC
-    whole = _ids([i for page in api.list_all(folder_id, pageSize=1000) for i in page])
+
+    def whole() -> list[str]:
+        return _ids([i for page in api.list_all(folder_id, pageSize=1000) for i in page])
+
     for size in (0, None):
-        first = _page(api, folder_id=folder_id, pageSize=size)
+        # Other tests of the run (under -n, at once) may add or remove images in the
+        # folder: the page is compared with the folder as it was both before and after it.
+        for _ in range(5):
+            before = whole()
+            first = _page(api, folder_id=folder_id, pageSize=size)
+            if whole() == before:
+                break
+        else:
+            pytest.fail(f"pageSize {size!r}: the folder changed during each of 5 tries")
         listed = _ids(first.get("images", []))
-        if len(whole) <= 100:
-            assert listed == whole, f"pageSize {size!r}: {len(listed)} of {len(whole)} images"
+        if len(before) <= 100:
+            assert listed == before, f"pageSize {size!r}: {len(listed)} of {len(before)} images"
             assert "nextPageToken" not in first, "one page holds them all: no nextPageToken"
         else:
             assert 0 < len(listed) <= 100, f"pageSize {size!r}: a page of {len(listed)}"
-            assert first.get("nextPageToken"), f"{len(whole)} images: no nextPageToken"
+            assert first.get("nextPageToken"), f"{len(before)} images: no nextPageToken"
 
 
 @pytest.mark.rule("list.page-token-issued", "errors.bad-request")
