@@ -22,9 +22,10 @@ from ._catalogue import catalogue
 from ._control_checks import inlined_control_schema
 from ._control_routes import control_routes
 from ._controls import Controls
-from ._core.model import Image
+from ._core.model import Image, Operation
 from ._core.roles import binding_json
 from ._core.service import PUBLIC_FOLDER, ImageService
+from ._core.sharing import BINDING_METHODS
 from ._core.store import FirstCall
 from ._state_operations import image_json, operation_from_json, operation_json
 from ._validation import violations
@@ -301,6 +302,25 @@ def _load_keys(service: ImageService, entries: list[Any]) -> None:
         keys[key] = FirstCall(entry["operationId"], entry["method"], digest)
 
 
+def _check_deltas(where: str, op: Operation) -> None:
+    """Deltas only on the access-binding operations; a running Set holds its new
+    bindings as ADDs (a done one, the effective deltas: REMOVEs too)."""
+    if op.deltas is None:
+        return
+    if op.method not in BINDING_METHODS:
+        raise StateError(
+            f"{where}.deltas",
+            f"only a {' or '.join(BINDING_METHODS)} operation has deltas, not {op.method}",
+        )
+    if op.method == "SetAccessBindings" and not op.done:
+        for i, (action, _) in enumerate(op.deltas):
+            if action != "ADD":
+                raise StateError(
+                    f"{where}.deltas[{i}].action",
+                    "a running SetAccessBindings holds its new bindings, each an ADD",
+                )
+
+
 def _load_operations(service: ImageService, operations: list[Any]) -> None:
     store = service.store
     for index, data in enumerate(operations):
@@ -308,6 +328,7 @@ def _load_operations(service: ImageService, operations: list[Any]) -> None:
         op = _run(where, operation_from_json, data)
         if op.id in store.operations:
             raise StateError(f"{where}.id", f"operation {op.id} is given twice")
+        _check_deltas(where, op)
         image = store.images.get(op.image_id)
         if not op.done and image is None:
             raise StateError(

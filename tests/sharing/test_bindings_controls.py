@@ -285,6 +285,32 @@ def test_a_bad_delta_of_a_saved_operation_is_refused(
     assert caught.value.field == "operations[0].deltas[0].action"
 
 
+@pytest.mark.yc_images(completion="manual")
+def test_deltas_a_loaded_operation_cannot_hold_are_refused(
+    fake: FakeImageService, image: str, client: httpx.Client
+) -> None:
+    # Found by the probe: a running Set's REMOVE was loaded, then applied as an ADD; a
+    # Create's deltas were loaded silently.
+    from pytest_yc_images._state import StateError
+
+    reply = client.post(
+        f"/compute/v1/images/{image}:setAccessBindings", json={"accessBindings": [USER_A]}
+    )
+    assert reply.status_code == 200, reply.text
+    state = json.loads(json.dumps(_dumped(fake)))
+    [running] = state["operations"]
+    assert (running["method"], running["done"]) == ("SetAccessBindings", False)
+    running["deltas"] = [{"action": "REMOVE", "accessBinding": USER_A}]
+    with pytest.raises(StateError) as caught:
+        FakeImageService().load_state(state)
+    assert caught.value.field == "operations[0].deltas[0].action"
+
+    running.update(method="Create", deltas=[{"action": "ADD", "accessBinding": USER_A}])
+    with pytest.raises(StateError) as caught:
+        FakeImageService().load_state(state)
+    assert caught.value.field == "operations[0].deltas"
+
+
 def _dumped(fake: FakeImageService) -> dict[str, Any]:
     from pytest_yc_images._state import dump_state
 
